@@ -1,0 +1,121 @@
+"""create_app(settings): the only place where the parts are wired together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import jinja2
+import socketio
+from aiohttp import web
+
+from helpchat import appkeys
+from helpchat.config import PROJECT_ROOT, LiveSettings, Settings
+from helpchat.errors import HelpchatError
+from helpchat.realtime.counselor import CounselorNamespace
+from helpchat.realtime.hub import COUNSELOR_NS, VISITOR_NS, Hub
+from helpchat.realtime.visitor import VisitorNamespace
+from helpchat.store import Store
+from helpchat.store.connection import connect
+from helpchat.web import api, auth, health
+from helpchat.web.origins import same_origin, socketio_origin_check
+
+log = logging.getLogger(__name__)
+SWEEP_INTERVAL_S = 2.0
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def security_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Refuse cross-site state changes; set safe defaults on every response."""
+    if request.method in UNSAFE_METHODS and not request.path.startswith("/socket.io/"):
+        origin = request.headers.get("Origin")
+        settings = request.app[appkeys.HUB].settings
+        environ = {"HTTP_HOST": request.host, "wsgi.url_scheme": request.scheme}
+        cross_site = request.headers.get("Sec-Fetch-Site") == "cross-site"
+        if cross_site or (origin and not same_origin(origin, environ, settings)):
+            return web.json_response(
+                {"ok": False, "error": {"code": "forbidden", "message": "cross-site request"}},
+                status=403)
+    try:
+        response = await handler(request)
+    except HelpchatError as exc:
+        response = web.json_response(
+            {"ok": False, "error": {"code": exc.code, "message": exc.detail or exc.code}},
+            status=exc.http_status)
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    # Pages that may be framed (the widget) set their own policy; nothing else may be framed.
+    headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+    return response
+
+
+def _templates() -> jinja2.Environment:
+    loader = jinja2.FileSystemLoader([
+        Path(__file__).parent / "templates",
+        PROJECT_ROOT / "widgets",
+    ])
+    return jinja2.Environment(loader=loader, autoescape=True, enable_async=False)
+
+
+async def _sweeper(hub: Hub) -> None:
+    """Grace periods and time-driven availability (shifts opening and closing)."""
+    while True:
+        await asyncio.sleep(SWEEP_INTERVAL_S)
+        try:
+            await hub.sweep()
+            await hub.push_availability()
+        except Exception:
+            log.exception("sweep failed")
+
+
+def _lifecycle(hub: Hub) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(_sweeper(hub))
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await hub.store.redis.aclose()
+
+    return lifecycle
+
+
+def create_app(settings: Settings) -> web.Application:
+    if not settings.redis_url:
+        raise ValueError("create_app needs settings.redis_url (the CLI starts embedded Redis)")
+    live = LiveSettings(settings)
+    app = web.Application(middlewares=[security_middleware], client_max_size=256 * 1024)
+    store = Store.create(connect(settings.redis_url), settings)
+    sio = socketio.AsyncServer(
+        async_mode="aiohttp",
+        # Shares emits and rooms between processes on one Redis.
+        client_manager=socketio.AsyncRedisManager(settings.redis_url, channel="helpchat"),
+        cors_allowed_origins=socketio_origin_check(live),
+        max_http_buffer_size=64 * 1024,
+        logger=False,
+        engineio_logger=False,
+    )
+    hub = Hub(sio, store, live)
+    sio.register_namespace(VisitorNamespace(VISITOR_NS, hub))
+    sio.register_namespace(CounselorNamespace(COUNSELOR_NS, hub))
+    sio.attach(app)
+
+    app[appkeys.SETTINGS] = settings
+    app[appkeys.LIVE_SETTINGS] = live
+    app[appkeys.STORE] = store
+    app[appkeys.SIO] = sio
+    app[appkeys.HUB] = hub
+    app[appkeys.TEMPLATES] = _templates()
+    app.cleanup_ctx.append(_lifecycle(hub))
+
+    health.setup_routes(app)
+    api.setup_routes(app)
+    auth.setup_routes(app)
+    # feature routes
+    return app

@@ -1,0 +1,218 @@
+"""Settings: config/default.toml, then an optional config file, then HELPCHAT_* variables."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "config" / "default.toml"
+ENV_PREFIX = "HELPCHAT_"
+
+
+class ConfigError(ValueError):
+    """A setting has an invalid value; the message names the setting."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = ""
+    redis_url: str = ""
+    data_dir: Path = Path("var")
+    secret_key: str = ""
+    transcript_retention_hours: float = 0
+    widget_origins: tuple[str, ...] = ()
+    max_message_chars: int = 2000
+    visitor_grace_seconds: int = 120
+    counselor_grace_seconds: int = 60
+    queue_cap: int = 25
+    default_max_chats: int = 2
+    max_chats_limit: int = 3
+    session_idle_minutes: int = 60
+    session_absolute_hours: int = 12
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    demo_enabled: bool = True
+    contacts_file: Path = Path("config/emergency_contacts.toml")
+    canned_responses_file: Path = Path("config/canned_responses.toml")
+    topics: tuple[str, ...] = ()
+    quick_exit_url: str = "https://www.google.com/"
+    widget_title: str = "Chat met ons"
+    widget_color: str = "#1f5fa8"
+    timezone: str = "Europe/Amsterdam"
+    last_intake_minutes: int = 15
+    allow_unscheduled_duty: bool = True
+    default_language: str = "nl"
+    log_level: str = "INFO"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def retention_seconds(self) -> int:
+        return int(self.transcript_retention_hours * 3600)
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name != "extra"}
+
+
+def _parse_bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}: expected true or false, got {value!r}")
+
+
+def _parse_list(value: Any) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else str(value).split(",")
+    return tuple(str(item).strip() for item in items if str(item).strip())
+
+
+def _coerce(name: str, value: Any) -> Any:
+    kind = _FIELDS[name].type
+    try:
+        if kind == "bool":
+            return _parse_bool(name, value)
+        if kind == "int":
+            if isinstance(value, bool):
+                raise ValueError
+            return int(value)
+        if kind == "float":
+            return float(value)
+        if kind == "Path":
+            return Path(str(value))
+        if kind == "tuple[str, ...]":
+            return _parse_list(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{name}: expected {kind}, got {value!r}") from exc
+    return str(value)
+
+
+def _check_origin(name: str, origin: str) -> None:
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+        raise ConfigError(f"{name}: {origin!r} is not an origin like https://www.example.org")
+
+
+def validate(settings: Settings) -> Settings:
+    """Raise ConfigError naming the first invalid setting."""
+    s = settings
+    if s.environment not in ("development", "production"):
+        raise ConfigError("environment: must be 'development' or 'production'")
+    if not 0 < s.port < 65536:
+        raise ConfigError(f"port: {s.port} is not a TCP port")
+    for name in ("max_message_chars", "queue_cap", "default_max_chats", "max_chats_limit",
+                 "session_idle_minutes", "session_absolute_hours", "login_max_failures",
+                 "login_window_minutes"):
+        if getattr(s, name) < 1:
+            raise ConfigError(f"{name}: must be at least 1")
+    for name in ("visitor_grace_seconds", "counselor_grace_seconds", "last_intake_minutes"):
+        if getattr(s, name) < 0:
+            raise ConfigError(f"{name}: must not be negative")
+    if s.transcript_retention_hours < 0:
+        raise ConfigError("transcript_retention_hours: must not be negative")
+    if s.max_chats_limit > 3:
+        raise ConfigError("max_chats_limit: at most 3 concurrent chats per counselor")
+    if s.default_max_chats > s.max_chats_limit:
+        raise ConfigError("default_max_chats: must not exceed max_chats_limit")
+    if s.default_language not in ("nl", "en"):
+        raise ConfigError("default_language: must be 'nl' or 'en'")
+    if s.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError("log_level: must be DEBUG, INFO, WARNING or ERROR")
+    for origin in s.widget_origins:
+        _check_origin("widget_origins", origin)
+    if s.public_url:
+        _check_origin("public_url", s.public_url)
+    if s.redis_url and urlsplit(s.redis_url).scheme not in (
+        "redis", "rediss", "unix", "redis+sentinel"
+    ):
+        raise ConfigError("redis_url: must start with redis://, rediss://, unix:// or redis+sentinel://")
+    if s.production and len(s.secret_key) < 32:
+        raise ConfigError("secret_key: production needs HELPCHAT_SECRET_KEY of at least 32 characters")
+    if s.production and s.demo_enabled:
+        s = dataclasses.replace(s, demo_enabled=False)
+    return s
+
+
+def load_settings(
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Defaults <- config/default.toml <- config_file <- HELPCHAT_* <- overrides."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for path in (DEFAULT_CONFIG, config_file):
+        if path is None:
+            continue
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"config file: cannot read {path}: {exc.strerror}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file: {path} is not valid TOML: {exc}") from exc
+        for key, value in data.items():
+            (values if key in _FIELDS else extra)[key] = value
+    for name in _FIELDS:
+        env_value = environ.get(ENV_PREFIX + name.upper())
+        if env_value is not None:
+            values[name] = env_value
+    values.update(overrides)
+    coerced = {name: _coerce(name, value) for name, value in values.items() if name in _FIELDS}
+    settings = Settings(**coerced, extra=extra)
+    if not settings.data_dir.is_absolute():
+        settings = dataclasses.replace(settings, data_dir=PROJECT_ROOT / settings.data_dir)
+    for name in ("contacts_file", "canned_responses_file"):
+        path = getattr(settings, name)
+        if not path.is_absolute():
+            settings = dataclasses.replace(settings, **{name: PROJECT_ROOT / path})
+    return validate(settings)
+
+
+def ensure_secret_key(settings: Settings) -> Settings:
+    """Development only: generate the secret once into <data_dir>/secret_key (mode 0600)."""
+    if settings.secret_key:
+        return settings
+    path = settings.data_dir / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return dataclasses.replace(settings, secret_key=path.read_text().strip())
+
+
+class LiveSettings:
+    """The settings in force now. Admins may change some at run time; readers always ask
+    `.current` instead of keeping a copy."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.current = settings
+
+    def update(self, **changes: Any) -> Settings:
+        self.current = validate(dataclasses.replace(self.current, **changes))
+        return self.current

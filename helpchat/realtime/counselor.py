@@ -1,0 +1,148 @@
+"""Namespace /counselor: logged-in counselors (session cookie from /login or POST /api/session)."""
+
+from __future__ import annotations
+
+import logging
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+
+import socketio
+
+from helpchat import validation
+from helpchat.errors import HelpchatError
+from helpchat.realtime import payloads
+from helpchat.realtime.base import GuardedNamespace
+from helpchat.realtime.hub import QUEUE_ROOM, counselor_room
+from helpchat.store.models import Counselor
+from helpchat.web.origins import same_origin
+from helpchat.web.session_cookie import COOKIE_NAME
+
+log = logging.getLogger(__name__)
+
+
+def _cookie(environ: dict[str, Any]) -> str | None:
+    try:
+        cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
+    except CookieError:
+        return None
+    morsel = cookie.get(COOKIE_NAME)
+    return morsel.value if morsel else None
+
+
+class CounselorNamespace(GuardedNamespace):
+    events = frozenset({
+        "set_duty", "take", "message", "typing", "sync", "end_chat", "transfer", "block",
+    })
+
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        origin = environ.get("HTTP_ORIGIN")
+        if origin and not same_origin(origin, environ, self.hub.settings):
+            # Counselors only connect from this server's own pages (no cross-site websockets).
+            raise socketio.exceptions.ConnectionRefusedError("forbidden")
+        session_id = _cookie(environ)
+        login = session_id and await self.hub.store.auth.get(session_id, self.hub.now_ms())
+        counselor = login and await self.hub.store.counselors.get(login.counselor_id)
+        if not login or not counselor or counselor.disabled:
+            raise socketio.exceptions.ConnectionRefusedError("unauthorized")
+        await self.save_session(sid, {"counselor_id": counselor.id, "login": login.digest,
+                                      "lang": self.hub.settings.default_language})
+        await self.enter_room(sid, counselor_room(counselor.id))
+        await self.enter_room(sid, QUEUE_ROOM)
+        await self.hub.store.counselors.add_connection(counselor.id, sid)
+        await self.hub.store.auth.add_socket(login.digest, sid)
+        log.info("counselor connected sid=%s counselor=%s", sid, counselor.id)
+        await self.after_connect(sid, self._welcome(sid, counselor))
+
+    async def _welcome(self, sid: str, counselor: Counselor) -> None:
+        await self.emit("duty", await self.hub.duty_payload(counselor), to=sid)
+        now = self.hub.now_ms()
+        entries = await self.hub.store.queue.entries()
+        lang = self.hub.settings.default_language
+        await self.emit("queue", {"entries": [payloads.queue_entry(e, now, lang)
+                                              for e in entries]}, to=sid)
+        for cid in sorted(await self.hub.store.counselors.active_chats(counselor.id)):
+            conv = await self.hub.store.conversations.get(cid)
+            if conv and conv.state == "active" and conv.counselor_id == counselor.id:
+                await self.emit("assigned",
+                                {"conversation": await self.hub.conversation_payload(conv)},
+                                to=sid)
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        try:
+            session = await self.get_session(sid)
+        except KeyError:
+            return
+        await self.hub.store.counselors.remove_connection(session["counselor_id"], sid,
+                                                          self.hub.now_ms())
+        await self.hub.store.auth.remove_socket(session["login"], sid)
+
+    async def counselor(self, sid: str) -> Counselor:
+        """The sender, checked on every event: a disabled account is refused at once."""
+        try:
+            counselor_id = (await self.get_session(sid))["counselor_id"]
+        except KeyError:
+            raise HelpchatError("unauthorized") from None
+        counselor = await self.hub.store.counselors.get(counselor_id)
+        if counselor is None or counselor.disabled:
+            await self.disconnect(sid)
+            raise HelpchatError("unauthorized")
+        return counselor
+
+    async def on_set_duty(self, sid: str, data: Any) -> dict[str, Any]:
+        state = validation.duty_state(validation.payload(data))
+        duty = await self.hub.set_duty(await self.counselor(sid), state)
+        return payloads.ok(**duty)
+
+    async def on_take(self, sid: str, data: Any) -> dict[str, Any]:
+        body = validation.payload(data)
+        cid = validation.conversation_id(body) if body.get("conversation_id") is not None \
+            else None
+        conversation = await self.hub.take(await self.counselor(sid), cid)
+        return payloads.ok(conversation=conversation)
+
+    async def on_message(self, sid: str, data: Any) -> dict[str, Any]:
+        body = validation.payload(data)
+        cid = validation.conversation_id(body)
+        client_id = validation.client_id(body)
+        text = validation.message_text(body, self.hub.settings.max_message_chars)
+        msg = await self.hub.counselor_message(await self.counselor(sid), cid, client_id, text)
+        return payloads.ok(message=payloads.message(msg))
+
+    async def on_typing(self, sid: str, data: Any) -> dict[str, Any]:
+        body = validation.payload(data)
+        cid = validation.conversation_id(body)
+        typing = validation.required_bool(body, "typing")
+        await self.hub.counselor_typing(await self.counselor(sid), cid, typing)
+        return payloads.ok()
+
+    async def on_sync(self, sid: str, data: Any) -> dict[str, Any]:
+        body = validation.payload(data)
+        cid = validation.conversation_id(body)
+        after = validation.after_id(body)
+        await self.hub.counselor_conversation(await self.counselor(sid), cid)
+        messages = await self.hub.store.conversations.messages(cid, after=after)
+        return payloads.ok(messages=[payloads.message(m) for m in messages])
+
+    async def on_end_chat(self, sid: str, data: Any) -> dict[str, Any]:
+        body = validation.payload(data)
+        cid = validation.conversation_id(body)
+        reason = validation.optional_text(body, "reason", validation.MAX_REASON)
+        await self.hub.counselor_conversation(await self.counselor(sid), cid)
+        await self.hub.end(cid, by="counselor", reason=reason)
+        return payloads.ok()
+
+    async def on_transfer(self, sid: str, data: Any) -> dict[str, Any]:
+        body = validation.payload(data)
+        cid = validation.conversation_id(body)
+        to = validation.transfer_target(body)
+        await self.hub.transfer(await self.counselor(sid), cid, to)
+        return payloads.ok()
+
+    async def on_block(self, sid: str, data: Any) -> dict[str, Any]:
+        body = validation.payload(data)
+        cid = validation.conversation_id(body)
+        reason = validation.optional_text(body, "reason", validation.MAX_REASON)
+        if reason is None:
+            raise HelpchatError("invalid", detail="reason is required")
+        await self.hub.block(await self.counselor(sid), cid, reason)
+        return payloads.ok()

@@ -1,0 +1,448 @@
+"""The chat's moves, shared by both namespaces: each one calls the store, then tells every side.
+
+Rooms (python-socketio rooms, shared across processes through the Redis client manager):
+  /visitor   v:{vid}     every tab of one visitor session
+  /visitor   lang:{xx}   every visitor using language xx (availability pushes)
+  /counselor c:{id}      every tab of one counselor
+  /counselor queue       every connected counselor (queue pushes)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import socketio
+
+from helpchat import estimates, identity
+from helpchat.availability import Capacity, RosterStatus, availability
+from helpchat.config import LiveSettings, Settings
+from helpchat.errors import HelpchatError
+from helpchat.i18n import LANGUAGES, translate
+from helpchat.realtime import payloads
+from helpchat.store import Store, keys
+from helpchat.store.models import Conversation, Counselor, Message, VisitorSession
+
+log = logging.getLogger(__name__)
+
+VISITOR_NS = "/visitor"
+COUNSELOR_NS = "/counselor"
+QUEUE_ROOM = "queue"
+
+RosterProvider = Callable[[int], Awaitable[RosterStatus | None]]
+
+
+def visitor_room(vid: str) -> str:
+    return f"v:{vid}"
+
+
+def counselor_room(counselor_id: str) -> str:
+    return f"c:{counselor_id}"
+
+
+def lang_room(lang: str) -> str:
+    return f"lang:{lang}"
+
+
+async def no_roster(_now_ms: int) -> RosterStatus | None:
+    return None
+
+
+class Hub:
+    def __init__(
+        self,
+        sio: socketio.AsyncServer,
+        store: Store,
+        settings: LiveSettings,
+        *,
+        clock: Callable[[], float] = time.time,
+        roster: RosterProvider = no_roster,
+    ) -> None:
+        self.sio = sio
+        self.store = store
+        self.live = settings
+        self.clock = clock
+        self.roster = roster
+
+    def now_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+    @property
+    def settings(self) -> Settings:
+        return self.live.current
+
+    # availability ---------------------------------------------------------------------------
+    async def _capacity(self) -> tuple[int, int, int]:
+        """(counselors on duty, free-or-busy chat places on duty, queue length)."""
+        duty = await self.store.counselors.on_duty()
+        on_ids = [cid for cid, state in duty.items() if state == "on"]
+        slots = 0
+        for counselor_id in on_ids:
+            counselor = await self.store.counselors.get(counselor_id)
+            slots += counselor.max_chats if counselor else 0
+        return len(on_ids), slots, await self.store.queue.length()
+
+    async def estimate(self, position: int) -> int | None:
+        _, slots, _ = await self._capacity()
+        return estimates.estimate_wait_s(position, await self.store.stats.handle_times(), slots)
+
+    async def availability(self, lang: str) -> dict[str, Any]:
+        on_duty, slots, queue_length = await self._capacity()
+        handle_times = await self.store.stats.handle_times()
+        capacity = Capacity(
+            counselors_on_duty=on_duty,
+            queue_length=queue_length,
+            queue_cap=self.settings.queue_cap,
+            estimated_wait_s=estimates.estimate_wait_s(queue_length + 1, handle_times, slots),
+        )
+        contacts = await self.store.contacts.list(lang)
+        return availability(capacity, contacts, await self.roster(self.now_ms()))
+
+    async def push_availability(self) -> None:
+        """Tell every visitor when what they would see changed (deduplicated via Redis)."""
+        for lang in LANGUAGES:
+            current = await self.availability(lang)
+            encoded = json.dumps(current, sort_keys=True)
+            previous = await self.store.redis.set(
+                keys.availability(lang), encoded, ex=keys.AVAIL_TTL, get=True
+            )
+            if previous != encoded:
+                await self.sio.emit("availability", current, room=lang_room(lang),
+                                    namespace=VISITOR_NS)
+
+    # queue ----------------------------------------------------------------------------------
+    async def push_queue(self) -> None:
+        """Queue to every counselor; position and estimate to every waiting visitor."""
+        entries = await self.store.queue.entries()
+        now = self.now_ms()
+        lang = self.settings.default_language
+        await self.sio.emit(
+            "queue", {"entries": [payloads.queue_entry(e, now, lang) for e in entries]},
+            room=QUEUE_ROOM, namespace=COUNSELOR_NS,
+        )
+        _, slots, _ = await self._capacity()
+        handle_times = await self.store.stats.handle_times()
+        for entry in entries:
+            wait = estimates.estimate_wait_s(entry.position, handle_times, slots)
+            await self.sio.emit(
+                "queue_position", {"position": entry.position, "estimated_wait_s": wait},
+                room=visitor_room(entry.conversation.vid), namespace=VISITOR_NS,
+            )
+        await self.push_availability()
+
+    # visitor side ---------------------------------------------------------------------------
+    async def open_session(self, token: str | None, lang: str) -> tuple[str, VisitorSession]:
+        """(token, session) for a connecting visitor: its own back, or a fresh one when the
+        token is unknown, expired or blocked."""
+        if token:
+            vid = identity.visitor_id(self.settings.secret_key, token)
+            session = await self.store.sessions.get(vid)
+            if session and not session.blocked:
+                if session.lang != lang:
+                    await self.store.sessions.set_lang(vid, lang)
+                return token, session
+        token = identity.new_token()
+        vid = identity.visitor_id(self.settings.secret_key, token)
+        return token, await self.store.sessions.create(vid, lang, self.now_ms())
+
+    def session_payload(self, token: str, session: VisitorSession) -> dict[str, Any]:
+        return {
+            "token": token,
+            "pseudonym": identity.pseudonym(identity.pseudonym_code(session.vid), session.lang),
+            "state": session.state,
+            "conversation_id": session.conversation_id,
+        }
+
+    async def request_chat(self, session: VisitorSession, topic: str | None,
+                           urgent: bool) -> dict[str, Any]:
+        if session.blocked:
+            raise HelpchatError("blocked")
+        current = await self.availability(session.lang)
+        already = session.state in ("queued", "chatting") and session.conversation_id
+        if not current["available"] and not already:
+            raise HelpchatError("closed", extra={"availability": current})
+        status, cid = await self.store.queue.enqueue(
+            vid=session.vid, cid=identity.new_id(), now_ms=self.now_ms(), topic=topic,
+            urgent=urgent, cap=self.settings.queue_cap,
+            pseudonym_code=identity.pseudonym_code(session.vid), lang=session.lang,
+        )
+        if status == "blocked":
+            raise HelpchatError("blocked")
+        if status == "full":
+            raise HelpchatError("closed", extra={"availability": await self.availability(
+                session.lang)})
+        if status not in ("ok", "exists") or cid is None:
+            raise HelpchatError("not_found")
+        if status == "ok":
+            await self.store.stats.count("chats_requested")
+            log.info("chat requested conversation=%s urgent=%s", cid, urgent)
+            await self.push_queue()
+        position = await self.store.queue.position(cid) or 0
+        return payloads.ok(conversation_id=cid, position=position,
+                           estimated_wait_s=await self.estimate(position) if position else None)
+
+    async def visitor_conversation(self, session: VisitorSession) -> Conversation:
+        if not session.conversation_id or session.state not in ("queued", "chatting"):
+            raise HelpchatError("closed", "error.no_chat")
+        conv = await self.store.conversations.get(session.conversation_id)
+        if conv is None or conv.state == "ended":
+            raise HelpchatError("closed", "error.no_chat")
+        return conv
+
+    async def visitor_message(self, session: VisitorSession, client_id: str,
+                              text: str) -> Message:
+        cid = session.conversation_id
+        if not cid:
+            raise HelpchatError("closed", "error.no_chat")
+        return await self._add_message(cid, sender="visitor", text=text, client_id=client_id,
+                                       owner=("vid", session.vid))
+
+    async def leave_queue(self, session: VisitorSession) -> None:
+        conv = await self.visitor_conversation(session)
+        if conv.state != "queued":
+            raise HelpchatError("conflict", detail="not in the queue")
+        await self.end(conv.id, by="visitor", reason="left_queue")
+
+    async def visitor_typing(self, session: VisitorSession, typing: bool) -> None:
+        conv = await self.visitor_conversation(session)
+        if conv.counselor_id:
+            await self.sio.emit("typing", {"conversation_id": conv.id, "typing": typing},
+                                room=counselor_room(conv.counselor_id), namespace=COUNSELOR_NS)
+
+    async def feedback(self, session: VisitorSession, rating: int, comment: str | None) -> None:
+        if session.state != "ended":
+            raise HelpchatError("conflict", "error.feedback_not_ended")
+        await self.store.stats.add_feedback(rating, comment)
+        await self.store.sessions.reset_after_end(session.vid)
+
+    async def forget(self, session: VisitorSession, reason: str) -> None:
+        """End whatever the session has going and delete it: the token is dead afterwards."""
+        if session.conversation_id and session.state in ("queued", "chatting"):
+            await self.end(session.conversation_id, by="visitor", reason=reason)
+        await self.store.sessions.delete(session.vid)
+
+    async def visitor_presence(self, session: VisitorSession, connected: bool) -> None:
+        """Counselors see "visitor disconnected / reconnected" in the chat."""
+        if session.state != "chatting" or not session.conversation_id:
+            return
+        conv = await self.store.conversations.get(session.conversation_id)
+        if conv and conv.counselor_id:
+            await self.sio.emit("visitor_presence",
+                                {"conversation_id": conv.id, "connected": connected},
+                                room=counselor_room(conv.counselor_id), namespace=COUNSELOR_NS)
+
+    # counselor side -------------------------------------------------------------------------
+    async def duty_payload(self, counselor: Counselor) -> dict[str, Any]:
+        state = await self.store.counselors.duty(counselor.id)
+        active = len(await self.store.counselors.active_chats(counselor.id))
+        return {"on": state == "on", "status": state, "active_chats": active,
+                "max_chats": counselor.max_chats}
+
+    async def push_duty(self, counselor: Counselor) -> None:
+        await self.sio.emit("duty", await self.duty_payload(counselor),
+                            room=counselor_room(counselor.id), namespace=COUNSELOR_NS)
+
+    async def set_duty(self, counselor: Counselor, state: str) -> dict[str, Any]:
+        await self.store.counselors.set_duty(counselor.id, state)
+        log.info("duty counselor=%s state=%s", counselor.id, state)
+        await self.push_duty(counselor)
+        await self.push_queue()
+        return await self.duty_payload(counselor)
+
+    async def conversation_payload(self, conv: Conversation) -> dict[str, Any]:
+        messages = await self.store.conversations.messages(conv.id)
+        return payloads.conversation(conv, messages, self.settings.default_language)
+
+    async def take(self, counselor: Counselor, cid: str | None) -> dict[str, Any]:
+        status, taken = await self.store.queue.take(
+            counselor.id, cid, now_ms=self.now_ms(),
+            max_chats=min(counselor.max_chats, self.settings.max_chats_limit),
+        )
+        if status == "off_duty":
+            raise HelpchatError("forbidden", "error.off_duty")
+        if status == "limit":
+            raise HelpchatError("forbidden", "error.chat_limit")
+        if status == "empty":
+            raise HelpchatError("not_found", "error.queue_empty")
+        if status != "ok" or taken is None:
+            raise HelpchatError("conflict" if status == "conflict" else "not_found")
+        conv = await self.store.conversations.get(taken)
+        if conv is None:
+            raise HelpchatError("not_found")
+        await self.store.stats.count("chats_taken")
+        log.info("chat taken conversation=%s counselor=%s", conv.id, counselor.id)
+        await self._announce_assignment(conv, counselor)
+        await self.push_queue()
+        return await self.conversation_payload(conv)
+
+    async def _announce_assignment(self, conv: Conversation, counselor: Counselor) -> None:
+        await self.sio.emit("chat_started",
+                            {"conversation_id": conv.id, "counselor_name": counselor.name},
+                            room=visitor_room(conv.vid), namespace=VISITOR_NS)
+        await self.sio.emit("assigned", {"conversation": await self.conversation_payload(conv)},
+                            room=counselor_room(counselor.id), namespace=COUNSELOR_NS)
+        await self.push_duty(counselor)
+
+    async def counselor_conversation(self, counselor: Counselor, cid: str) -> Conversation:
+        conv = await self.store.conversations.get(cid)
+        if conv is None or conv.state == "ended":
+            raise HelpchatError("not_found")
+        if conv.counselor_id != counselor.id:
+            raise HelpchatError("forbidden")
+        return conv
+
+    async def counselor_message(self, counselor: Counselor, cid: str, client_id: str,
+                                text: str) -> Message:
+        return await self._add_message(cid, sender="counselor", text=text, client_id=client_id,
+                                       counselor_name=counselor.name,
+                                       owner=("counselor", counselor.id))
+
+    async def counselor_typing(self, counselor: Counselor, cid: str, typing: bool) -> None:
+        conv = await self.counselor_conversation(counselor, cid)
+        await self.sio.emit("typing", {"typing": typing}, room=visitor_room(conv.vid),
+                            namespace=VISITOR_NS)
+
+    async def transfer(self, counselor: Counselor, cid: str, to: str | None) -> None:
+        conv = await self.counselor_conversation(counselor, cid)
+        if to is None:
+            await self._requeue(conv, counselor.id, "system.transferred_queue")
+            return
+        target = await self.store.counselors.get(to)
+        if target is None or target.disabled or target.id == counselor.id:
+            raise HelpchatError("not_found", "error.target_unavailable")
+        status = await self.store.queue.transfer(
+            cid, counselor.id, target.id,
+            to_max_chats=min(target.max_chats, self.settings.max_chats_limit),
+        )
+        if status == "conflict":
+            raise HelpchatError("conflict")
+        if status != "ok":
+            raise HelpchatError("forbidden", "error.target_unavailable")
+        log.info("chat transferred conversation=%s from=%s to=%s", cid, counselor.id, target.id)
+        await self._system_message(conv, "system.transferred", name=target.name)
+        await self.sio.emit("chat_ended", {"conversation_id": cid, "by": "counselor",
+                                           "reason": "transferred"},
+                            room=counselor_room(counselor.id), namespace=COUNSELOR_NS)
+        await self.push_duty(counselor)
+        await self._announce_assignment(conv, target)
+
+    async def _requeue(self, conv: Conversation, counselor_id: str, notice_key: str) -> None:
+        vid = await self.store.queue.requeue_front(conv.id, counselor_id, now_ms=self.now_ms())
+        if vid is None:
+            raise HelpchatError("conflict")
+        log.info("chat requeued conversation=%s from=%s", conv.id, counselor_id)
+        await self._system_message(conv, notice_key)
+        await self.sio.emit("chat_ended", {"conversation_id": conv.id, "by": "system",
+                                           "reason": "requeued"},
+                            room=counselor_room(counselor_id), namespace=COUNSELOR_NS)
+        counselor = await self.store.counselors.get(counselor_id)
+        if counselor:
+            await self.push_duty(counselor)
+        await self.push_queue()
+
+    async def block(self, counselor: Counselor, cid: str, reason: str) -> None:
+        conv = await self.counselor_conversation(counselor, cid)
+        await self.store.sessions.block(conv.vid)
+        await self.store.stats.count("blocked")
+        log.info("visitor blocked conversation=%s counselor=%s", cid, counselor.id)
+        await self.end(cid, by="counselor", reason="blocked")
+
+    # both -----------------------------------------------------------------------------------
+    async def _add_message(self, cid: str, *, sender: str, text: str, client_id: str | None,
+                           owner: tuple[str, str] | None, counselor_name: str | None = None,
+                           ) -> Message:
+        status, msg = await self.store.conversations.add_message(
+            cid, sender=sender, text=text, now_ms=self.now_ms(), client_id=client_id,
+            counselor_name=counselor_name, owner=owner,
+        )
+        if status == "forbidden":
+            raise HelpchatError("forbidden")
+        if status == "closed":
+            raise HelpchatError("closed", "error.no_chat")
+        if msg is None:
+            raise HelpchatError("not_found")
+        if status == "ok":  # a resend ("dup") was delivered the first time
+            await self._deliver(msg)
+        return msg
+
+    async def _system_message(self, conv: Conversation, key: str, **params: Any) -> None:
+        await self._add_message(conv.id, sender="system", text=translate(conv.lang, key, **params),
+                                client_id=None, owner=None)
+
+    async def _deliver(self, msg: Message) -> None:
+        conv = await self.store.conversations.get(msg.conversation_id)
+        if conv is None:
+            return
+        data = payloads.message(msg)
+        await self.sio.emit("message", data, room=visitor_room(conv.vid), namespace=VISITOR_NS)
+        if conv.counselor_id:
+            await self.sio.emit("message", data, room=counselor_room(conv.counselor_id),
+                                namespace=COUNSELOR_NS)
+
+    async def end(self, cid: str, *, by: str, reason: str | None) -> bool:
+        """End a conversation for both sides; False when it had already ended."""
+        ended = await self.store.conversations.end(
+            cid, now_ms=self.now_ms(), retention_s=self.settings.retention_seconds)
+        if ended is None:
+            return False
+        await self.store.stats.count("chats_ended")
+        if ended.started_ms is not None and ended.previous_state == "active":
+            await self.store.stats.record_handle_time((self.now_ms() - ended.started_ms) // 1000)
+        log.info("chat ended conversation=%s by=%s reason=%s", cid, by, reason)
+        session = await self.store.sessions.get(ended.vid)
+        lang = session.lang if session else self.settings.default_language
+        await self.sio.emit(
+            "chat_ended",
+            {"by": by, "reason": reason, "contacts": await self.store.contacts.list(lang)},
+            room=visitor_room(ended.vid), namespace=VISITOR_NS,
+        )
+        if ended.counselor_id:
+            await self.sio.emit("chat_ended", {"conversation_id": cid, "by": by, "reason": reason},
+                                room=counselor_room(ended.counselor_id), namespace=COUNSELOR_NS)
+            counselor = await self.store.counselors.get(ended.counselor_id)
+            if counselor:
+                await self.push_duty(counselor)
+        if ended.previous_state == "queued":
+            await self.push_queue()
+        else:
+            await self.push_availability()
+        return True
+
+    # grace periods ----------------------------------------------------------------------------
+    async def sweep(self) -> None:
+        """Handle sessions gone longer than their grace period (run every few seconds by every
+        process; removing the hc:gone entry decides which process handles one)."""
+        now = self.now_ms()
+        settings = self.settings
+        cutoff = now - min(settings.visitor_grace_seconds, settings.counselor_grace_seconds) * 1000
+        for member, gone_ms in await self.store.counselors.gone_since(cutoff):
+            kind, _, ident = member.partition(":")
+            grace = settings.visitor_grace_seconds if kind == "v" else \
+                settings.counselor_grace_seconds
+            if gone_ms > now - grace * 1000:
+                continue
+            if not await self.store.counselors.clear_gone(member):
+                continue
+            if kind == "v":
+                await self._visitor_gone(ident)
+            else:
+                await self._counselor_gone(ident)
+
+    async def _visitor_gone(self, vid: str) -> None:
+        session = await self.store.sessions.get(vid)
+        if session and session.state == "queued" and session.conversation_id:
+            await self.end(session.conversation_id, by="system", reason="visitor_gone")
+
+    async def _counselor_gone(self, counselor_id: str) -> None:
+        await self.store.counselors.set_duty(counselor_id, "off")
+        for cid in await self.store.counselors.active_chats(counselor_id):
+            conv = await self.store.conversations.get(cid)
+            if conv and conv.state == "active":
+                try:
+                    await self._requeue(conv, counselor_id, "system.counselor_gone")
+                except HelpchatError:
+                    continue  # taken over or ended meanwhile
+        await self.push_queue()

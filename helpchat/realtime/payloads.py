@@ -1,0 +1,56 @@
+"""Protocol payloads (PROTOCOL.md shapes) built from store records, and ack helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from helpchat.errors import HelpchatError
+from helpchat.i18n import translate
+from helpchat.identity import pseudonym
+from helpchat.store.models import Conversation, Message, QueueEntry
+
+
+def ok(**fields: Any) -> dict[str, Any]:
+    return {"ok": True, **fields}
+
+
+def error(exc: HelpchatError, lang: str) -> dict[str, Any]:
+    message = translate(lang, exc.message_key, **exc.params)
+    return {"ok": False, "error": {"code": exc.code, "message": message}, **exc.extra}
+
+
+def message(msg: Message) -> dict[str, Any]:
+    return {
+        "id": msg.id,
+        "conversation_id": msg.conversation_id,
+        "sender": msg.sender,
+        "text": msg.text,
+        "ts_ms": msg.ts_ms,
+        "client_id": msg.client_id,
+        "counselor_name": msg.counselor_name,
+    }
+
+
+def conversation(conv: Conversation, messages: list[Message], lang: str) -> dict[str, Any]:
+    return {
+        "id": conv.id,
+        "pseudonym": pseudonym(conv.pseudonym_code, lang),
+        "topic": conv.topic,
+        "urgent": conv.urgent,
+        "started_ms": conv.started_ms,
+        "created_ms": conv.created_ms,
+        "messages": [message(m) for m in messages],
+    }
+
+
+def queue_entry(entry: QueueEntry, now_ms: int, lang: str) -> dict[str, Any]:
+    conv = entry.conversation
+    return {
+        "conversation_id": conv.id,
+        "pseudonym": pseudonym(conv.pseudonym_code, lang),
+        "waiting_s": max(0, (now_ms - conv.created_ms) // 1000),
+        "topic": conv.topic,
+        "urgent": conv.urgent,
+        "flags": ["returning"] if conv.returning else [],
+        "position": entry.position,
+    }

@@ -1,0 +1,124 @@
+"""Namespace /visitor: anonymous young people, identified only by the HMAC of their token."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from helpchat import validation
+from helpchat.errors import HelpchatError
+from helpchat.i18n import normalize_language
+from helpchat.realtime import payloads
+from helpchat.realtime.base import GuardedNamespace
+from helpchat.realtime.hub import lang_room, visitor_room
+from helpchat.store.models import VisitorSession
+
+log = logging.getLogger(__name__)
+
+
+class VisitorNamespace(GuardedNamespace):
+    events = frozenset({
+        "request_chat", "leave_queue", "message", "typing", "sync", "end_chat", "feedback",
+        "forget_me",
+    })
+
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        token, lang_value = validation.visitor_auth(auth)
+        lang = normalize_language(lang_value, self.hub.settings.default_language)
+        token, session = await self.hub.open_session(token, lang)
+        await self.save_session(sid, {"vid": session.vid, "lang": lang})
+        await self.enter_room(sid, visitor_room(session.vid))
+        await self.enter_room(sid, lang_room(lang))
+        await self.hub.store.sessions.add_connection(session.vid, sid)
+        log.info("visitor connected sid=%s state=%s", sid, session.state)
+        await self.after_connect(sid, self._welcome(sid, token, session))
+
+    async def _welcome(self, sid: str, token: str, session: VisitorSession) -> None:
+        await self.emit("session", self.hub.session_payload(token, session), to=sid)
+        await self.emit("availability", await self.hub.availability(session.lang), to=sid)
+        if session.state == "queued" and session.conversation_id:
+            position = await self.hub.store.queue.position(session.conversation_id)
+            if position:
+                await self.emit("queue_position", {
+                    "position": position, "estimated_wait_s": await self.hub.estimate(position),
+                }, to=sid)
+        elif session.state == "chatting" and session.conversation_id:
+            conv = await self.hub.store.conversations.get(session.conversation_id)
+            counselor = conv and conv.counselor_id and \
+                await self.hub.store.counselors.get(conv.counselor_id)
+            if conv and counselor:
+                await self.emit("chat_started", {"conversation_id": conv.id,
+                                                 "counselor_name": counselor.name}, to=sid)
+            await self.hub.visitor_presence(session, connected=True)
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        try:
+            vid = (await self.get_session(sid))["vid"]
+        except KeyError:
+            return
+        left = await self.hub.store.sessions.remove_connection(vid, sid, self.hub.now_ms())
+        session = await self.hub.store.sessions.get(vid) if left == 0 else None
+        if session:
+            await self.hub.visitor_presence(session, connected=False)
+
+    async def _session(self, sid: str) -> VisitorSession:
+        try:
+            vid = (await self.get_session(sid))["vid"]
+        except KeyError:
+            raise HelpchatError("unauthorized") from None
+        session = await self.hub.store.sessions.get(vid)
+        if session is None:  # forgotten (forget_me) or expired
+            raise HelpchatError("unauthorized")
+        return session
+
+    async def on_request_chat(self, sid: str, data: Any) -> dict[str, Any]:
+        body = validation.payload(data)
+        topic = validation.topic(body, self.hub.settings.topics)
+        urgent = validation.optional_bool(body, "urgent")
+        return await self.hub.request_chat(await self._session(sid), topic, urgent)
+
+    async def on_leave_queue(self, sid: str, data: Any) -> dict[str, Any]:
+        validation.payload(data)
+        await self.hub.leave_queue(await self._session(sid))
+        return payloads.ok()
+
+    async def on_message(self, sid: str, data: Any) -> dict[str, Any]:
+        body = validation.payload(data)
+        client_id = validation.client_id(body)
+        text = validation.message_text(body, self.hub.settings.max_message_chars)
+        msg = await self.hub.visitor_message(await self._session(sid), client_id, text)
+        return payloads.ok(message=payloads.message(msg))
+
+    async def on_typing(self, sid: str, data: Any) -> dict[str, Any]:
+        typing = validation.required_bool(validation.payload(data), "typing")
+        await self.hub.visitor_typing(await self._session(sid), typing)
+        return payloads.ok()
+
+    async def on_sync(self, sid: str, data: Any) -> dict[str, Any]:
+        after = validation.after_id(validation.payload(data))
+        session = await self._session(sid)
+        messages = []
+        if session.conversation_id:
+            messages = await self.hub.store.conversations.messages(session.conversation_id,
+                                                                   after=after)
+        return payloads.ok(state=session.state, conversation_id=session.conversation_id,
+                           messages=[payloads.message(m) for m in messages])
+
+    async def on_end_chat(self, sid: str, data: Any) -> dict[str, Any]:
+        validation.payload(data)
+        conv = await self.hub.visitor_conversation(await self._session(sid))
+        await self.hub.end(conv.id, by="visitor", reason=None)
+        return payloads.ok()
+
+    async def on_feedback(self, sid: str, data: Any) -> dict[str, Any]:
+        body = validation.payload(data)
+        rating = validation.rating(body)
+        comment = validation.optional_text(body, "comment", validation.MAX_COMMENT)
+        await self.hub.feedback(await self._session(sid), rating, comment)
+        return payloads.ok()
+
+    async def on_forget_me(self, sid: str, data: Any) -> dict[str, Any]:
+        body = validation.payload(data)
+        reason = "quick_exit" if body.get("reason") == "quick_exit" else "forget_me"
+        await self.hub.forget(await self._session(sid), reason)
+        return payloads.ok()

@@ -1,0 +1,51 @@
+"""The only package that talks to Redis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from helpchat.config import Settings
+from helpchat.store.auth import AuthSessions
+from helpchat.store.connection import Redis, Scripts
+from helpchat.store.contacts import Contacts, load_contacts_file
+from helpchat.store.conversations import Conversations
+from helpchat.store.counselors import Counselors
+from helpchat.store.queue import Queue
+from helpchat.store.sessions import VisitorSessions
+from helpchat.store.stats import Stats
+
+
+@dataclass(frozen=True)
+class Store:
+    redis: Redis
+    sessions: VisitorSessions
+    conversations: Conversations
+    queue: Queue
+    counselors: Counselors
+    auth: AuthSessions
+    stats: Stats
+    contacts: Contacts
+
+    @classmethod
+    def create(cls, client: Redis, settings: Settings) -> Store:
+        scripts = Scripts.load(client)
+        return cls(
+            redis=client,
+            sessions=VisitorSessions(client),
+            conversations=Conversations(client, scripts),
+            queue=Queue(client, scripts),
+            counselors=Counselors(client),
+            auth=AuthSessions(
+                client,
+                idle_s=settings.session_idle_minutes * 60,
+                absolute_s=settings.session_absolute_hours * 3600,
+            ),
+            stats=Stats(client),
+            contacts=Contacts(load_contacts_file(settings.contacts_file)),
+        )
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self.redis.ping())
+        except Exception:  # noqa: BLE001 - any failure means "down" for the health check
+            return False

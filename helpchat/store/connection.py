@@ -1,0 +1,41 @@
+"""Opening the Redis connection (plain, TLS, unix socket or Sentinel) and loading Lua scripts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis.asyncio as redis
+from redis.asyncio.sentinel import Sentinel
+from redis.commands.core import AsyncScript
+from socketio.redis_manager import parse_redis_sentinel_url
+
+Redis = redis.Redis
+LUA_DIR = Path(__file__).parent / "lua"
+
+
+def connect(url: str) -> Redis:
+    """A client for `url`. Sentinel URLs use python-socketio's format, so one setting serves
+    both: redis+sentinel://[:password]@host1:26379,host2:26379/db/service_name."""
+    if not url.startswith("redis+sentinel://"):
+        return redis.Redis.from_url(url, decode_responses=True)
+    sentinels, service_name, options = parse_redis_sentinel_url(url)
+    sentinel = Sentinel(sentinels, decode_responses=True, **options)
+    return sentinel.master_for(service_name or "mymaster", decode_responses=True)
+
+
+@dataclass(frozen=True)
+class Scripts:
+    enqueue: AsyncScript
+    take: AsyncScript
+    requeue: AsyncScript
+    transfer: AsyncScript
+    end_chat: AsyncScript
+    add_message: AsyncScript
+
+    @classmethod
+    def load(cls, client: Redis) -> Scripts:
+        def script(name: str) -> AsyncScript:
+            return client.register_script((LUA_DIR / f"{name}.lua").read_text())
+
+        return cls(**{name: script(name) for name in cls.__dataclass_fields__})

@@ -1,0 +1,110 @@
+"""Conversations and their messages (one Redis stream each). Every key here expires."""
+
+from __future__ import annotations
+
+from helpchat.store import keys
+from helpchat.store.connection import Redis, Scripts
+from helpchat.store.models import Conversation, Message
+
+
+class Ended:
+    """What end() learned about the conversation it ended."""
+
+    def __init__(self, previous_state: str, counselor_id: str | None, vid: str,
+                 started_ms: int | None) -> None:
+        self.previous_state = previous_state
+        self.counselor_id = counselor_id
+        self.vid = vid
+        self.started_ms = started_ms
+
+
+def _conversation(cid: str, data: dict[str, str]) -> Conversation:
+    return Conversation(
+        id=cid,
+        vid=data["vid"],
+        state=data.get("state", "ended"),
+        counselor_id=data.get("counselor") or None,
+        topic=data.get("topic") or None,
+        urgent=data.get("urgent") == "1",
+        created_ms=int(data.get("created_ms") or 0),
+        started_ms=int(data["started_ms"]) if data.get("started_ms") else None,
+        pseudonym_code=data.get("pseudonym", ""),
+        lang=data.get("lang", "nl"),
+        returning=data.get("returning") == "1",
+    )
+
+
+def _message(cid: str, entry_id: str, fields: dict[str, str]) -> Message:
+    return Message(
+        id=entry_id,
+        conversation_id=cid,
+        sender=fields.get("s", "system"),
+        text=fields.get("t", ""),
+        ts_ms=int(fields.get("ts") or entry_id.split("-")[0]),
+        client_id=fields.get("c") or None,
+        counselor_name=fields.get("n") or None,
+    )
+
+
+class Conversations:
+    def __init__(self, client: Redis, scripts: Scripts) -> None:
+        self._redis = client
+        self._scripts = scripts
+
+    async def get(self, cid: str) -> Conversation | None:
+        data = await self._redis.hgetall(keys.conversation(cid))
+        return _conversation(cid, data) if data.get("vid") else None
+
+    async def get_many(self, cids: list[str]) -> list[Conversation]:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for cid in cids:
+                pipe.hgetall(keys.conversation(cid))
+            rows = await pipe.execute()
+        return [_conversation(cid, data) for cid, data in zip(cids, rows) if data.get("vid")]
+
+    async def add_message(
+        self,
+        cid: str,
+        *,
+        sender: str,
+        text: str,
+        now_ms: int,
+        client_id: str | None = None,
+        counselor_name: str | None = None,
+        owner: tuple[str, str] | None = None,
+    ) -> tuple[str, Message | None]:
+        """('ok'|'dup', message) or (error status, None): not_found, closed, forbidden.
+
+        `owner` = ("vid", vid) or ("counselor", id) checks, inside the script, that the sender
+        still owns the conversation (a transfer may have happened a moment ago).
+        """
+        owner_field, owner_value = owner or ("", "")
+        result = await self._scripts.add_message(
+            keys=[keys.conversation(cid), keys.log(cid), keys.client_ids(cid)],
+            args=[client_id or "", sender, text, counselor_name or "", now_ms,
+                  keys.CONTENT_TTL, owner_field, owner_value],
+        )
+        status = result[0]
+        if status not in ("ok", "dup"):
+            return status, None
+        found = await self.messages(cid, start=result[1], end=result[1])
+        return status, (found[0] if found else None)
+
+    async def messages(
+        self, cid: str, *, after: str | None = None, start: str = "-", end: str = "+"
+    ) -> list[Message]:
+        """Messages in order; with `after`, only those strictly after that id."""
+        low = f"({after}" if after else start
+        entries = await self._redis.xrange(keys.log(cid), min=low, max=end)
+        return [_message(cid, entry_id, fields) for entry_id, fields in entries]
+
+    async def end(self, cid: str, *, now_ms: int, retention_s: int) -> Ended | None:
+        """End a queued or active conversation; None when it had ended already."""
+        result = await self._scripts.end_chat(
+            keys=[keys.conversation(cid), keys.log(cid), keys.client_ids(cid), keys.QUEUE],
+            args=[cid, now_ms, retention_s, keys.PREFIX],
+        )
+        if result[0] != "ok":
+            return None
+        _, previous, counselor, vid, started = result
+        return Ended(previous, counselor or None, vid, int(started) if started else None)

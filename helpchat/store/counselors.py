@@ -1,0 +1,106 @@
+"""Counselor accounts, duty state, active chats and open sockets."""
+
+from __future__ import annotations
+
+from helpchat.store import keys
+from helpchat.store.connection import Redis
+from helpchat.store.models import Counselor
+
+DUTY_STATES = ("on", "pause", "off")
+
+
+def _counselor(counselor_id: str, data: dict[str, str]) -> Counselor:
+    return Counselor(
+        id=counselor_id,
+        name=data["name"],
+        roles=tuple(r for r in data.get("roles", "counselor").split(",") if r),
+        max_chats=int(data.get("max_chats") or 2),
+        disabled=data.get("disabled") == "1",
+        password_hash=data.get("pw", ""),
+    )
+
+
+class Counselors:
+    def __init__(self, client: Redis) -> None:
+        self._redis = client
+
+    async def create(self, counselor_id: str, *, name: str, roles: tuple[str, ...],
+                     max_chats: int, password_hash: str, now_ms: int) -> bool:
+        """False when the name is taken (case-insensitively)."""
+        if not await self._redis.hsetnx(keys.COUNSELORS, name.lower(), counselor_id):
+            return False
+        await self._redis.hset(keys.counselor(counselor_id), mapping={
+            "name": name, "roles": ",".join(roles), "max_chats": max_chats,
+            "pw": password_hash, "disabled": "0", "created_ms": now_ms,
+        })
+        return True
+
+    async def get(self, counselor_id: str) -> Counselor | None:
+        data = await self._redis.hgetall(keys.counselor(counselor_id))
+        return _counselor(counselor_id, data) if data.get("name") else None
+
+    async def by_name(self, name: str) -> Counselor | None:
+        counselor_id = await self._redis.hget(keys.COUNSELORS, name.strip().lower())
+        return await self.get(counselor_id) if counselor_id else None
+
+    async def all(self) -> list[Counselor]:
+        ids: list[str] = list((await self._redis.hgetall(keys.COUNSELORS)).values())
+        found = [await self.get(counselor_id) for counselor_id in ids]
+        return sorted((c for c in found if c), key=lambda c: c.name.lower())
+
+    async def update(self, counselor_id: str, **fields: str | int) -> None:
+        await self._redis.hset(keys.counselor(counselor_id), mapping=fields)
+
+    async def set_password_hash(self, counselor_id: str, password_hash: str) -> None:
+        await self._redis.hset(keys.counselor(counselor_id), "pw", password_hash)
+
+    # duty -----------------------------------------------------------------------------------
+    async def duty(self, counselor_id: str) -> str:
+        return str(await self._redis.hget(keys.DUTY, counselor_id) or "off")
+
+    async def set_duty(self, counselor_id: str, state: str) -> None:
+        if state == "off":
+            await self._redis.hdel(keys.DUTY, counselor_id)
+        else:
+            await self._redis.hset(keys.DUTY, counselor_id, state)
+
+    async def on_duty(self) -> dict[str, str]:
+        """counselor id -> "on" | "pause" for everyone not off duty."""
+        return dict(await self._redis.hgetall(keys.DUTY))
+
+    async def active_chats(self, counselor_id: str) -> set[str]:
+        return set(await self._redis.smembers(keys.counselor_chats(counselor_id)))
+
+    async def active_chat_counts(self, counselor_ids: list[str]) -> dict[str, int]:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for counselor_id in counselor_ids:
+                pipe.scard(keys.counselor_chats(counselor_id))
+            counts = await pipe.execute()
+        return dict(zip(counselor_ids, (int(c) for c in counts)))
+
+    # sockets ----------------------------------------------------------------------------------
+    async def add_connection(self, counselor_id: str, sid: str) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.sadd(keys.counselor_conns(counselor_id), sid)
+            pipe.expire(keys.counselor_conns(counselor_id), keys.COUNSELOR_CONN_TTL)
+            pipe.zrem(keys.GONE, f"c:{counselor_id}")
+            await pipe.execute()
+
+    async def remove_connection(self, counselor_id: str, sid: str, now_ms: int) -> int:
+        key = keys.counselor_conns(counselor_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.srem(key, sid)
+            pipe.scard(key)
+            _, left = await pipe.execute()
+        if left == 0:
+            await self._redis.zadd(keys.GONE, {f"c:{counselor_id}": now_ms})
+        return int(left)
+
+    async def gone_since(self, cutoff_ms: int) -> list[tuple[str, int]]:
+        """(member, disconnect ms) of hc:gone ("v:{vid}" / "c:{id}") gone since cutoff_ms."""
+        rows = await self._redis.zrangebyscore(keys.GONE, "-inf", cutoff_ms, withscores=True)
+        return [(member, int(score)) for member, score in rows]
+
+    async def clear_gone(self, member: str) -> bool:
+        """True for the one caller (of all processes) that removed it: that one handles it."""
+        return bool(await self._redis.zrem(keys.GONE, member))

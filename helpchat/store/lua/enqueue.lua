@@ -1,0 +1,19 @@
+-- Put a visitor's new conversation in the queue, atomically with the checks that decide it.
+-- KEYS: 1 visitor hash, 2 queue zset, 3 conversation hash
+-- ARGV: 1 cid, 2 score, 3 now_ms, 4 topic, 5 urgent (1/0), 6 queue cap, 7 content ttl,
+--       8 vid, 9 pseudonym code, 10 lang
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'gone'} end
+if redis.call('HGET', KEYS[1], 'blocked') == '1' then return {'blocked'} end
+local state = redis.call('HGET', KEYS[1], 'state')
+if state == 'queued' or state == 'chatting' then
+  return {'exists', redis.call('HGET', KEYS[1], 'conv')}
+end
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[6]) then return {'full'} end
+local earlier = tonumber(redis.call('HGET', KEYS[1], 'chats') or '0')
+redis.call('HSET', KEYS[3], 'vid', ARGV[8], 'state', 'queued', 'counselor', '',
+  'topic', ARGV[4], 'urgent', ARGV[5], 'created_ms', ARGV[3], 'started_ms', '',
+  'pseudonym', ARGV[9], 'lang', ARGV[10], 'returning', earlier > 0 and '1' or '0')
+redis.call('EXPIRE', KEYS[3], ARGV[7])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+redis.call('HSET', KEYS[1], 'state', 'queued', 'conv', ARGV[1], 'chats', earlier + 1)
+return {'ok', ARGV[1]}

@@ -1,0 +1,61 @@
+"""Plain records read from Redis. Shaping them into protocol payloads is realtime.payloads' job."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class VisitorSession:
+    vid: str
+    lang: str
+    state: str  # idle | queued | chatting | ended
+    conversation_id: str | None
+    blocked: bool
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    vid: str
+    state: str  # queued | active | ended
+    counselor_id: str | None
+    topic: str | None
+    urgent: bool
+    created_ms: int
+    started_ms: int | None
+    pseudonym_code: str
+    lang: str
+    returning: bool
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    conversation_id: str
+    sender: str  # visitor | counselor | system
+    text: str
+    ts_ms: int
+    client_id: str | None
+    counselor_name: str | None
+
+
+@dataclass(frozen=True)
+class Counselor:
+    id: str
+    name: str
+    roles: tuple[str, ...]
+    max_chats: int
+    disabled: bool
+    password_hash: str
+
+    def has_role(self, role: str) -> bool:
+        # Roles are ranked: an admin may do what a supervisor may, a supervisor what a counselor may.
+        ranks = {"counselor": 0, "supervisor": 1, "admin": 2}
+        return any(ranks.get(r, -1) >= ranks[role] for r in self.roles)
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    conversation: Conversation
+    position: int  # 1-based

@@ -1,0 +1,71 @@
+"""Anonymous visitor sessions, keyed by the HMAC of the token (never the token itself)."""
+
+from __future__ import annotations
+
+from helpchat.store import keys
+from helpchat.store.connection import Redis
+from helpchat.store.models import VisitorSession
+
+
+class VisitorSessions:
+    def __init__(self, client: Redis) -> None:
+        self._redis = client
+
+    async def create(self, vid: str, lang: str, now_ms: int) -> VisitorSession:
+        key = keys.visitor(vid)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(key, mapping={"lang": lang, "state": "idle", "conv": "", "created_ms": now_ms})
+            pipe.expire(key, keys.VISITOR_TTL)
+            await pipe.execute()
+        return VisitorSession(vid, lang, "idle", None, False)
+
+    async def get(self, vid: str) -> VisitorSession | None:
+        """The session, its expiry pushed back: an active visitor keeps its session."""
+        key = keys.visitor(vid)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hgetall(key)
+            pipe.expire(key, keys.VISITOR_TTL)
+            data, _ = await pipe.execute()
+        if not data:
+            return None
+        return VisitorSession(
+            vid=vid,
+            lang=data.get("lang", "nl"),
+            state=data.get("state", "idle"),
+            conversation_id=data.get("conv") or None,
+            blocked=data.get("blocked") == "1",
+        )
+
+    async def set_lang(self, vid: str, lang: str) -> None:
+        await self._redis.hset(keys.visitor(vid), "lang", lang)
+
+    async def reset_after_end(self, vid: str) -> None:
+        """After feedback or 'new chat' the visitor is idle again."""
+        await self._redis.hset(keys.visitor(vid), mapping={"state": "idle", "conv": ""})
+
+    async def block(self, vid: str) -> None:
+        await self._redis.hset(keys.visitor(vid), "blocked", "1")
+
+    async def delete(self, vid: str) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.delete(keys.visitor(vid), keys.visitor_conns(vid))
+            pipe.zrem(keys.GONE, f"v:{vid}")
+            await pipe.execute()
+
+    async def add_connection(self, vid: str, sid: str) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.sadd(keys.visitor_conns(vid), sid)
+            pipe.expire(keys.visitor_conns(vid), keys.VISITOR_TTL)
+            pipe.zrem(keys.GONE, f"v:{vid}")
+            await pipe.execute()
+
+    async def remove_connection(self, vid: str, sid: str, now_ms: int) -> int:
+        """Drop one socket; when it was the last, start the visitor's grace period."""
+        key = keys.visitor_conns(vid)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.srem(key, sid)
+            pipe.scard(key)
+            _, left = await pipe.execute()
+        if left == 0:
+            await self._redis.zadd(keys.GONE, {f"v:{vid}": now_ms})
+        return int(left)

@@ -1,0 +1,130 @@
+"""Payload validation for every client event. Pure functions: parse or raise HelpchatError.
+
+Nothing a client sends reaches Redis (least of all a key name) without passing through here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from helpchat.errors import HelpchatError, invalid
+
+CONVERSATION_ID = re.compile(r"^[0-9a-f]{32}$")
+COUNSELOR_ID = CONVERSATION_ID
+MESSAGE_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
+CLIENT_ID = re.compile(r"^[\x21-\x7e]{1,64}$")  # printable ASCII, no spaces
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+MAX_TOPIC = 80
+MAX_REASON = 500
+MAX_COMMENT = 1000
+
+
+def payload(data: Any) -> dict[str, Any]:
+    """Events carry one JSON object; absent means {}."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise invalid("payload must be a JSON object")
+    return data
+
+
+def optional_bool(data: dict[str, Any], name: str, default: bool = False) -> bool:
+    value = data.get(name, default)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise invalid(f"{name} must be true or false")
+    return value
+
+
+def required_bool(data: dict[str, Any], name: str) -> bool:
+    if not isinstance(data.get(name), bool):
+        raise invalid(f"{name} must be true or false")
+    return bool(data[name])
+
+
+def optional_text(data: dict[str, Any], name: str, max_chars: int) -> str | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise invalid(f"{name} must be a string")
+    value = value.strip()
+    if len(value) > max_chars:
+        raise HelpchatError("too_large", detail=f"{name} is longer than {max_chars} characters")
+    return value or None
+
+
+def message_text(data: dict[str, Any], max_chars: int) -> str:
+    value = data.get("text")
+    if not isinstance(value, str):
+        raise invalid("text must be a string")
+    if len(value) > max_chars:
+        raise HelpchatError("too_large", "error.too_large", detail="text too long", max=max_chars)
+    if not value.strip():
+        raise invalid("text must not be empty")
+    return value
+
+
+def _matching(data: dict[str, Any], name: str, pattern: re.Pattern[str]) -> str:
+    value = data.get(name)
+    if not isinstance(value, str) or not pattern.match(value):
+        raise invalid(f"{name} is missing or malformed")
+    return value
+
+
+def conversation_id(data: dict[str, Any]) -> str:
+    return _matching(data, "conversation_id", CONVERSATION_ID)
+
+
+def client_id(data: dict[str, Any]) -> str:
+    return _matching(data, "client_id", CLIENT_ID)
+
+
+def after_id(data: dict[str, Any]) -> str | None:
+    if data.get("after") is None:
+        return None
+    return _matching(data, "after", MESSAGE_ID)
+
+
+def rating(data: dict[str, Any]) -> int:
+    value = data.get("rating")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+        raise invalid("rating must be a whole number from 1 to 5")
+    return value
+
+
+def topic(data: dict[str, Any], allowed: tuple[str, ...]) -> str | None:
+    value = optional_text(data, "topic", MAX_TOPIC)
+    if value is not None and allowed and value not in allowed:
+        raise invalid("topic is not one of the configured topics")
+    return value
+
+
+def transfer_target(data: dict[str, Any]) -> str | None:
+    """`to`: a counselor id, or null for back to the front of the queue."""
+    if "to" not in data:
+        raise invalid("to is required (a counselor id, or null for the queue)")
+    if data["to"] is None:
+        return None
+    return _matching(data, "to", COUNSELOR_ID)
+
+
+def duty_state(data: dict[str, Any]) -> str:
+    """{"on": bool} from the protocol, or {"status": "on"|"pause"|"off"} for the console."""
+    status = data.get("status")
+    if status is not None:
+        if status not in ("on", "pause", "off"):
+            raise invalid("status must be on, pause or off")
+        return str(status)
+    return "on" if required_bool(data, "on") else "off"
+
+
+def visitor_auth(auth: Any) -> tuple[str | None, Any]:
+    """(token or None, lang value) from the connect auth; a malformed token counts as none."""
+    if not isinstance(auth, dict):
+        return None, None
+    token = auth.get("token")
+    valid = isinstance(token, str) and TOKEN.match(token)
+    return (token if valid else None), auth.get("lang")
