@@ -1,0 +1,119 @@
+"""Test helpers: socket.io clients that wait for events, and counselor accounts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import socketio
+from aiohttp import web
+
+from helpchat import appkeys, identity
+from helpchat.passwords import hash_password
+
+PASSWORD = "correct horse battery"
+TIMEOUT = 5.0
+
+
+class Client:
+    """A real python-socketio client that remembers every event it received."""
+
+    def __init__(self) -> None:
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.events: list[tuple[str, Any]] = []
+        self._changed = asyncio.Event()
+        self.sio.on("*", self._record, namespace="*")
+
+    async def _record(self, event: str, namespace: str, data: Any = None) -> None:
+        self.events.append((event, data))
+        self._changed.set()
+
+    async def connect(self, url: str, namespace: str, **kwargs: Any) -> Client:
+        await self.sio.connect(url, namespaces=[namespace], transports=["websocket"],
+                               wait_timeout=TIMEOUT, **kwargs)
+        self.namespace = namespace
+        return self
+
+    async def call(self, event: str, data: Any = None) -> Any:
+        args = () if data is None else (data,)
+        return await self.sio.call(event, *args, namespace=self.namespace, timeout=TIMEOUT)
+
+    async def wait_for(self, event: str, predicate: Callable[[Any], bool] = lambda _: True,
+                       timeout: float = TIMEOUT) -> Any:
+        """The first matching event received so far or within `timeout` (then consumed)."""
+        async def find() -> Any:
+            while True:
+                for index, (name, data) in enumerate(self.events):
+                    if name == event and predicate(data):
+                        del self.events[index]
+                        return data
+                self._changed.clear()
+                await self._changed.wait()
+        return await asyncio.wait_for(find(), timeout)
+
+    def received(self, event: str) -> list[Any]:
+        return [data for name, data in self.events if name == event]
+
+    async def close(self) -> None:
+        await self.sio.disconnect()
+
+
+async def visitor(url: str, *, token: str | None = None, lang: str | None = None,
+                  headers: dict[str, str] | None = None) -> tuple[Client, dict[str, Any]]:
+    """A connected visitor and its `session` event."""
+    auth = {k: v for k, v in {"token": token, "lang": lang}.items() if v}
+    client = await Client().connect(url, "/visitor", auth=auth, headers=headers or {})
+    session = await client.wait_for("session")
+    return client, session
+
+
+@dataclass
+class Counselor:
+    id: str
+    name: str
+    cookie: str
+    client: Client
+    extra: list[Client] = field(default_factory=list)
+
+    async def call(self, event: str, data: Any = None) -> Any:
+        return await self.client.call(event, data)
+
+    async def close(self) -> None:
+        for client in (self.client, *self.extra):
+            await client.close()
+
+
+async def create_account(app: web.Application, name: str, role: str = "counselor",
+                         max_chats: int = 2) -> str:
+    counselor_id = identity.new_id()
+    created = await app[appkeys.STORE].counselors.create(
+        counselor_id, name=name, roles=(role,), max_chats=max_chats,
+        password_hash=await hash_password(PASSWORD), now_ms=0,
+    )
+    assert created, f"name {name} taken"
+    return counselor_id
+
+
+async def login(url: str, name: str, password: str = PASSWORD) -> str:
+    async with aiohttp.ClientSession() as http:
+        response = await http.post(f"{url}/api/session",
+                                   json={"username": name, "password": password})
+        assert response.status == 200, await response.text()
+        return response.cookies["helpchat_session"].value
+
+
+async def connect_counselor(url: str, cookie: str) -> Client:
+    return await Client().connect(url, "/counselor",
+                                  headers={"Cookie": f"helpchat_session={cookie}"})
+
+
+async def make_counselor(app: web.Application, url: str, name: str, role: str = "counselor",
+                         max_chats: int = 2) -> Counselor:
+    counselor_id = await create_account(app, name, role, max_chats)
+    cookie = await login(url, name)
+    client = await connect_counselor(url, cookie)
+    await client.wait_for("duty")
+    return Counselor(counselor_id, name, cookie, client)
