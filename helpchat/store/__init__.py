@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from helpchat.config import Settings
 from helpchat.store.auth import AuthSessions
+from helpchat.store.canned import CannedResponses, load_canned_file
 from helpchat.store.connection import Redis, Scripts
 from helpchat.store.contacts import Contacts, load_contacts_file
 from helpchat.store.conversations import Conversations
@@ -25,6 +26,7 @@ class Store:
     auth: AuthSessions
     stats: Stats
     contacts: Contacts
+    canned: CannedResponses
 
     @classmethod
     def create(cls, client: Redis, settings: Settings) -> Store:
@@ -42,6 +44,7 @@ class Store:
             ),
             stats=Stats(client),
             contacts=Contacts(load_contacts_file(settings.contacts_file)),
+            canned=CannedResponses(client, load_canned_file(settings.canned_responses_file)),
         )
 
     async def ping(self) -> bool:
