@@ -1,0 +1,464 @@
+"""Duty-roster logic: weekly shifts, closed days, one-off shifts. Pure, no I/O.
+
+Shift times are wall-clock times in ``Roster.timezone``. Every function takes the clock
+explicitly and returns aware datetimes in that zone. Internally every instant is UTC:
+Python compares and subtracts datetimes sharing a tzinfo by their wall-clock fields,
+which is wrong across DST (an autumn 00:00-04:00 shift would last 4 hours, not 5), and
+an ambiguous local time never equals a datetime in another zone: callers comparing
+results near a DST change should compare ``.astimezone(UTC)`` values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
+from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_TIMEZONE = "Europe/Amsterdam"
+DEFAULT_LAST_INTAKE_MINUTES = 15
+HORIZON = timedelta(days=366)  # how far ahead next_open_at looks
+_CHUNK = timedelta(days=7)
+_TICK = timedelta(microseconds=1)  # [at, at + _TICK) is the single instant `at`
+_HHMM = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A weekly shift; ``end <= start`` means it ends the next day."""
+
+    id: str
+    weekday: int  # 0 = Monday .. 6 = Sunday, as date.weekday()
+    start: time
+    end: time
+    counselor_ids: tuple[str, ...] = ()
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.weekday <= 6:
+            raise ValueError(f"weekday: expected 0 (Monday) to 6 (Sunday), got {self.weekday!r}")
+        _check_slot(self.id, self.start, self.end)
+
+
+@dataclass(frozen=True)
+class ClosedDay:
+    """No shift starts on this date. A shift that began the day before and crosses
+    midnight still runs to its end: ending chats mid-conversation helps nobody."""
+
+    date: date
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ExtraShift:
+    """A one-off shift; it runs even on a closed day (special holiday hours)."""
+
+    id: str
+    date: date
+    start: time
+    end: time
+    counselor_ids: tuple[str, ...] = ()
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        _check_slot(self.id, self.start, self.end)
+
+
+@dataclass(frozen=True)
+class Roster:
+    shifts: tuple[Shift, ...] = ()
+    closed_days: tuple[ClosedDay, ...] = ()
+    extra_shifts: tuple[ExtraShift, ...] = ()
+    timezone: str = DEFAULT_TIMEZONE
+    last_intake_minutes: int = DEFAULT_LAST_INTAKE_MINUTES
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"timezone: unknown time zone {self.timezone!r}") from None
+        if not 0 <= self.last_intake_minutes <= 24 * 60:
+            raise ValueError(
+                f"last_intake_minutes: expected 0 to 1440, got {self.last_intake_minutes!r}"
+            )
+        # Occurrences name their shift by id, so shifts and extra shifts share ids.
+        ids = [s.id for s in self.shifts] + [x.id for x in self.extra_shifts]
+        if dup := next((i for n, i in enumerate(ids) if i in ids[:n]), None):
+            raise ValueError(f"shifts: duplicate shift id {dup!r}")
+
+    @property
+    def is_empty(self) -> bool:
+        """No shifts: callers treat the service as open whenever someone is on duty."""
+        return not self.shifts and not self.extra_shifts
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One concrete run of a shift; ``duration`` is its length in real time."""
+
+    shift_id: str
+    start: datetime
+    end: datetime
+    counselor_ids: tuple[str, ...]
+    label: str
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end.astimezone(UTC) - self.start.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    day: str  # ISO date of the day the block starts
+    start: str  # "HH:MM"
+    end: str  # "HH:MM", on the next day when it is not after start
+
+    def as_payload(self) -> dict[str, str]:
+        return {"day": self.day, "from": self.start, "to": self.end}
+
+
+# --- queries -----------------------------------------------------------------------
+
+
+def occurrences(roster: Roster, start: datetime, end: datetime) -> list[Occurrence]:
+    """Concrete shift runs overlapping [start, end), sorted by start."""
+    zone = roster.zone
+    found = _occurrences_utc(roster, _utc(start, "start"), _utc(end, "end"))
+    return [replace(o, start=o.start.astimezone(zone), end=o.end.astimezone(zone)) for o in found]
+
+
+def is_open(roster: Roster, now: datetime) -> bool:
+    at = _utc(now)
+    return bool(_occurrences_utc(roster, at, at + _TICK))
+
+
+def accepts_new_chats(roster: Roster, now: datetime) -> bool:
+    """Open, and not within last_intake_minutes of the end of the merged block."""
+    at = _utc(now)
+    cutoff = timedelta(minutes=roster.last_intake_minutes)
+    return at < _open_until(roster, at, cutoff) - cutoff
+
+
+def next_open_at(roster: Roster, now: datetime) -> datetime | None:
+    """None while new chats are accepted; else the start of the next open block that
+    accepts chats ("open again tomorrow at 14:00"). During the last-intake cut-off that
+    is the block after the current one. None if nothing opens within HORIZON."""
+    at = _utc(now)
+    cutoff = timedelta(minutes=roster.last_intake_minutes)
+    until = _open_until(roster, at, cutoff)
+    if at < until - cutoff:
+        return None
+    limit = at + HORIZON
+    while (start := _next_start(roster, until, limit)) is not None:
+        until = _open_until(roster, start, cutoff)
+        # A block shorter than the cut-off never takes a chat.
+        if start < until - cutoff:
+            return start.astimezone(roster.zone)
+    return None
+
+
+def opening_hours(roster: Roster, now: datetime, days: int = 7) -> list[OpeningHours]:
+    """Merged open blocks starting on the `days` local days from today. A block is one
+    row on its starting day (22:00-02:00); one of a day or more (a 24/7 roster) is
+    split at local midnight, so no row claims more than a day."""
+    zone = roster.zone
+    today = _utc(now).astimezone(zone).date()
+    last = today + timedelta(days=days)
+    # A day of margin on each side finds blocks chained across the window's edges.
+    window = [_midnight(today, n, zone) for n in (-1, days + 1)]
+    rows: list[OpeningHours] = []
+    for block_start, block_end in _merged(_occurrences_utc(roster, *window)):
+        for start, end in _day_rows(block_start, block_end, zone):
+            day = start.astimezone(zone).date()
+            if today <= day < last:
+                rows.append(OpeningHours(day.isoformat(), _hhmm(start, zone), _hhmm(end, zone)))
+    return rows
+
+
+def scheduled_at(roster: Roster, now: datetime) -> frozenset[str]:
+    at = _utc(now)
+    return frozenset(c for o in _occurrences_utc(roster, at, at + _TICK) for c in o.counselor_ids)
+
+
+def coverage_gaps(
+    roster: Roster, week_start: date, minimum: int
+) -> list[tuple[datetime, datetime, int]]:
+    """Open intervals in the 7 local days from week_start with fewer than `minimum`
+    distinct counselors, as (start, end, count); equal adjacent counts merge."""
+    zone = roster.zone
+    lo, hi = _midnight(week_start, 0, zone), _midnight(week_start, 7, zone)
+    found = _occurrences_utc(roster, lo, hi)
+    inner = {t for o in found for t in (o.start, o.end) if lo < t < hi}
+    edges = sorted({lo, hi, *inner})
+    gaps: list[tuple[datetime, datetime, int]] = []
+    for start, end in pairwise(edges):
+        active = [o for o in found if o.start <= start and end <= o.end]
+        count = len({c for o in active for c in o.counselor_ids})
+        if not active or count >= minimum:
+            continue
+        if gaps and gaps[-1][1] == start and gaps[-1][2] == count:
+            start = gaps.pop()[0]
+        gaps.append((start, end, count))
+    return [(start.astimezone(zone), end.astimezone(zone), n) for start, end, n in gaps]
+
+
+# --- wall clock and intervals ------------------------------------------------------
+
+
+def _utc(value: datetime, name: str = "now") -> datetime:
+    if value.utcoffset() is None:
+        raise ValueError(f"{name}: expected an aware datetime, got a naive one")
+    return value.astimezone(UTC)
+
+
+def _wall_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
+    wall = datetime.combine(day, at)
+    # fold=0: an ambiguous wall time (autumn) means its first occurrence.
+    instant = wall.replace(tzinfo=zone).astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) == wall:
+        return instant
+    # A nonexistent wall time (spring gap) becomes the end of the gap: the first
+    # instant the clock shows `at` or later. Bisect for the transition second.
+    lo = int(wall.replace(tzinfo=zone, fold=1).timestamp())
+    hi = int(instant.timestamp())
+    after = datetime.fromtimestamp(hi, zone).utcoffset()
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if datetime.fromtimestamp(mid, zone).utcoffset() == after:
+            hi = mid
+        else:
+            lo = mid
+    return datetime.fromtimestamp(hi, UTC)
+
+
+def _midnight(day: date, days_later: int, zone: ZoneInfo) -> datetime:
+    return _wall_to_utc(day + timedelta(days=days_later), time(0), zone)
+
+
+def _occurrences_utc(roster: Roster, start: datetime, end: datetime) -> list[Occurrence]:
+    zone = roster.zone
+    # A run starting the day before can cross midnight into the window.
+    first = start.astimezone(zone).date() - timedelta(days=1)
+    last = end.astimezone(zone).date()
+    closed = {c.date for c in roster.closed_days}
+    found = [_occurrence(x, x.date, zone) for x in roster.extra_shifts if first <= x.date <= last]
+    for day in (first + timedelta(days=n) for n in range((last - first).days + 1)):
+        if day not in closed:
+            weekly = (s for s in roster.shifts if s.weekday == day.weekday())
+            found += [_occurrence(s, day, zone) for s in weekly]
+    # Runs inside a spring gap (02:00-02:30) are empty and dropped.
+    hits = [o for o in found if o.start < o.end and o.start < end and start < o.end]
+    return sorted(hits, key=lambda o: (o.start, o.end, o.shift_id))
+
+
+def _occurrence(slot: Shift | ExtraShift, day: date, zone: ZoneInfo) -> Occurrence:
+    end_day = day + timedelta(days=1) if slot.end <= slot.start else day
+    start = _wall_to_utc(day, slot.start, zone)
+    end = _wall_to_utc(end_day, slot.end, zone)
+    return Occurrence(slot.id, start, end, slot.counselor_ids, slot.label)
+
+
+def _open_until(roster: Roster, at: datetime, cutoff: timedelta) -> datetime:
+    """End of the merged block (touching shifts merge) holding `at`; `at` if closed.
+    Stops early past at + cutoff: a 24/7 roster would otherwise be walked for a year."""
+    end = at
+    while end <= at + cutoff:
+        grown = end
+        for occ in _occurrences_utc(roster, end, end + _CHUNK):
+            if occ.start > grown:
+                break
+            grown = max(grown, occ.end)
+        if grown == end:
+            break
+        end = grown
+    return end
+
+
+def _next_start(roster: Roster, after: datetime, limit: datetime) -> datetime | None:
+    lo = after
+    while lo < limit:
+        hi = min(lo + _CHUNK, limit)
+        starts = [o.start for o in _occurrences_utc(roster, lo, hi) if o.start >= after]
+        if starts:
+            return starts[0]
+        lo = hi
+    return None
+
+
+def _merged(found: Sequence[Occurrence]) -> list[tuple[datetime, datetime]]:
+    blocks: list[tuple[datetime, datetime]] = []
+    for occ in found:
+        if blocks and occ.start <= blocks[-1][1]:
+            blocks[-1] = (blocks[-1][0], max(blocks[-1][1], occ.end))
+        else:
+            blocks.append((occ.start, occ.end))
+    return blocks
+
+
+def _day_rows(
+    start: datetime, end: datetime, zone: ZoneInfo
+) -> Iterator[tuple[datetime, datetime]]:
+    while start < end:
+        local = start.astimezone(zone)
+        following = local.date() + timedelta(days=1)
+        a_day_later = _wall_to_utc(following, local.time().replace(fold=0), zone)
+        cut = end if end < a_day_later else _midnight(following, 0, zone)
+        yield start, cut
+        start = cut
+
+
+def _hhmm(instant: datetime, zone: ZoneInfo) -> str:
+    return instant.astimezone(zone).strftime("%H:%M")
+
+
+# --- parsing and serialisation -----------------------------------------------------
+
+
+def validate_shift_times(start: str, end: str) -> tuple[time, time]:
+    """Parse "HH:MM" times; an end at or before the start means the next day."""
+    begin, finish = _parse_time(start, "start"), _parse_time(end, "end")
+    _check_span(begin, finish)
+    return begin, finish
+
+
+def parse_roster(data: Mapping[str, object]) -> Roster:
+    """Build a Roster from roster_to_dict's shape; ValueError names the bad field."""
+    _check_keys(data, "roster", {"timezone", "last_intake_minutes", *_LISTS})
+    closed = [
+        ClosedDay(_get_date(item, where), _get(item, "reason", str, where, ""))
+        for where, item in _items(data, "closed_days")
+    ]
+    return Roster(
+        shifts=tuple(_parse_shift(item, where) for where, item in _items(data, "shifts")),
+        closed_days=tuple(closed),
+        extra_shifts=tuple(
+            _parse_extra(item, where) for where, item in _items(data, "extra_shifts")
+        ),
+        timezone=_get(data, "timezone", str, "", DEFAULT_TIMEZONE),
+        last_intake_minutes=_get(data, "last_intake_minutes", int, "", DEFAULT_LAST_INTAKE_MINUTES),
+    )
+
+
+def roster_to_dict(roster: Roster) -> dict[str, object]:
+    """JSON-serialisable form: times "HH:MM", dates ISO."""
+
+    def slot(s: Shift | ExtraShift) -> dict[str, object]:
+        key, when = ("weekday", s.weekday) if isinstance(s, Shift) else ("date", s.date.isoformat())
+        times = {"start": f"{s.start:%H:%M}", "end": f"{s.end:%H:%M}"}
+        rest = {"counselor_ids": list(s.counselor_ids), "label": s.label}
+        return {"id": s.id, key: when, **times, **rest}
+
+    return {
+        "timezone": roster.timezone,
+        "last_intake_minutes": roster.last_intake_minutes,
+        "shifts": [slot(s) for s in roster.shifts],
+        "closed_days": [
+            {"date": c.date.isoformat(), "reason": c.reason} for c in roster.closed_days
+        ],
+        "extra_shifts": [slot(x) for x in roster.extra_shifts],
+    }
+
+
+_SLOT_KEYS = {"id", "start", "end", "counselor_ids", "label"}
+_LISTS = {  # list field -> the keys its items may have
+    "shifts": {"weekday", *_SLOT_KEYS},
+    "closed_days": {"date", "reason"},
+    "extra_shifts": {"date", *_SLOT_KEYS},
+}
+_KINDS: dict[type, str] = {str: "a string", int: "an integer", list: "a list"}
+
+
+def _check_slot(ident: str, start: time, end: time) -> None:
+    if not ident:
+        raise ValueError("id: must not be empty")
+    _check_span(start, end)
+
+
+def _check_span(start: time, end: time) -> None:
+    for name, value in (("start", start), ("end", end)):
+        if value.second or value.microsecond or value.tzinfo is not None:
+            raise ValueError(f"{name}: expected whole minutes, without a time zone")
+    if start == end:
+        raise ValueError(f"end: must differ from start ({start:%H:%M})")
+
+
+def _parse_time(value: object, name: str) -> time:
+    match = _HHMM.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"{name}: expected a time as HH:MM from 00:00 to 23:59, got {value!r}")
+    return time(int(match[1]), int(match[2]))
+
+
+def _get(
+    item: Mapping[str, object], key: str, kind: type[_T], where: str, default: _T | None = None
+) -> _T:
+    value, name = item.get(key, default), f"{where}.{key}" if where else key
+    if value is None:
+        raise ValueError(f"{name}: missing")
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ValueError(f"{name}: expected {_KINDS[kind]}, got {value!r}")
+    return value
+
+
+def _check_keys(item: Mapping[str, object], where: str, allowed: set[str]) -> None:
+    if not isinstance(item, Mapping):  # every bad input is a ValueError, types too
+        raise ValueError(f"{where}: expected an object, got {item!r}")
+    if unknown := sorted(set(item) - allowed):
+        raise ValueError(f"{where}: unknown field(s) {', '.join(map(str, unknown))}")
+
+
+def _items(data: Mapping[str, object], key: str) -> Iterator[tuple[str, Mapping[str, object]]]:
+    for index, item in enumerate(_get(data, key, list, "", [])):
+        where = f"{key}[{index}]"
+        _check_keys(item, where, _LISTS[key])
+        yield where, item
+
+
+def _get_date(item: Mapping[str, object], where: str) -> date:
+    value = _get(item, "date", str, where)
+    try:
+        if _ISO_DATE.fullmatch(value):
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise ValueError(f"{where}.date: expected a date as YYYY-MM-DD, got {value!r}")
+
+
+def _slot_fields(
+    item: Mapping[str, object], where: str
+) -> tuple[str, time, time, tuple[str, ...], str]:
+    ident = _get(item, "id", str, where)
+    start = _parse_time(item.get("start"), f"{where}.start")
+    end = _parse_time(item.get("end"), f"{where}.end")
+    ids: list[object] = _get(item, "counselor_ids", list, where, [])
+    if not all(isinstance(c, str) and c for c in ids):
+        raise ValueError(f"{where}.counselor_ids: expected a list of non-empty strings")
+    return ident, start, end, tuple(map(str, ids)), _get(item, "label", str, where, "")
+
+
+def _parse_shift(item: Mapping[str, object], where: str) -> Shift:
+    ident, start, end, ids, label = _slot_fields(item, where)
+    weekday = _get(item, "weekday", int, where)
+    return _build(where, lambda: Shift(ident, weekday, start, end, ids, label))
+
+
+def _parse_extra(item: Mapping[str, object], where: str) -> ExtraShift:
+    ident, start, end, ids, label = _slot_fields(item, where)
+    day = _get_date(item, where)
+    return _build(where, lambda: ExtraShift(ident, day, start, end, ids, label))
+
+
+def _build(where: str, make: Callable[[], _T]) -> _T:
+    try:  # the dataclasses check values; their messages start with the field name
+        return make()
+    except ValueError as exc:
+        raise ValueError(f"{where}.{exc}") from None
