@@ -1,0 +1,275 @@
+"""Command line: `python run.py [serve|create-user] ...`.
+
+Exit codes: 0 done, 1 a runtime failure (Redis unreachable), 2 a usage or validation error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import fcntl
+import getpass
+import logging
+import re
+import socket
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from helpchat.config import ConfigError, Settings, ensure_secret_key, load_settings
+from helpchat.embedded_redis import EmbeddedRedis
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+ROLES = ("counselor", "supervisor", "admin")
+NAME_PATTERN = re.compile(r"[A-Za-z0-9._-]{2,40}")
+# No remote address (%a) and no forwarded-for header: privacy rule, IPs are never logged.
+ACCESS_LOG_FORMAT = '"%r" %s %b %Tf'
+SHUTDOWN_TIMEOUT_S = 5.0
+
+log = logging.getLogger("helpchat.cli")
+
+
+class UsageError(Exception):
+    """Refused input; the message is shown as one line and the exit code is 2."""
+
+
+# --- argument parsing --------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run.py", description="helpchat: anonymous help chat server."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, metavar="FILE",
+                        help="a TOML file read after config/default.toml")
+
+    serve = commands.add_parser("serve", parents=[common], help="run the server (the default)")
+    serve.add_argument("--host", help="address to listen on (default: setting host)")
+    serve.add_argument("--port", type=int, help="TCP port (default: setting port)")
+
+    create = commands.add_parser("create-user", parents=[common], help="add a counselor account")
+    create.add_argument("name", help="login name: 2-40 of A-Z a-z 0-9 . _ -")
+    create.add_argument("--role", required=True, choices=ROLES)
+    create.add_argument("--max-chats", type=int, metavar="N",
+                        help="concurrent chats (default: setting default_max_chats)")
+    create.add_argument("--password-stdin", action="store_true",
+                        help="read the password from standard input (required)")
+    return parser
+
+
+def _with_default_command(argv: Sequence[str]) -> list[str]:
+    # `python run.py` and `python run.py --port 9000` mean `serve`; a misspelt command name is
+    # left alone so that argparse reports it instead of serve refusing an unknown argument.
+    args = list(argv)
+    if not args or (args[0].startswith("-") and args[0] not in ("-h", "--help")):
+        return ["serve", *args]
+    return args
+
+
+# --- settings and Redis ------------------------------------------------------------------------
+
+
+def _load(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {
+        name: value
+        for name in ("host", "port")
+        if (value := getattr(args, name, None)) is not None
+    }
+    return load_settings(args.config, **overrides)
+
+
+def _redis_answers(socket_path: Path) -> bool:
+    try:
+        with socket.socket(socket.AF_UNIX) as conn:
+            conn.settimeout(1.0)
+            conn.connect(str(socket_path))
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def _start_lock(directory: Path) -> Iterator[None]:
+    # Two commands starting at once (two `serve`s, or `create-user` racing `serve`) must not
+    # both start a redis-server on the same append-only file: the check-and-start is serialized.
+    # 0700: the append-only file holds chat content while a transcript is retained.
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with open(directory / "start.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def redis_for(settings: Settings) -> Iterator[tuple[str, str]]:
+    """(url, description): the configured Redis, or the embedded one, started only if needed.
+
+    An embedded redis-server already answering on the socket (another `run.py`) is reused and
+    left running; one started here is stopped when the block ends.
+    """
+    if settings.redis_url:
+        yield settings.redis_url, "configured by redis_url"
+        return
+    embedded = EmbeddedRedis(settings.data_dir / "redis")
+    with _start_lock(embedded.data_dir):
+        reuse = _redis_answers(embedded.socket_path)
+        if not reuse:
+            embedded.start()
+    where = f"embedded, data in {embedded.data_dir}"
+    try:
+        yield embedded.url, f"{where} (shared with a running helpchat)" if reuse else where
+    finally:
+        if not reuse:
+            embedded.stop()
+
+
+# --- serve -------------------------------------------------------------------------------------
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _banner(settings: Settings, redis_where: str) -> str:
+    base = settings.base_url
+    lines = [
+        f"helpchat is running on {base} ({settings.environment})",
+        f"  health          {base}/healthz",
+        f"  console login   {base}/login",
+        f"  admin           {base}/admin/",
+    ]
+    if settings.demo_enabled:
+        lines.append(f"  demo page       {base}/demo")
+    lines += [f"  redis           {redis_where}", "(Press CTRL+C to quit)"]
+    return "\n".join(lines)
+
+
+def serve(settings: Settings) -> int:
+    # Imported here so `create-user` and `--help` do not need the whole web stack.
+    from aiohttp import web
+
+    from helpchat.app import create_app
+
+    if not settings.production:
+        settings = ensure_secret_key(settings)
+    _configure_logging(settings)
+    with redis_for(settings) as (url, where):
+        app = create_app(dataclasses.replace(settings, redis_url=url))
+        # run_app calls `print` once every site is listening, so the URLs appear only when they
+        # work. handle_signals turns SIGINT and SIGTERM into a clean shutdown, after which the
+        # `with` block stops the embedded Redis.
+        web.run_app(
+            app,
+            host=settings.host,
+            port=settings.port,
+            access_log_format=ACCESS_LOG_FORMAT,
+            handle_signals=True,
+            shutdown_timeout=SHUTDOWN_TIMEOUT_S,
+            print=lambda _default: print(_banner(settings, where), flush=True),
+        )
+    return EXIT_OK
+
+
+# --- create-user -------------------------------------------------------------------------------
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass("Password: ")  # typed by hand: do not echo it
+    password = sys.stdin.read()
+    # Only the newline that `echo` or a heredoc adds; spaces may be part of the password.
+    if password.endswith("\n"):
+        password = password[:-1]
+        if password.endswith("\r"):
+            password = password[:-1]
+    return password
+
+
+def _check_user_args(args: argparse.Namespace, settings: Settings) -> int:
+    """The validated max-chats; raises UsageError for anything refused."""
+    if not args.password_stdin:
+        raise UsageError("create-user needs --password-stdin: the password is read from "
+                         "standard input, never from the command line")
+    if not NAME_PATTERN.fullmatch(args.name):
+        raise UsageError(f"invalid name {args.name!r}: use 2 to 40 characters of "
+                         "A-Z a-z 0-9 . _ -")
+    max_chats: int = settings.default_max_chats if args.max_chats is None else args.max_chats
+    if not 1 <= max_chats <= settings.max_chats_limit:
+        raise UsageError(f"--max-chats must be between 1 and {settings.max_chats_limit}")
+    return max_chats
+
+
+async def _create_counselor(url: str, settings: Settings, *, name: str, role: str,
+                            max_chats: int, password: str) -> bool:
+    from helpchat.identity import new_id
+    from helpchat.passwords import hash_password
+    from helpchat.store import Store
+    from helpchat.store.connection import connect
+
+    client = connect(url)
+    try:
+        store = Store.create(client, settings)
+        return await store.counselors.create(
+            new_id(), name=name, roles=(role,), max_chats=max_chats,
+            password_hash=await hash_password(password), now_ms=int(time.time() * 1000),
+        )
+    finally:
+        await client.aclose()
+
+
+def create_user(args: argparse.Namespace, settings: Settings) -> int:
+    from redis.exceptions import RedisError
+
+    from helpchat.passwords import policy_error
+
+    max_chats = _check_user_args(args, settings)
+    password = _read_password()
+    if reason := policy_error(password):
+        raise UsageError(reason)
+    with redis_for(settings) as (url, _where):
+        try:
+            created = asyncio.run(_create_counselor(
+                url, settings, name=args.name, role=args.role, max_chats=max_chats,
+                password=password,
+            ))
+        except (RedisError, OSError) as exc:
+            # The URL is not shown: it may carry a Redis password.
+            print(f"helpchat: cannot reach Redis: {type(exc).__name__}", file=sys.stderr)
+            return EXIT_FAILURE
+    if not created:
+        raise UsageError(f"a user named {args.name} already exists")
+    print(f"created {args.role} {args.name}")
+    return EXIT_OK
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(_with_default_command(sys.argv[1:] if argv is None else argv))
+    try:
+        settings = _load(args)
+    except ConfigError as exc:
+        print(f"helpchat: invalid setting: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.command == "create-user":
+            return create_user(args, settings)
+        return serve(settings)
+    except UsageError as exc:
+        print(f"helpchat: {exc}", file=sys.stderr)
+        return EXIT_USAGE

@@ -1,0 +1,321 @@
+"""`python run.py ...` as a user runs it: real subprocesses against a real embedded Redis."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from argon2 import PasswordHasher
+
+from helpchat.embedded_redis import EmbeddedRedis, free_port
+from helpchat.store import keys
+
+REPO = Path(__file__).resolve().parent.parent
+GOOD_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="module")
+def cli_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = EmbeddedRedis(tmp_path_factory.mktemp("cli-redis"), port=free_port(), persist=False)
+    url = server.start()
+    yield url
+    server.stop()
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The caller's environment without any HELPCHAT_* setting, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPCHAT_")}
+    env.update(extra)
+    return env
+
+
+def run_cli(*args: str, env: dict[str, str], stdin: str | None = None,
+            timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "run.py", *args], cwd=REPO, env=env, input=stdin,
+        capture_output=True, text=True, timeout=timeout, check=False,
+    )
+
+
+@pytest.fixture
+def cli_env(cli_redis_url: str, tmp_path: Path) -> dict[str, str]:
+    # A private data dir: nothing a test does lands in the checkout's var/.
+    return clean_env(HELPCHAT_REDIS_URL=cli_redis_url, HELPCHAT_DATA_DIR=str(tmp_path))
+
+
+def create_user(env: dict[str, str], name: str, *extra: str, role: str = "counselor",
+                password: str = GOOD_PASSWORD) -> subprocess.CompletedProcess[str]:
+    return run_cli("create-user", name, "--role", role, *extra, "--password-stdin",
+                   env=env, stdin=password + "\n")
+
+
+# --- create-user -------------------------------------------------------------------------------
+
+
+def test_create_user_stores_an_argon2_hash_and_never_prints_the_password(
+    cli_env: dict[str, str], cli_redis_url: str
+) -> None:
+    result = create_user(cli_env, "Anna.B", "--max-chats", "3", role="admin")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "created admin Anna.B"
+    assert GOOD_PASSWORD not in result.stdout + result.stderr
+    client = redis.Redis.from_url(cli_redis_url, decode_responses=True)
+    counselor_id = client.hget(keys.COUNSELORS, "anna.b")
+    assert isinstance(counselor_id, str)
+    account = client.hgetall(keys.counselor(counselor_id))
+    assert account["name"] == "Anna.B"
+    assert account["roles"] == "admin"
+    assert account["max_chats"] == "3"
+    # Only the trailing newline is stripped: the stored hash verifies the exact password.
+    assert account["pw"].startswith("$argon2id$")
+    assert PasswordHasher().verify(account["pw"], GOOD_PASSWORD)
+    client.close()
+
+
+def test_create_user_refuses_an_existing_name_in_any_case(cli_env: dict[str, str]) -> None:
+    assert create_user(cli_env, "bert").returncode == 0
+
+    again = create_user(cli_env, "BERT")
+
+    assert again.returncode == 2
+    assert "a user named BERT already exists" in again.stderr
+
+
+def test_create_user_refuses_a_short_password_with_the_reason(cli_env: dict[str, str]) -> None:
+    result = create_user(cli_env, "carla", password="short")
+
+    assert result.returncode == 2
+    assert result.stderr == "helpchat: password must be at least 10 characters\n"
+
+
+def test_create_user_refuses_a_common_password(cli_env: dict[str, str]) -> None:
+    result = create_user(cli_env, "daan", password="wachtwoord123")
+
+    assert result.returncode == 2
+    assert "too common" in result.stderr
+    assert "wachtwoord123" not in result.stderr
+
+
+def test_create_user_refuses_an_unknown_role(cli_env: dict[str, str]) -> None:
+    result = create_user(cli_env, "eva", role="root")
+
+    assert result.returncode == 2
+    assert "invalid choice: 'root'" in result.stderr
+
+
+def test_create_user_needs_password_stdin(cli_env: dict[str, str]) -> None:
+    result = run_cli("create-user", "fleur", "--role", "counselor", env=cli_env, stdin="")
+
+    assert result.returncode == 2
+    assert "--password-stdin" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["x", "a" * 41, "has space", "émile", "a/b"])
+def test_create_user_refuses_a_malformed_name(cli_env: dict[str, str], name: str) -> None:
+    result = create_user(cli_env, name)
+
+    assert result.returncode == 2
+    assert "invalid name" in result.stderr
+
+
+@pytest.mark.parametrize("max_chats", ["0", "4"])
+def test_create_user_refuses_max_chats_outside_the_limit(
+    cli_env: dict[str, str], max_chats: str
+) -> None:
+    result = create_user(cli_env, "gijs", "--max-chats", max_chats)
+
+    assert result.returncode == 2
+    assert "--max-chats must be between 1 and 3" in result.stderr
+
+
+def test_create_user_starts_the_embedded_redis_only_for_itself(tmp_path: Path) -> None:
+    env = clean_env(HELPCHAT_DATA_DIR=str(tmp_path))
+
+    result = create_user(env, "jan", role="counselor")
+
+    assert result.returncode == 0, result.stderr
+    # Started for this one command, stopped after it, the account kept on disk for `serve`.
+    assert redis_servers_using(tmp_path / "redis") == []
+    assert "jan" in (tmp_path / "redis" / "appendonly.aof").read_text(errors="replace")
+
+
+# --- invalid settings --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "setting"),
+    [
+        ("HELPCHAT_PORT", "abc", "port"),
+        ("HELPCHAT_QUEUE_CAP", "0", "queue_cap"),
+        ("HELPCHAT_WIDGET_ORIGINS", "example.org", "widget_origins"),
+    ],
+)
+@pytest.mark.parametrize("command", [[], ["serve"], ["create-user", "hans", "--role", "admin",
+                                                     "--password-stdin"]])
+def test_an_invalid_setting_stops_with_one_line_naming_it(
+    tmp_path: Path, variable: str, value: str, setting: str, command: list[str]
+) -> None:
+    env = clean_env(HELPCHAT_DATA_DIR=str(tmp_path), **{variable: value})
+
+    result = run_cli(*command, env=env, stdin=GOOD_PASSWORD)
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith(f"helpchat: invalid setting: {setting}:")
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
+    env = clean_env(HELPCHAT_DATA_DIR=str(tmp_path), HELPCHAT_ENVIRONMENT="production")
+
+    result = run_cli("serve", env=env)
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("helpchat: invalid setting: secret_key:")
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_an_unknown_command_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli("serv", env=clean_env(HELPCHAT_DATA_DIR=str(tmp_path)))
+
+    assert result.returncode == 2
+    assert "invalid choice: 'serv'" in result.stderr
+
+
+# --- serve with the embedded Redis -------------------------------------------------------------
+
+
+def redis_servers_using(data_dir: Path) -> list[int]:
+    """Pids of live redis-server processes working in data_dir.
+
+    redis-server rewrites its command line and chdirs into its --dir, so the working directory
+    identifies it. A zombie has no working directory, so it does not count as running.
+    """
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if (proc / "comm").read_text().strip() != "redis-server":
+                continue
+            cwd = Path(os.readlink(proc / "cwd"))
+        except OSError:
+            continue  # ended while we looked, or a zombie
+        if cwd == data_dir.resolve():
+            found.append(int(proc.name))
+    return found
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def healthz(port: int) -> dict[str, str] | None:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+            return dict(json.load(answer)) if answer.status == 200 else None
+    except (OSError, urllib.error.URLError, ValueError):
+        return None
+
+
+def spawn_server(data_dir: Path, port: int, *args: str) -> subprocess.Popen[str]:
+    env = clean_env(HELPCHAT_DATA_DIR=str(data_dir), HELPCHAT_PORT=str(port))
+    return subprocess.Popen(
+        [sys.executable, "run.py", *args], cwd=REPO, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int, Path]]:
+    """`python run.py` (no command: serve) with the embedded Redis, answering /healthz."""
+    port = free_port()
+    process = spawn_server(tmp_path, port)
+    try:
+        wait_for(lambda: healthz(port) is not None or process.poll() is not None, 60,
+                 "/healthz to answer")
+        assert process.poll() is None, process.communicate()[0]
+        yield process, port, tmp_path
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=30)
+
+
+def test_serve_uses_the_embedded_redis_and_stops_it_on_ctrl_c(
+    served: tuple[subprocess.Popen[str], int, Path],
+) -> None:
+    process, port, data_dir = served
+    assert healthz(port) == {"status": "ok", "redis": "ok"}
+    assert redis_servers_using(data_dir / "redis")
+
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=10)
+
+    assert process.returncode == 0, output
+    for path in ("/healthz", "/login", "/admin/", "/demo"):
+        assert f"http://127.0.0.1:{port}{path}" in output
+    assert redis_servers_using(data_dir / "redis") == []
+    assert (data_dir / "redis" / "appendonly.aof").exists()
+    assert (data_dir / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_serve_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    port = free_port()
+    process = spawn_server(tmp_path, port, "serve", "--port", str(port))
+    try:
+        wait_for(lambda: healthz(port) is not None or process.poll() is not None, 60,
+                 "/healthz to answer")
+        assert redis_servers_using(tmp_path / "redis")
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+    assert process.returncode == 0, output
+    assert redis_servers_using(tmp_path / "redis") == []
+
+
+def test_embedded_redis_dies_with_a_killed_server(
+    served: tuple[subprocess.Popen[str], int, Path],
+) -> None:
+    process, _port, data_dir = served
+    assert redis_servers_using(data_dir / "redis")
+
+    process.kill()
+    process.wait(timeout=10)
+
+    wait_for(lambda: not redis_servers_using(data_dir / "redis"), 10,
+             "the orphaned redis-server to exit")
+
+
+def test_create_user_reuses_the_redis_of_a_running_server(
+    served: tuple[subprocess.Popen[str], int, Path],
+) -> None:
+    _process, port, data_dir = served
+    env = clean_env(HELPCHAT_DATA_DIR=str(data_dir))
+
+    result = create_user(env, "ineke", role="supervisor")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "created supervisor ineke"
+    # Still exactly the server's own redis-server, still answering.
+    assert len(redis_servers_using(data_dir / "redis")) == 1
+    assert healthz(port) == {"status": "ok", "redis": "ok"}
