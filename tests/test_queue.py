@@ -1,0 +1,120 @@
+"""Queue order and the atomic take, across counselors and across server processes."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.conftest import CounselorFactory, ServerFactory
+from tests.support import make_counselor, visitor
+
+
+async def test_urgent_chats_come_before_older_normal_ones(
+    base_url: str, counselor_factory: CounselorFactory
+) -> None:
+    anna = await counselor_factory("anna")
+    await anna.call("set_duty", {"on": True})
+    first, _ = await visitor(base_url)
+    second, _ = await visitor(base_url)
+    normal = await first.call("request_chat", {})
+    urgent = await second.call("request_chat", {"urgent": True})
+    assert urgent["position"] == 1
+    assert (await first.wait_for("queue_position", lambda p: p["position"] == 2))
+    taken = await anna.call("take", {})
+    assert taken["conversation"]["id"] == urgent["conversation_id"]
+    assert taken["conversation"]["urgent"] is True
+    assert (await first.wait_for("queue_position", lambda p: p["position"] == 1))
+    assert (await anna.call("take", {}))["conversation"]["id"] == normal["conversation_id"]
+    for client in (first, second):
+        await client.close()
+
+
+async def test_two_counselors_racing_take_on_one_chat_exactly_one_wins(
+    base_url: str, counselor_factory: CounselorFactory
+) -> None:
+    anna = await counselor_factory("anna")
+    bert = await counselor_factory("bert")
+    for counselor in (anna, bert):
+        await counselor.call("set_duty", {"on": True})
+    youth, _ = await visitor(base_url)
+    cid = (await youth.call("request_chat", {}))["conversation_id"]
+    results = await asyncio.gather(
+        anna.call("take", {"conversation_id": cid}), bert.call("take", {"conversation_id": cid})
+    )
+    winners = [r for r in results if r["ok"]]
+    losers = [r for r in results if not r["ok"]]
+    assert len(winners) == 1 and len(losers) == 1
+    assert losers[0]["error"]["code"] == "conflict"
+    await youth.close()
+
+
+async def test_take_is_atomic_across_two_processes(start_server: ServerFactory) -> None:
+    """Two servers on one Redis (as two processes would be), ten chats, many racing takes:
+    every chat goes to exactly one counselor and nobody goes over their limit."""
+    one, two = await start_server(), await start_server()
+    url_one, url_two = (str(s.make_url("")).rstrip("/") for s in (one, two))
+    counselors = [
+        await make_counselor(one.app if i % 2 == 0 else two.app,
+                             url_one if i % 2 == 0 else url_two, f"c{i}", max_chats=3)
+        for i in range(4)
+    ]
+    for counselor in counselors:
+        await counselor.call("set_duty", {"on": True})
+    visitors = [(await visitor(url_one if i % 2 else url_two))[0] for i in range(10)]
+    for youth in visitors:
+        assert (await youth.call("request_chat", {}))["ok"]
+    results = await asyncio.gather(*(c.call("take", {}) for c in counselors for _ in range(4)))
+    taken = [r["conversation"]["id"] for r in results if r["ok"]]
+    assert len(taken) == len(set(taken)) == 10
+    refused = {r["error"]["code"] for r in results if not r["ok"]}
+    assert refused <= {"forbidden", "not_found"}
+    for counselor in counselors:
+        await counselor.close()
+    for youth in visitors:
+        await youth.close()
+
+
+async def test_counselor_at_chat_limit_or_off_duty_is_forbidden(
+    base_url: str, counselor_factory: CounselorFactory
+) -> None:
+    anna = await counselor_factory("anna", max_chats=1)
+    youths = [(await visitor(base_url))[0] for _ in range(2)]
+    off = await anna.call("take", {})
+    assert off["ok"] is False and off["error"]["code"] == "forbidden"
+    await anna.call("set_duty", {"on": True})
+    for youth in youths:
+        await youth.call("request_chat", {})
+    assert (await anna.call("take", {}))["ok"] is True
+    full = await anna.call("take", {})
+    assert full["ok"] is False and full["error"]["code"] == "forbidden"
+    for youth in youths:
+        await youth.close()
+
+
+async def test_transfer_to_colleague_and_back_to_the_front_of_the_queue(
+    base_url: str, counselor_factory: CounselorFactory
+) -> None:
+    anna = await counselor_factory("anna")
+    bert = await counselor_factory("bert")
+    for counselor in (anna, bert):
+        await counselor.call("set_duty", {"on": True})
+    youth, _ = await visitor(base_url)
+    waiting, _ = await visitor(base_url)
+    cid = (await youth.call("request_chat", {}))["conversation_id"]
+    await anna.call("take", {})
+    await waiting.call("request_chat", {})
+
+    assert (await anna.call("transfer", {"conversation_id": cid, "to": bert.id}))["ok"]
+    assigned = await bert.client.wait_for("assigned")
+    assert assigned["conversation"]["id"] == cid
+    assert (await anna.client.wait_for("chat_ended"))["reason"] == "transferred"
+    assert (await youth.wait_for("chat_started", lambda s: s["counselor_name"] == "bert"))
+
+    assert (await bert.call("transfer", {"conversation_id": cid, "to": None}))["ok"]
+    queue = await anna.client.wait_for("queue", lambda q: len(q["entries"]) == 2)
+    assert queue["entries"][0]["conversation_id"] == cid  # in front of the one waiting
+    notice = await youth.wait_for("message", lambda m: "wachtrij" in m["text"])
+    assert notice["sender"] == "system"
+    stale = await bert.call("message", {"conversation_id": cid, "client_id": "x", "text": "hoi"})
+    assert stale["ok"] is False
+    for client in (youth, waiting):
+        await client.close()
