@@ -26,7 +26,8 @@ help:
 run: $(VENV)/.installed-run $(NODE_STAMP)
 	$(PY) run.py serve $(ARGS)
 
-test: lint $(NODE_STAMP) chromium
+# Everything is installed before ruff runs, so a missing piece shows up first, not last.
+test: $(VENV)/.installed-test $(NODE_STAMP) chromium lint
 	$(PY) -m pytest $(ARGS)
 
 lint: $(VENV)/.installed-test
