@@ -117,3 +117,12 @@ async def make_counselor(app: web.Application, url: str, name: str, role: str = 
     client = await connect_counselor(url, cookie)
     await client.wait_for("duty")
     return Counselor(counselor_id, name, cookie, client)
+
+
+async def eventually(condition: Callable[[], Any], timeout: float = TIMEOUT) -> None:
+    """Await an async condition that another process or task makes true (no fixed sleeps)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)

@@ -1,0 +1,137 @@
+"""The /visitor namespace: origins, sessions, leaving, blocking, forgetting, grace periods."""
+
+from __future__ import annotations
+
+import pytest
+import redis.asyncio as aioredis
+from aiohttp.test_utils import TestServer
+
+from helpchat import appkeys
+from tests.conftest import CounselorFactory, ServerFactory
+from tests.support import eventually, visitor
+
+
+async def test_connection_from_a_foreign_origin_is_refused(start_server: ServerFactory) -> None:
+    server = await start_server(widget_origins="https://allowed.example")
+    url = str(server.make_url("")).rstrip("/")
+    youth, _ = await visitor(url, headers={"Origin": "https://allowed.example"})
+    await youth.close()
+    own, _ = await visitor(url, headers={"Origin": url})
+    await own.close()
+    with pytest.raises(Exception):  # noqa: B017 - the client raises ConnectionError
+        await visitor(url, headers={"Origin": "https://evil.example"})
+
+
+async def test_english_session_gets_english_pseudonym_and_contacts(base_url: str) -> None:
+    youth, session = await visitor(base_url, lang="en")
+    assert session["pseudonym"].startswith("Visitor ")
+    availability = await youth.wait_for("availability")
+    assert availability["contacts"][0]["name"].startswith("Emergency")
+    assert availability["reason"] == "no_counselor"
+    await youth.close()
+
+
+async def test_unknown_or_malformed_token_starts_a_fresh_session(base_url: str) -> None:
+    for token in ("x" * 43, "not a token!", 12):
+        youth, session = await visitor(base_url, token=token)  # type: ignore[arg-type]
+        assert session["token"] != token and session["state"] == "idle"
+        await youth.close()
+
+
+async def test_leave_queue_ends_the_request_with_contacts(
+    base_url: str, counselor_factory: CounselorFactory
+) -> None:
+    anna = await counselor_factory("anna")
+    await anna.call("set_duty", {"on": True})
+    youth, _ = await visitor(base_url)
+    await youth.call("request_chat", {})
+    await anna.client.wait_for("queue", lambda q: len(q["entries"]) == 1)
+    assert await youth.call("leave_queue", {}) == {"ok": True}
+    ended = await youth.wait_for("chat_ended")
+    assert ended["by"] == "visitor" and ended["contacts"]
+    await anna.client.wait_for("queue", lambda q: q["entries"] == [])
+    again = await youth.call("leave_queue", {})
+    assert again["ok"] is False
+    await youth.close()
+
+
+async def test_blocked_session_cannot_request_again(
+    base_url: str, counselor_factory: CounselorFactory
+) -> None:
+    anna = await counselor_factory("anna")
+    await anna.call("set_duty", {"on": True})
+    youth, _ = await visitor(base_url)
+    cid = (await youth.call("request_chat", {}))["conversation_id"]
+    await anna.call("take", {})
+    missing = await anna.call("block", {"conversation_id": cid})
+    assert missing["error"]["code"] == "invalid"
+    assert (await anna.call("block", {"conversation_id": cid, "reason": "scheldt"}))["ok"]
+    assert (await youth.wait_for("chat_ended"))["reason"] == "blocked"
+    refused = await youth.call("request_chat", {})
+    assert refused["ok"] is False and refused["error"]["code"] == "blocked"
+    await youth.close()
+
+
+async def test_forget_me_ends_the_chat_and_kills_the_token(
+    base_url: str, counselor_factory: CounselorFactory, redis_client: aioredis.Redis
+) -> None:
+    anna = await counselor_factory("anna")
+    await anna.call("set_duty", {"on": True})
+    youth, session = await visitor(base_url)
+    cid = (await youth.call("request_chat", {}))["conversation_id"]
+    await anna.call("take", {})
+    await youth.call("message", {"client_id": "1", "text": "hoi"})
+    assert await youth.call("forget_me", {"reason": "quick_exit"}) == {"ok": True}
+    ended = await anna.client.wait_for("chat_ended")
+    assert ended == {"conversation_id": cid, "by": "visitor", "reason": "quick_exit"}
+    assert (await youth.call("sync", {}))["error"]["code"] == "unauthorized"
+    await youth.close()
+    assert [k async for k in redis_client.scan_iter("hc:v:*")] == []
+    fresh, again = await visitor(base_url, token=session["token"])
+    assert again["token"] != session["token"] and again["state"] == "idle"
+    await fresh.close()
+
+
+async def test_queued_visitor_gone_past_the_grace_period_leaves_the_queue(
+    server: TestServer, base_url: str, counselor_factory: CounselorFactory
+) -> None:
+    hub = server.app[appkeys.HUB]
+    anna = await counselor_factory("anna")
+    await anna.call("set_duty", {"on": True})
+    youth, _ = await visitor(base_url)
+    await youth.call("request_chat", {})
+    await youth.close()
+    await eventually(lambda: hub.store.redis.zcard("hc:gone"))
+    await hub.sweep()
+    assert await hub.store.queue.length() == 1  # still within its grace period
+    real_clock = hub.clock
+    hub.clock = lambda: real_clock() + 121
+    await hub.sweep()
+    assert await hub.store.queue.length() == 0
+    await anna.client.wait_for("queue", lambda q: q["entries"] == [])
+
+
+async def test_counselor_gone_past_the_grace_period_returns_chats_to_the_front(
+    server: TestServer, base_url: str, counselor_factory: CounselorFactory
+) -> None:
+    hub = server.app[appkeys.HUB]
+    anna = await counselor_factory("anna")
+    bert = await counselor_factory("bert")
+    await anna.call("set_duty", {"on": True})
+    youth, _ = await visitor(base_url)
+    cid = (await youth.call("request_chat", {}))["conversation_id"]
+    await anna.call("take", {})
+    other, _ = await visitor(base_url)
+    await other.call("request_chat", {})
+    await anna.close()
+    await eventually(lambda: hub.store.redis.zscore("hc:gone", f"c:{anna.id}"))
+    real_clock = hub.clock
+    hub.clock = lambda: real_clock() + 61
+    await hub.sweep()
+    queue = await bert.client.wait_for("queue", lambda q: len(q["entries"]) == 2)
+    assert queue["entries"][0]["conversation_id"] == cid
+    notice = await youth.wait_for("message", lambda m: m["sender"] == "system")
+    assert "vooraan" in notice["text"]
+    assert await hub.store.counselors.duty(anna.id) == "off"
+    for client in (youth, other):
+        await client.close()
