@@ -39,6 +39,10 @@ class UsageError(Exception):
     """Refused input; the message is shown as one line and the exit code is 2."""
 
 
+class StartupError(Exception):
+    """Something the command needs could not be started; one line, exit code 1."""
+
+
 # --- argument parsing --------------------------------------------------------------------------
 
 
@@ -125,7 +129,10 @@ def redis_for(settings: Settings) -> Iterator[tuple[str, str]]:
     with _start_lock(embedded.data_dir):
         reuse = _redis_answers(embedded.socket_path)
         if not reuse:
-            embedded.start()
+            try:
+                embedded.start()
+            except RuntimeError as exc:  # its message quotes the tail of redis.log
+                raise StartupError(f"cannot start the embedded redis-server: {exc}") from exc
     where = f"embedded, data in {embedded.data_dir}"
     try:
         yield embedded.url, f"{where} (shared with a running helpchat)" if reuse else where
@@ -273,3 +280,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"helpchat: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except StartupError as exc:
+        print(f"helpchat: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
