@@ -14,13 +14,14 @@ from aiohttp import web
 
 from helpchat import appkeys
 from helpchat.config import PROJECT_ROOT, LiveSettings, Settings
+from helpchat.duty_rules import RosterRules
 from helpchat.errors import HelpchatError
 from helpchat.realtime.counselor import CounselorNamespace
 from helpchat.realtime.hub import COUNSELOR_NS, VISITOR_NS, Hub
 from helpchat.realtime.visitor import VisitorNamespace
 from helpchat.store import Store
 from helpchat.store.connection import connect
-from helpchat.web import api, auth, health
+from helpchat.web import admin, api, auth, health, setup, shifts
 from helpchat.web.origins import same_origin, socketio_origin_check
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,8 @@ def create_app(settings: Settings) -> web.Application:
         logger=False,
         engineio_logger=False,
     )
-    hub = Hub(sio, store, live)
+    rules = RosterRules(store.roster, live)
+    hub = Hub(sio, store, live, roster=rules.status, duty_check=rules.may_go_on_duty)
     sio.register_namespace(VisitorNamespace(VISITOR_NS, hub))
     sio.register_namespace(CounselorNamespace(COUNSELOR_NS, hub))
     sio.attach(app)
@@ -118,4 +120,7 @@ def create_app(settings: Settings) -> web.Application:
     api.setup_routes(app)
     auth.setup_routes(app)
     # feature routes
+    admin.setup_routes(app)
+    setup.setup_routes(app)
+    shifts.setup_routes(app)
     return app

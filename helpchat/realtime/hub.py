@@ -33,6 +33,8 @@ COUNSELOR_NS = "/counselor"
 QUEUE_ROOM = "queue"
 
 RosterProvider = Callable[[int], Awaitable[RosterStatus | None]]
+# (counselor id, now ms) -> may go on duty now (the roster and allow_unscheduled_duty)
+DutyCheck = Callable[[str, int], Awaitable[bool]]
 
 
 def visitor_room(vid: str) -> str:
@@ -51,6 +53,10 @@ async def no_roster(_now_ms: int) -> RosterStatus | None:
     return None
 
 
+async def any_time(_counselor_id: str, _now_ms: int) -> bool:
+    return True
+
+
 class Hub:
     def __init__(
         self,
@@ -60,12 +66,14 @@ class Hub:
         *,
         clock: Callable[[], float] = time.time,
         roster: RosterProvider = no_roster,
+        duty_check: DutyCheck = any_time,
     ) -> None:
         self.sio = sio
         self.store = store
         self.live = settings
         self.clock = clock
         self.roster = roster
+        self.duty_check = duty_check
 
     def now_ms(self) -> int:
         return int(self.clock() * 1000)
@@ -246,6 +254,8 @@ class Hub:
                             room=counselor_room(counselor.id), namespace=COUNSELOR_NS)
 
     async def set_duty(self, counselor: Counselor, state: str) -> dict[str, Any]:
+        if state == "on" and not await self.duty_check(counselor.id, self.now_ms()):
+            raise HelpchatError("forbidden", "admin.duty.not_scheduled")
         await self.store.counselors.set_duty(counselor.id, state)
         log.info("duty counselor=%s state=%s", counselor.id, state)
         await self.push_duty(counselor)
@@ -435,6 +445,14 @@ class Hub:
         session = await self.store.sessions.get(vid)
         if session and session.state == "queued" and session.conversation_id:
             await self.end(session.conversation_id, by="system", reason="visitor_gone")
+
+    async def remove_counselor(self, counselor_id: str) -> None:
+        """A disabled account: close its sockets on every process, take it off duty and
+        hand its chats back to the front of the queue at once (no grace period)."""
+        for sid in await self.store.auth.delete_all(counselor_id):
+            await self.sio.disconnect(sid, namespace=COUNSELOR_NS)
+        await self.store.counselors.clear_gone(f"c:{counselor_id}")
+        await self._counselor_gone(counselor_id)
 
     async def _counselor_gone(self, counselor_id: str) -> None:
         await self.store.counselors.set_duty(counselor_id, "off")

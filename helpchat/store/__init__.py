@@ -5,14 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from helpchat.config import Settings
+from helpchat.store.audit import AuditLog
 from helpchat.store.auth import AuthSessions
 from helpchat.store.canned import CannedResponses, load_canned_file
 from helpchat.store.connection import Redis, Scripts
 from helpchat.store.contacts import Contacts, load_contacts_file
 from helpchat.store.conversations import Conversations
 from helpchat.store.counselors import Counselors
+from helpchat.store.feeds import CalendarFeeds
+from helpchat.store.invites import Invites
 from helpchat.store.queue import Queue
+from helpchat.store.roster import RosterStore
 from helpchat.store.sessions import VisitorSessions
+from helpchat.store.settings import SettingsStore
 from helpchat.store.stats import Stats
 
 
@@ -27,6 +32,11 @@ class Store:
     stats: Stats
     contacts: Contacts
     canned: CannedResponses
+    roster: RosterStore
+    settings: SettingsStore
+    audit: AuditLog
+    invites: Invites
+    feeds: CalendarFeeds
 
     @classmethod
     def create(cls, client: Redis, settings: Settings) -> Store:
@@ -43,8 +53,13 @@ class Store:
                 absolute_s=settings.session_absolute_hours * 3600,
             ),
             stats=Stats(client),
-            contacts=Contacts(load_contacts_file(settings.contacts_file)),
+            contacts=Contacts(client, load_contacts_file(settings.contacts_file)),
             canned=CannedResponses(client, load_canned_file(settings.canned_responses_file)),
+            roster=RosterStore(client),
+            settings=SettingsStore(client),
+            audit=AuditLog(client),
+            invites=Invites(client),
+            feeds=CalendarFeeds(client),
         )
 
     async def ping(self) -> bool:

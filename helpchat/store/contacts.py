@@ -1,12 +1,28 @@
-"""Emergency contacts per language, seeded from config/emergency_contacts.toml."""
+"""Emergency contacts per language, in order: kept in Redis (hc:contacts, one JSON list per
+language), seeded from config/emergency_contacts.toml the first time a language is read.
+
+Each stored contact carries an internal `id` so admins edit and reorder the right one even
+when someone else changed the list meanwhile; the protocol's Contact shape has no id.
+"""
 
 from __future__ import annotations
 
+import json
+import secrets
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from helpchat.store import keys
+from helpchat.store.connection import Redis
+from helpchat.store.optimistic import update_json
 
 CONTACT_FIELDS = ("name", "phone", "url", "text", "hours", "description")
+LANGUAGES = ("nl", "en")
+MAX_CONTACTS = 30
+T = TypeVar("T")
+Entries = list[dict[str, Any]]  # (the class below has a method named `list`)
 
 
 def contact_payload(raw: dict[str, Any]) -> dict[str, Any]:
@@ -17,10 +33,18 @@ def contact_payload(raw: dict[str, Any]) -> dict[str, Any]:
     return contact
 
 
+def new_contact_id() -> str:
+    return secrets.token_hex(6)
+
+
+def with_id(contact: dict[str, Any]) -> dict[str, Any]:
+    return {"id": str(contact.get("id") or new_contact_id()), **contact_payload(contact)}
+
+
 def load_contacts_file(path: Path) -> dict[str, list[dict[str, Any]]]:
     """{"nl": [Contact, ...], "en": [...]}; raises ValueError on a file without contacts."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    result = {lang: [contact_payload(c) for c in data.get(lang, [])] for lang in ("nl", "en")}
+    result = {lang: [contact_payload(c) for c in data.get(lang, [])] for lang in LANGUAGES}
     if not result["nl"]:
         raise ValueError(f"{path}: no [[nl]] contacts: the widget must always have some to show")
     if not result["en"]:
@@ -29,10 +53,46 @@ def load_contacts_file(path: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 class Contacts:
-    """Read side used by availability and the widget; the admin issue moves them into Redis."""
+    """Read by availability and the widget (`list`), edited by admins (`entries`, `update`)."""
 
-    def __init__(self, by_language: dict[str, list[dict[str, Any]]]) -> None:
-        self._by_language = by_language
+    def __init__(self, client: Redis, seed: dict[str, list[dict[str, Any]]]) -> None:
+        self._redis = client
+        self._seed = seed
 
-    async def list(self, lang: str) -> list[dict[str, Any]]:
-        return list(self._by_language.get(lang) or self._by_language["nl"])
+    async def list(self, lang: str) -> Entries:
+        """Protocol Contacts in the configured order; never empty (Dutch as a last resort)."""
+        entries = await self.entries(lang if lang in LANGUAGES else "nl")
+        if not entries and lang != "nl":
+            entries = await self.entries("nl")
+        return [contact_payload(entry) for entry in entries] or list(self._seed["nl"])
+
+    async def entries(self, lang: str) -> Entries:
+        """The stored contacts with their ids, seeding the language on first use."""
+        if lang not in LANGUAGES:
+            raise ValueError(f"lang: {lang!r}")
+        raw = await self._redis.hget(keys.CONTACTS, lang)
+        if raw is None:
+            await self._seed_language(lang)
+            raw = await self._redis.hget(keys.CONTACTS, lang)
+        return [with_id(item) for item in json.loads(raw or "[]")]
+
+    async def _seed_language(self, lang: str) -> None:
+        seeded = [with_id(c) for c in self._seed.get(lang) or self._seed["nl"]]
+        # HSETNX: of two processes seeding at once, the first one's ids stay.
+        await self._redis.hsetnx(keys.CONTACTS, lang, json.dumps(seeded, ensure_ascii=False))
+
+    async def update(self, lang: str,
+                     change: Callable[[Entries], tuple[Entries, T]]) -> T:
+        """Apply `change(entries) -> (new entries, result)` atomically. Raising in `change`
+        saves nothing; an empty result is refused (the widget must always show some)."""
+        await self.entries(lang)  # seeded before the first edit
+
+        def apply(current: Any) -> tuple[Entries, T]:
+            new, result = change([with_id(item) for item in current or []])
+            if not new:
+                raise ValueError("contacts: a language needs at least one contact")
+            if len(new) > MAX_CONTACTS:
+                raise ValueError(f"contacts: at most {MAX_CONTACTS} per language")
+            return [with_id(item) for item in new], result
+
+        return await update_json(self._redis, keys.CONTACTS, lang, apply)

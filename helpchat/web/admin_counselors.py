@@ -1,0 +1,174 @@
+"""Admin: counselor accounts. Created without a password: the admin hands over a one-time
+link (48 h) where the counselor sets one. Roles, chat limit, disable/enable, reset link."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aiohttp import web
+
+from helpchat import identity
+from helpchat.store.models import Counselor
+from helpchat.web import admin_forms as forms
+from helpchat.web.admin_common import ROLES, Ctx, Errors, Msg, admin_only, reason_page
+
+NAME = re.compile(r"[A-Za-z0-9._-]{2,40}")  # the same rule as `run.py create-user`
+# Not an argon2 hash: no password verifies against it until the invite link is used.
+PENDING_HASH = "!pending"
+VALID_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def setup_routes(app: web.Application) -> None:
+    r = app.router
+    r.add_get("/admin/counselors", list_page)
+    r.add_post("/admin/counselors", create)
+    r.add_get("/admin/counselors/{id}", edit_page)
+    r.add_post("/admin/counselors/{id}", save)
+    r.add_post("/admin/counselors/{id}/disable", disable)
+    r.add_post("/admin/counselors/{id}/enable", enable)
+    r.add_post("/admin/counselors/{id}/reset", reset)
+
+
+def role_of(counselor: Counselor) -> str:
+    ranked = [r for r in ROLES if r in counselor.roles]
+    return ranked[-1] if ranked else "counselor"
+
+
+def invite_url(ctx: Ctx, token: str) -> str:
+    return f"{ctx.hub.settings.base_url}/invite/{token}"
+
+
+async def list_context(ctx: Ctx) -> dict[str, Any]:
+    everyone = await ctx.store.counselors.all()
+    duty = await ctx.store.counselors.on_duty()
+    return {"counselors": everyone, "duty": duty, "role_of": role_of, "roles": ROLES,
+            "pending": PENDING_HASH, "max_limit": ctx.hub.settings.max_chats_limit}
+
+
+@admin_only
+async def list_page(ctx: Ctx) -> web.StreamResponse:
+    return await show_list(ctx)
+
+
+async def show_list(ctx: Ctx, errors: Errors | None = None, **extra: Any) -> web.Response:
+    values = ctx.form if errors else {"max_chats": str(ctx.hub.settings.default_max_chats)}
+    return ctx.render("admin/counselors.html", errors=errors, values=values,
+                      **(await list_context(ctx)), **extra)
+
+
+def parse_role_and_limit(ctx: Ctx, errors: Errors) -> tuple[str, int]:
+    role = ctx.text("role", 20)
+    if role not in ROLES:
+        errors["role"] = Msg("admin.counselors.error.role")
+    limit = ctx.hub.settings.max_chats_limit
+    return role, forms.integer(errors, "max_chats", ctx.text("max_chats", 5), 1, limit)
+
+
+@admin_only
+async def create(ctx: Ctx) -> web.StreamResponse:
+    errors: Errors = {}
+    name = ctx.text("name", 40)
+    if not NAME.fullmatch(name):
+        errors["name"] = Msg("admin.counselors.error.name")
+    role, max_chats = parse_role_and_limit(ctx, errors)
+    if errors:
+        return await show_list(ctx, errors)
+    counselor_id = identity.new_id()
+    created = await ctx.store.counselors.create(
+        counselor_id, name=name, roles=(role,), max_chats=max_chats,
+        password_hash=PENDING_HASH, now_ms=ctx.hub.now_ms())
+    if not created:
+        return await show_list(ctx, {"name": Msg("admin.counselors.error.name_taken")})
+    token = await ctx.store.invites.create(counselor_id, "invite")
+    await ctx.audit("counselor.created", name, f"role={role} max_chats={max_chats}")
+    return ctx.render("admin/invite_link.html", name=name, link=invite_url(ctx, token),
+                      purpose="invite")
+
+
+async def target(ctx: Ctx) -> Counselor | None:
+    counselor_id = ctx.request.match_info["id"]
+    if not VALID_ID.fullmatch(counselor_id):
+        return None
+    return await ctx.store.counselors.get(counselor_id)
+
+
+def not_found(ctx: Ctx) -> web.Response:
+    return reason_page(ctx.request, 404, "admin.counselors.not_found", ctx.lang)
+
+
+@admin_only
+async def edit_page(ctx: Ctx) -> web.StreamResponse:
+    counselor = await target(ctx)
+    if counselor is None:
+        return not_found(ctx)
+    values = {"role": role_of(counselor), "max_chats": str(counselor.max_chats)}
+    return await show_edit(ctx, counselor, values)
+
+
+async def show_edit(ctx: Ctx, counselor: Counselor, values: Any,
+                    errors: Errors | None = None) -> web.Response:
+    return ctx.render("admin/counselor_edit.html", errors=errors, values=values,
+                      counselor=counselor, roles=ROLES, role_of=role_of,
+                      pending=PENDING_HASH, max_limit=ctx.hub.settings.max_chats_limit,
+                      duty=await ctx.store.counselors.duty(counselor.id))
+
+
+async def other_active_admins(ctx: Ctx, counselor: Counselor) -> int:
+    return sum(1 for c in await ctx.store.counselors.all()
+               if c.id != counselor.id and not c.disabled and c.has_role("admin"))
+
+
+@admin_only
+async def save(ctx: Ctx) -> web.StreamResponse:
+    counselor = await target(ctx)
+    if counselor is None:
+        return not_found(ctx)
+    errors: Errors = {}
+    role, max_chats = parse_role_and_limit(ctx, errors)
+    if not errors and role != "admin" and counselor.has_role("admin") \
+            and not await other_active_admins(ctx, counselor):
+        errors["role"] = Msg("admin.counselors.error.last_admin")
+    if errors:
+        return await show_edit(ctx, counselor, ctx.form, errors)
+    await ctx.store.counselors.update(counselor.id, roles=role, max_chats=max_chats)
+    await ctx.audit("counselor.changed", counselor.name, f"role={role} max_chats={max_chats}")
+    raise ctx.redirect(f"/admin/counselors/{counselor.id}", "saved")
+
+
+@admin_only
+async def disable(ctx: Ctx) -> web.StreamResponse:
+    counselor = await target(ctx)
+    if counselor is None:
+        return not_found(ctx)
+    if counselor.id == ctx.me.id:
+        values = {"role": role_of(counselor), "max_chats": str(counselor.max_chats)}
+        return await show_edit(ctx, counselor, values,
+                               {"disable": Msg("admin.counselors.error.disable_self")})
+    await ctx.store.counselors.update(counselor.id, disabled="1")
+    await ctx.store.invites.revoke(counselor.id)
+    # Sessions and sockets go at once, on every process; their chats return to the queue.
+    await ctx.hub.remove_counselor(counselor.id)
+    await ctx.audit("counselor.disabled", counselor.name)
+    raise ctx.redirect(f"/admin/counselors/{counselor.id}", "disabled")
+
+
+@admin_only
+async def enable(ctx: Ctx) -> web.StreamResponse:
+    counselor = await target(ctx)
+    if counselor is None:
+        return not_found(ctx)
+    await ctx.store.counselors.update(counselor.id, disabled="0")
+    await ctx.audit("counselor.enabled", counselor.name)
+    raise ctx.redirect(f"/admin/counselors/{counselor.id}", "enabled")
+
+
+@admin_only
+async def reset(ctx: Ctx) -> web.StreamResponse:
+    counselor = await target(ctx)
+    if counselor is None:
+        return not_found(ctx)
+    token = await ctx.store.invites.create(counselor.id, "reset")
+    await ctx.audit("counselor.reset_link", counselor.name)
+    return ctx.render("admin/invite_link.html", name=counselor.name,
+                      link=invite_url(ctx, token), purpose="reset")

@@ -1,0 +1,311 @@
+"""Admin: the duty roster (week grid, weekly shifts, closed days, extra shifts, coverage)."""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from aiohttp import web
+from multidict import MultiDict, MultiDictProxy
+
+from helpchat import duty_rules
+from helpchat import roster as rosters
+from helpchat.roster import ClosedDay, ExtraShift, Roster, Shift
+from helpchat.store.models import Counselor
+from helpchat.web import admin_forms as forms
+from helpchat.web.admin_common import Ctx, Errors, Msg, admin_only, reason_page
+from helpchat.web.admin_grid import SLOTS, monday_of, week_grid
+
+MAX_LABEL = 60
+MAX_REASON = 100
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # audit entries only
+
+
+@dataclasses.dataclass(frozen=True)
+class Slot:
+    start: time
+    end: time
+    counselor_ids: tuple[str, ...]
+    label: str
+
+
+def setup_routes(app: web.Application) -> None:
+    r = app.router
+    r.add_get("/admin/roster", roster_page)
+    r.add_post("/admin/roster/shifts", add_shift)
+    r.add_get("/admin/roster/shifts/{id}", edit_shift_page)
+    r.add_post("/admin/roster/shifts/{id}", edit_shift)
+    r.add_post("/admin/roster/shifts/{id}/delete", delete_shift)
+    r.add_post("/admin/roster/closed", add_closed_day)
+    r.add_post("/admin/roster/closed/{date}/delete", delete_closed_day)
+    r.add_post("/admin/roster/extra", add_extra_shift)
+    r.add_post("/admin/roster/extra/{id}/delete", delete_extra_shift)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def new_shift_id() -> str:
+    return secrets.token_hex(4)
+
+
+async def current_roster(ctx: Ctx) -> Roster:
+    """The saved roster under the settings in force (an empty one when none is saved)."""
+    saved = await ctx.store.roster.load() or Roster()
+    settings = ctx.hub.settings
+    return dataclasses.replace(saved, timezone=settings.timezone,
+                               last_intake_minutes=settings.last_intake_minutes)
+
+
+async def assignable(ctx: Ctx) -> list[Counselor]:
+    return [c for c in await ctx.store.counselors.all() if not c.disabled]
+
+
+def describe(slot: Slot, when: str, names: dict[str, str]) -> str:
+    who = ", ".join(names.get(c, c) for c in slot.counselor_ids) or "-"
+    label = f" {slot.label}" if slot.label else ""
+    return f"{when} {slot.start:%H:%M}-{slot.end:%H:%M}{label}; {who}"
+
+
+def week_param(ctx: Ctx, roster: Roster) -> date:
+    value = ctx.request.query.get("week", "")
+    errors: Errors = {}
+    chosen = forms.iso_date(errors, "week", value) if value else None
+    today = datetime.fromtimestamp(ctx.hub.now_ms() / 1000, roster.zone).date()
+    return monday_of(chosen or today)
+
+
+def minimum_param(ctx: Ctx) -> int:
+    value = ctx.request.query.get("min", "1")
+    return int(value) if value.isdigit() and 1 <= int(value) <= 20 else 1
+
+
+async def page_context(ctx: Ctx) -> dict[str, Any]:
+    roster = await current_roster(ctx)
+    everyone = await ctx.store.counselors.all()
+    names = {c.id: c.name for c in everyone}
+    week, minimum = week_param(ctx, roster), minimum_param(ctx)
+    now = duty_rules.instant(ctx.hub.now_ms())
+    status = duty_rules.roster_status(None if roster.is_empty else roster, now)
+    return {
+        "roster": roster, "names": names, "week": week, "minimum": minimum,
+        "prev_week": week - timedelta(days=7), "next_week": week + timedelta(days=7),
+        "days": week_grid(roster, week, names, minimum),
+        "gaps": rosters.coverage_gaps(roster, week, minimum), "slots": SLOTS,
+        "shifts": sorted(roster.shifts, key=lambda s: (s.weekday, s.start, s.id)),
+        "closed_days": sorted(roster.closed_days, key=lambda c: c.date),
+        "extra_shifts": sorted(roster.extra_shifts, key=lambda x: (x.date, x.start)),
+        "counselors": [c for c in everyone if not c.disabled],
+        "roster_status": status, "today": now.astimezone(roster.zone).date(),
+        "who": lambda ids: ", ".join(sorted((names.get(i, "?") for i in ids), key=str.lower))
+        or ctx.t("admin.roster.nobody"),
+    }
+
+
+@admin_only
+async def roster_page(ctx: Ctx) -> web.StreamResponse:
+    return await show(ctx)
+
+
+async def show(ctx: Ctx, errors: Errors | None = None, failed: str = "",
+               values: MultiDictProxy[str] | None = None) -> web.Response:
+    """The roster page; after a refused form, that form shows its values and errors."""
+    context = await page_context(ctx)
+    return ctx.render("admin/roster.html", errors=errors, failed=failed,
+                      values=values or MultiDictProxy(MultiDict()), **context)
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+def parse_slot(ctx: Ctx, errors: Errors, prefix: str, allowed: set[str]) -> Slot | None:
+    form = ctx.form
+    times = forms.shift_times(errors, prefix, ctx.text("start", 5), ctx.text("end", 5))
+    ids = forms.chosen_ids(errors, f"{prefix}counselors", form.getall("counselors", []), allowed)
+    label = forms.text(errors, f"{prefix}label", ctx.text("label", MAX_LABEL), MAX_LABEL)
+    if times is None or errors:
+        return None
+    return Slot(times[0], times[1], ids, label)
+
+
+async def save(ctx: Ctx, change: Callable[[Roster], Roster]) -> str | None:
+    """Apply the change; the reason when the roster refuses it (nothing saved then)."""
+    try:
+        await ctx.store.roster.update(lambda roster: (change(roster), None))
+    except ValueError as exc:
+        return str(exc)
+    await ctx.hub.push_availability()
+    return None
+
+
+def back(ctx: Ctx, notice: str) -> web.HTTPSeeOther:
+    week = ctx.form.get("week") or ""
+    return ctx.redirect("/admin/roster", notice, **({"week": week} if week else {}))
+
+
+# --- weekly shifts ---------------------------------------------------------------------------
+
+
+@admin_only
+async def add_shift(ctx: Ctx) -> web.StreamResponse:
+    counselors = await assignable(ctx)
+    errors: Errors = {}
+    days = forms.weekdays(errors, "shift.weekday", ctx.form.getall("weekday", []))
+    slot = parse_slot(ctx, errors, "shift.", {c.id for c in counselors})
+    if slot is None or errors:
+        return await show(ctx, errors, "shift", ctx.form)
+    new = tuple(Shift(new_shift_id(), d, slot.start, slot.end, slot.counselor_ids, slot.label)
+                for d in days)
+    if reason := await save(ctx, lambda r: dataclasses.replace(r, shifts=r.shifts + new)):
+        return await show(ctx, {"shift.start": Msg("admin.error.refused", {"reason": reason})},
+                          "shift", ctx.form)
+    names = {c.id: c.name for c in counselors}
+    when = ",".join(DAY_NAMES[d] for d in days)
+    await ctx.audit("roster.shift_added", slot.label or when, describe(slot, when, names))
+    raise back(ctx, "shift_added")
+
+
+def find_shift(roster: Roster, shift_id: str) -> Shift | None:
+    return next((s for s in roster.shifts if s.id == shift_id), None)
+
+
+@admin_only
+async def edit_shift_page(ctx: Ctx) -> web.StreamResponse:
+    shift = find_shift(await current_roster(ctx), ctx.request.match_info["id"])
+    if shift is None:
+        return reason_page(ctx.request, 404, "admin.roster.not_found", ctx.lang)
+    values = MultiDict([("weekday", str(shift.weekday)), ("start", f"{shift.start:%H:%M}"),
+                        ("end", f"{shift.end:%H:%M}"), ("label", shift.label)])
+    values.extend(("counselors", c) for c in shift.counselor_ids)
+    return await edit_form(ctx, shift, MultiDictProxy(values))
+
+
+async def edit_form(ctx: Ctx, shift: Shift, values: MultiDictProxy[str],
+                    errors: Errors | None = None) -> web.Response:
+    return ctx.render("admin/shift_edit.html", errors=errors, shift=shift, values=values,
+                      counselors=await assignable(ctx), failed="shift")
+
+
+@admin_only
+async def edit_shift(ctx: Ctx) -> web.StreamResponse:
+    shift_id = ctx.request.match_info["id"]
+    shift = find_shift(await current_roster(ctx), shift_id)
+    if shift is None:
+        return reason_page(ctx.request, 404, "admin.roster.not_found", ctx.lang)
+    counselors = await assignable(ctx)
+    errors: Errors = {}
+    days = forms.weekdays(errors, "shift.weekday", ctx.form.getall("weekday", [])[:1])
+    # Keep people who are disabled meanwhile only if they were on the shift already.
+    allowed = {c.id for c in counselors} | set(shift.counselor_ids)
+    slot = parse_slot(ctx, errors, "shift.", allowed)
+    if slot is None or errors:
+        return await edit_form(ctx, shift, ctx.form, errors)
+    updated = Shift(shift_id, days[0], slot.start, slot.end, slot.counselor_ids, slot.label)
+    reason = await save(ctx, lambda r: replace_shift(r, updated))
+    if reason:
+        return await edit_form(ctx, shift, ctx.form,
+                               {"shift.start": Msg("admin.error.refused", {"reason": reason})})
+    names = {c.id: c.name for c in await ctx.store.counselors.all()}
+    detail = describe(slot, DAY_NAMES[updated.weekday], names)
+    await ctx.audit("roster.shift_changed", slot.label or DAY_NAMES[updated.weekday], detail)
+    raise ctx.redirect("/admin/roster", "shift_changed")
+
+
+def replace_shift(roster: Roster, updated: Shift) -> Roster:
+    if find_shift(roster, updated.id) is None:
+        raise ValueError("the shift was removed meanwhile")
+    shifts = tuple(updated if s.id == updated.id else s for s in roster.shifts)
+    return dataclasses.replace(roster, shifts=shifts)
+
+
+def without_shift(roster: Roster, shift_id: str) -> Roster:
+    return dataclasses.replace(roster, shifts=tuple(s for s in roster.shifts if s.id != shift_id))
+
+
+@admin_only
+async def delete_shift(ctx: Ctx) -> web.StreamResponse:
+    shift = find_shift(await current_roster(ctx), ctx.request.match_info["id"])
+    if shift is None:
+        return reason_page(ctx.request, 404, "admin.roster.not_found", ctx.lang)
+    await save(ctx, lambda r: without_shift(r, shift.id))
+    slot = Slot(shift.start, shift.end, shift.counselor_ids, shift.label)
+    names = {c.id: c.name for c in await ctx.store.counselors.all()}
+    when = DAY_NAMES[shift.weekday]
+    await ctx.audit("roster.shift_removed", shift.label or when, describe(slot, when, names))
+    raise back(ctx, "shift_removed")
+
+
+# --- closed days -----------------------------------------------------------------------------
+
+
+def add_closed(roster: Roster, day: ClosedDay) -> Roster:
+    if any(c.date == day.date for c in roster.closed_days):
+        raise ValueError("duplicate")
+    return dataclasses.replace(roster, closed_days=(*roster.closed_days, day))
+
+
+@admin_only
+async def add_closed_day(ctx: Ctx) -> web.StreamResponse:
+    errors: Errors = {}
+    day = forms.iso_date(errors, "closed.date", ctx.text("date", 10))
+    reason = forms.text(errors, "closed.reason", ctx.text("reason", MAX_REASON), MAX_REASON)
+    if day is None or errors:
+        return await show(ctx, errors, "closed", ctx.form)
+    if await save(ctx, lambda r: add_closed(r, ClosedDay(day, reason))):
+        return await show(ctx, {"closed.date": Msg("admin.roster.error.closed_exists")},
+                          "closed", ctx.form)
+    await ctx.audit("roster.closed_day_added", day.isoformat(), reason)
+    raise back(ctx, "closed_added")
+
+
+@admin_only
+async def delete_closed_day(ctx: Ctx) -> web.StreamResponse:
+    errors: Errors = {}
+    day = forms.iso_date(errors, "date", ctx.request.match_info["date"])
+    roster = await current_roster(ctx)
+    if day is None or all(c.date != day for c in roster.closed_days):
+        return reason_page(ctx.request, 404, "admin.roster.not_found", ctx.lang)
+    await save(ctx, lambda r: dataclasses.replace(
+        r, closed_days=tuple(c for c in r.closed_days if c.date != day)))
+    await ctx.audit("roster.closed_day_removed", day.isoformat())
+    raise back(ctx, "closed_removed")
+
+
+# --- extra shifts ----------------------------------------------------------------------------
+
+
+@admin_only
+async def add_extra_shift(ctx: Ctx) -> web.StreamResponse:
+    counselors = await assignable(ctx)
+    errors: Errors = {}
+    day = forms.iso_date(errors, "extra.date", ctx.text("date", 10))
+    slot = parse_slot(ctx, errors, "extra.", {c.id for c in counselors})
+    if day is None or slot is None or errors:
+        return await show(ctx, errors, "extra", ctx.form)
+    extra = ExtraShift(new_shift_id(), day, slot.start, slot.end, slot.counselor_ids, slot.label)
+    reason = await save(ctx, lambda r: dataclasses.replace(
+        r, extra_shifts=(*r.extra_shifts, extra)))
+    if reason:
+        return await show(ctx, {"extra.start": Msg("admin.error.refused", {"reason": reason})},
+                          "extra", ctx.form)
+    names = {c.id: c.name for c in counselors}
+    await ctx.audit("roster.extra_shift_added", slot.label or day.isoformat(),
+                    describe(slot, day.isoformat(), names))
+    raise back(ctx, "extra_added")
+
+
+@admin_only
+async def delete_extra_shift(ctx: Ctx) -> web.StreamResponse:
+    extra_id = ctx.request.match_info["id"]
+    roster = await current_roster(ctx)
+    extra = next((x for x in roster.extra_shifts if x.id == extra_id), None)
+    if extra is None:
+        return reason_page(ctx.request, 404, "admin.roster.not_found", ctx.lang)
+    await save(ctx, lambda r: dataclasses.replace(
+        r, extra_shifts=tuple(x for x in r.extra_shifts if x.id != extra_id)))
+    await ctx.audit("roster.extra_shift_removed", extra.label or extra.date.isoformat(),
+                    f"{extra.date} {extra.start:%H:%M}-{extra.end:%H:%M}")
+    raise back(ctx, "extra_removed")

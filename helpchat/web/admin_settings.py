@@ -1,0 +1,120 @@
+"""Admin: settings that change without a restart (store.settings keeps them in Redis; every
+process applies them within a second or two), and the watcher each process runs."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from typing import Any
+
+from aiohttp import web
+
+from helpchat import appkeys
+from helpchat.config import ConfigError, Settings, validate
+from helpchat.store.settings import SettingsWatcher, apply_overrides, watching
+from helpchat.validation import MAX_TOPIC
+from helpchat.web import admin_forms as forms
+from helpchat.web.admin_common import Ctx, Errors, Msg, admin_only
+
+MAX_TOPICS = 20
+MAX_ORIGINS = 50
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/admin/settings", settings_page)
+    app.router.add_post("/admin/settings", save_settings)
+    app.cleanup_ctx.append(settings_sync)
+
+
+async def settings_sync(app: web.Application) -> AsyncIterator[None]:
+    """Apply stored overrides before serving, then follow changes made on any process."""
+    watcher = SettingsWatcher(app[appkeys.STORE].settings, app[appkeys.SETTINGS],
+                              app[appkeys.LIVE_SETTINGS])
+    async with watching(watcher):
+        yield
+
+
+def form_values(settings: Settings) -> dict[str, str]:
+    return {
+        "widget_origins": "\n".join(settings.widget_origins),
+        "widget_title": settings.widget_title,
+        "widget_color": settings.widget_color,
+        "quick_exit_url": settings.quick_exit_url,
+        "topics": "\n".join(settings.topics),
+        "queue_cap": str(settings.queue_cap),
+        "last_intake_minutes": str(settings.last_intake_minutes),
+        "transcript_retention_hours": f"{settings.transcript_retention_hours:g}",
+        "visitor_grace_seconds": str(settings.visitor_grace_seconds),
+        "counselor_grace_seconds": str(settings.counselor_grace_seconds),
+        "allow_unscheduled_duty": "on" if settings.allow_unscheduled_duty else "",
+    }
+
+
+@admin_only
+async def settings_page(ctx: Ctx) -> web.StreamResponse:
+    return ctx.render("admin/settings.html", values=form_values(ctx.hub.settings))
+
+
+def parse_lists(ctx: Ctx, errors: Errors) -> dict[str, Any]:
+    origins = forms.lines(ctx.form.get("widget_origins") or "")
+    if len(origins) > MAX_ORIGINS or not all(forms.origin(o) for o in origins):
+        errors["widget_origins"] = Msg("admin.settings.error.origins")
+    topics = forms.lines(ctx.form.get("topics") or "")
+    if len(topics) > MAX_TOPICS or any(len(t) > MAX_TOPIC for t in topics):
+        errors["topics"] = Msg("admin.settings.error.topics", {"max": MAX_TOPICS,
+                                                               "chars": MAX_TOPIC})
+    return {"widget_origins": tuple(o.rstrip("/") for o in origins), "topics": tuple(topics)}
+
+
+def parse_settings(ctx: Ctx) -> tuple[dict[str, Any], Errors]:
+    errors: Errors = {}
+    values = parse_lists(ctx, errors)
+    values["widget_title"] = forms.text(errors, "widget_title", ctx.text("widget_title", 60),
+                                        60, required=True)
+    color = ctx.text("widget_color", 7)
+    if not forms.HEX_COLOR.fullmatch(color):
+        errors["widget_color"] = Msg("admin.settings.error.color")
+    values["widget_color"] = color.lower()
+    exit_url = ctx.text("quick_exit_url", 300)
+    values["quick_exit_url"] = forms.https_url(errors, "quick_exit_url", exit_url) or ""
+    if not exit_url:
+        errors["quick_exit_url"] = Msg("admin.error.required")
+    for name, low, high in (("queue_cap", 1, 500), ("last_intake_minutes", 0, 240),
+                            ("visitor_grace_seconds", 0, 3600),
+                            ("counselor_grace_seconds", 0, 3600)):
+        values[name] = forms.integer(errors, name, ctx.text(name, 10), low, high)
+    values["transcript_retention_hours"] = forms.decimal(
+        errors, "transcript_retention_hours", ctx.text("transcript_retention_hours", 10), 0, 720)
+    values["allow_unscheduled_duty"] = ctx.form.get("allow_unscheduled_duty") == "on"
+    return values, errors
+
+
+def changes(old: Settings, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    return {name: (getattr(old, name), value) for name, value in values.items()
+            if getattr(old, name) != value}
+
+
+def shown(value: Any) -> str:
+    return ", ".join(value) if isinstance(value, tuple) else str(value)
+
+
+@admin_only
+async def save_settings(ctx: Ctx) -> web.StreamResponse:
+    values, errors = parse_settings(ctx)
+    if not errors:
+        try:  # the same rules as at start-up, so a saved value can never stop a restart
+            validate(dataclasses.replace(ctx.hub.settings, **values))
+        except ConfigError as exc:
+            name = str(exc).split(":", 1)[0]
+            field = name if name in values else "widget_title"
+            errors[field] = Msg("admin.error.refused", {"reason": str(exc)})
+    if errors:
+        return ctx.render("admin/settings.html", errors=errors, values=ctx.form)
+    diff = changes(ctx.hub.settings, values)
+    await ctx.store.settings.save(values)
+    await apply_overrides(ctx.store.settings, ctx.app[appkeys.SETTINGS], ctx.hub.live)
+    for name, (old, new) in diff.items():
+        await ctx.audit("settings.changed", name, f"{shown(old)} -> {shown(new)}")
+    await ctx.hub.push_availability()
+    raise ctx.redirect("/admin/settings", "saved")
+
