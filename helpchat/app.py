@@ -21,11 +21,16 @@ from helpchat.realtime.hub import COUNSELOR_NS, VISITOR_NS, Hub
 from helpchat.realtime.visitor import VisitorNamespace
 from helpchat.store import Store
 from helpchat.store.connection import connect
-from helpchat.web import admin, api, auth, health, setup, shifts
+from helpchat.web import admin, api, auth, health, setup, shifts, widget
+from helpchat.web.console import setup_routes as setup_console_routes
+from helpchat.web.login import setup_routes as setup_login_routes
 from helpchat.web.origins import same_origin, socketio_origin_check
 
 log = logging.getLogger(__name__)
 SWEEP_INTERVAL_S = 2.0
+# aiohttp's access log without %a (remote address): we never write a visitor's IP anywhere.
+ACCESS_LOG_FORMAT = '"%r" %s %b %Tf'
+
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -123,4 +128,9 @@ def create_app(settings: Settings) -> web.Application:
     admin.setup_routes(app)
     setup.setup_routes(app)
     shifts.setup_routes(app)
+    # One static route for helpchat/static (console, admin and shared CSS/JS).
+    app.router.add_static("/static/", Path(__file__).parent / "static")
+    setup_login_routes(app)
+    setup_console_routes(app)
+    widget.setup_routes(app)
     return app

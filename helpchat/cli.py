@@ -28,8 +28,6 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 ROLES = ("counselor", "supervisor", "admin")
 NAME_PATTERN = re.compile(r"[A-Za-z0-9._-]{2,40}")
-# No remote address (%a) and no forwarded-for header: privacy rule, IPs are never logged.
-ACCESS_LOG_FORMAT = '"%r" %s %b %Tf'
 SHUTDOWN_TIMEOUT_S = 5.0
 
 log = logging.getLogger("helpchat.cli")
@@ -169,7 +167,7 @@ def serve(settings: Settings) -> int:
     # Imported here so `create-user` and `--help` do not need the whole web stack.
     from aiohttp import web
 
-    from helpchat.app import create_app
+    from helpchat.app import ACCESS_LOG_FORMAT, create_app
 
     if not settings.production:
         settings = ensure_secret_key(settings)

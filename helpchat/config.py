@@ -64,7 +64,7 @@ class Settings:
     def base_url(self) -> str:
         if self.public_url:
             return self.public_url.rstrip("/")
-        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host  # noqa: S104
         return f"http://{host}:{self.port}"
 
     @property
@@ -124,9 +124,16 @@ def validate(settings: Settings) -> Settings:
         raise ConfigError("environment: must be 'development' or 'production'")
     if not 0 < s.port < 65536:
         raise ConfigError(f"port: {s.port} is not a TCP port")
-    for name in ("max_message_chars", "queue_cap", "default_max_chats", "max_chats_limit",
-                 "session_idle_minutes", "session_absolute_hours", "login_max_failures",
-                 "login_window_minutes"):
+    for name in (
+        "max_message_chars",
+        "queue_cap",
+        "default_max_chats",
+        "max_chats_limit",
+        "session_idle_minutes",
+        "session_absolute_hours",
+        "login_max_failures",
+        "login_window_minutes",
+    ):
         if getattr(s, name) < 1:
             raise ConfigError(f"{name}: must be at least 1")
     for name in ("visitor_grace_seconds", "counselor_grace_seconds", "last_intake_minutes"):
@@ -147,11 +154,18 @@ def validate(settings: Settings) -> Settings:
     if s.public_url:
         _check_origin("public_url", s.public_url)
     if s.redis_url and urlsplit(s.redis_url).scheme not in (
-        "redis", "rediss", "unix", "redis+sentinel"
+        "redis",
+        "rediss",
+        "unix",
+        "redis+sentinel",
     ):
-        raise ConfigError("redis_url: must start with redis://, rediss://, unix:// or redis+sentinel://")
+        raise ConfigError(
+            "redis_url: must start with redis://, rediss://, unix:// or redis+sentinel://"
+        )
     if s.production and len(s.secret_key) < 32:
-        raise ConfigError("secret_key: production needs HELPCHAT_SECRET_KEY of at least 32 characters")
+        raise ConfigError(
+            "secret_key: production needs HELPCHAT_SECRET_KEY of at least 32 characters"
+        )
     if s.production and s.demo_enabled:
         s = dataclasses.replace(s, demo_enabled=False)
     return s

@@ -53,18 +53,31 @@ class EmbeddedRedis:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         args = [
             str(REDIS_SERVER),
-            "--dir", str(self.data_dir),
-            "--appendonly", "yes" if self.persist else "no",
-            "--save", "",
-            "--daemonize", "no",
-            "--loglevel", "warning",
-            "--logfile", str(self.data_dir / "redis.log"),
+            "--dir",
+            str(self.data_dir),
+            "--appendonly",
+            "yes" if self.persist else "no",
+            "--save",
+            "",
+            "--daemonize",
+            "no",
+            "--loglevel",
+            "warning",
+            "--logfile",
+            str(self.data_dir / "redis.log"),
         ]
         if self.port is not None:
             args += ["--port", str(self.port), "--bind", "127.0.0.1"]
         else:
             # Unix socket only, readable by this user alone: nothing on the network can reach it.
-            args += ["--port", "0", "--unixsocket", str(self.socket_path), "--unixsocketperm", "700"]
+            args += [
+                "--port",
+                "0",
+                "--unixsocket",
+                str(self.socket_path),
+                "--unixsocketperm",
+                "700",
+            ]
         self._process = subprocess.Popen(args, preexec_fn=_die_with_parent)  # noqa: S603
         self._wait_ready(timeout_s)
         return self.url

@@ -41,5 +41,7 @@ def translate(lang: str, key: str, **params: Any) -> str:
 def catalog_with_prefix(lang: str, prefix: str) -> dict[str, str]:
     """The strings a page's JavaScript needs, e.g. everything under "widget."."""
     base = {k: v for k, v in catalog(DEFAULT_LANGUAGE).items() if k.startswith(prefix)}
-    base.update({k: v for k, v in catalog(normalize_language(lang)).items() if k.startswith(prefix)})
+    base.update(
+        {k: v for k, v in catalog(normalize_language(lang)).items() if k.startswith(prefix)}
+    )
     return base

@@ -13,7 +13,7 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from helpchat.app import create_app
+from helpchat.app import ACCESS_LOG_FORMAT, create_app
 from helpchat.config import Settings, load_settings
 from helpchat.embedded_redis import EmbeddedRedis, free_port
 from tests.support import Counselor, make_counselor
@@ -66,7 +66,7 @@ async def start_server(redis_url: str, tmp_path: Path) -> AsyncIterator[ServerFa
     async def start(**overrides: Any) -> TestServer:
         app: web.Application = create_app(make_settings(redis_url, tmp_path, **overrides))
         server = TestServer(app, host="127.0.0.1", port=free_port())
-        await server.start_server()
+        await server.start_server(access_log_format=ACCESS_LOG_FORMAT)
         servers.append(server)
         return server
 

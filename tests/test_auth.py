@@ -85,7 +85,7 @@ async def test_logout_ends_the_session_and_disconnects_its_sockets(
             break
         await asyncio.sleep(0.05)
     assert not client.sio.connected
-    with pytest.raises(Exception, match="unauthorized|One or more namespaces failed"):
+    with pytest.raises(Exception, match=r"unauthorized|One or more namespaces failed"):
         await connect_counselor(base_url, cookie)
 
 
@@ -93,7 +93,7 @@ async def test_counselor_namespace_refuses_connections_without_a_valid_session(
     base_url: str,
 ) -> None:
     for cookie in ("", "made-up"):
-        with pytest.raises(Exception, match="unauthorized|One or more namespaces failed"):
+        with pytest.raises(Exception, match=r"unauthorized|One or more namespaces failed"):
             await connect_counselor(base_url, cookie)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import tomllib
 from pathlib import Path
@@ -27,7 +28,7 @@ class CannedResponses:
         stored = await self._redis.hget(keys.CANNED, lang)
         return list(json.loads(stored)) if stored else list(self._seed.get(lang, []))
 
-    async def replace(self, lang: str, items: list[str]) -> None:
+    async def replace(self, lang: str, items: builtins.list[str]) -> None:
         cleaned = [item.strip() for item in items if item.strip()]
         if len(cleaned) > MAX_ITEMS or any(len(item) > MAX_CHARS for item in cleaned):
             raise ValueError(f"at most {MAX_ITEMS} responses of at most {MAX_CHARS} characters")

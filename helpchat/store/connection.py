@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeAlias
 
 import redis.asyncio as redis
 from redis.asyncio.sentinel import Sentinel
 from redis.commands.core import AsyncScript
 from socketio.redis_manager import parse_redis_sentinel_url
 
-Redis = redis.Redis
+Redis: TypeAlias = redis.Redis
 LUA_DIR = Path(__file__).parent / "lua"
 
 

@@ -10,8 +10,9 @@ from helpchat.store.models import Conversation, Message
 class Ended:
     """What end() learned about the conversation it ended."""
 
-    def __init__(self, previous_state: str, counselor_id: str | None, vid: str,
-                 started_ms: int | None) -> None:
+    def __init__(
+        self, previous_state: str, counselor_id: str | None, vid: str, started_ms: int | None
+    ) -> None:
         self.previous_state = previous_state
         self.counselor_id = counselor_id
         self.vid = vid
@@ -60,7 +61,11 @@ class Conversations:
             for cid in cids:
                 pipe.hgetall(keys.conversation(cid))
             rows = await pipe.execute()
-        return [_conversation(cid, data) for cid, data in zip(cids, rows) if data.get("vid")]
+        return [
+            _conversation(cid, data)
+            for cid, data in zip(cids, rows, strict=True)
+            if data.get("vid")
+        ]
 
     async def add_message(
         self,
@@ -81,8 +86,16 @@ class Conversations:
         owner_field, owner_value = owner or ("", "")
         result = await self._scripts.add_message(
             keys=[keys.conversation(cid), keys.log(cid), keys.client_ids(cid)],
-            args=[client_id or "", sender, text, counselor_name or "", now_ms,
-                  keys.CONTENT_TTL, owner_field, owner_value],
+            args=[
+                client_id or "",
+                sender,
+                text,
+                counselor_name or "",
+                now_ms,
+                keys.CONTENT_TTL,
+                owner_field,
+                owner_value,
+            ],
         )
         status = result[0]
         if status not in ("ok", "dup"):

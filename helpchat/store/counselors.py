@@ -76,7 +76,7 @@ class Counselors:
             for counselor_id in counselor_ids:
                 pipe.scard(keys.counselor_chats(counselor_id))
             counts = await pipe.execute()
-        return dict(zip(counselor_ids, (int(c) for c in counts)))
+        return dict(zip(counselor_ids, (int(c) for c in counts), strict=True))
 
     # sockets ----------------------------------------------------------------------------------
     async def add_connection(self, counselor_id: str, sid: str) -> None:

@@ -50,7 +50,7 @@ class Counselor:
     password_hash: str
 
     def has_role(self, role: str) -> bool:
-        # Roles are ranked: an admin may do what a supervisor may, a supervisor what a counselor may.
+        # Ranked roles: an admin may do what a supervisor may, a supervisor what a counselor may.
         ranks = {"counselor": 0, "supervisor": 1, "admin": 2}
         return any(ranks.get(r, -1) >= ranks[role] for r in self.roles)
 

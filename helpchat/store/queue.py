@@ -80,7 +80,7 @@ class Queue:
             rows = await pipe.execute()
         entries: list[QueueEntry] = []
         stale: list[str] = []
-        for cid, data in zip(cids, rows):
+        for cid, data in zip(cids, rows, strict=True):
             if data.get("vid"):
                 conv: Conversation = _conversation(cid, data)
                 entries.append(QueueEntry(conv, len(entries) + 1))

@@ -14,7 +14,9 @@ class VisitorSessions:
     async def create(self, vid: str, lang: str, now_ms: int) -> VisitorSession:
         key = keys.visitor(vid)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping={"lang": lang, "state": "idle", "conv": "", "created_ms": now_ms})
+            pipe.hset(
+                key, mapping={"lang": lang, "state": "idle", "conv": "", "created_ms": now_ms}
+            )
             pipe.expire(key, keys.VISITOR_TTL)
             await pipe.execute()
         return VisitorSession(vid, lang, "idle", None, False)

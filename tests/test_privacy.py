@@ -1,0 +1,41 @@
+"""Privacy is the product: no raw token, no IP address, no message text where it must not be."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import redis.asyncio as aioredis
+
+from tests.conftest import CounselorFactory
+from tests.support import PASSWORD, visitor
+from tests.test_conversations import _all_values
+
+
+async def test_no_raw_token_and_no_ip_address_anywhere_in_redis(
+    base_url: str, counselor_factory: CounselorFactory, redis_client: aioredis.Redis,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    anna = await counselor_factory("anna")
+    await anna.call("set_duty", {"on": True})
+    youth, session = await visitor(base_url)
+    cid = (await youth.call("request_chat", {"topic": "School"}))["conversation_id"]
+    await anna.call("take", {})
+    await youth.call("message", {"client_id": "p1", "text": "prive-bericht-123"})
+    await anna.call("message", {"conversation_id": cid, "client_id": "p2",
+                                "text": "antwoord-456"})
+    await youth.close()
+    youth, _ = await visitor(base_url, token=session["token"])
+
+    everything = await _all_values(redis_client)
+    assert session["token"] not in everything
+    assert "127.0.0.1" not in everything and "localhost" not in everything
+    assert PASSWORD not in everything
+
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for secret in (session["token"], "prive-bericht-123", "antwoord-456", PASSWORD,
+                   anna.cookie, "127.0.0.1"):
+        assert secret not in logged
+    assert "chat taken" in logged  # the log does say what happened, by id
+    await youth.close()
