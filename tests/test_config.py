@@ -1,0 +1,63 @@
+"""Settings: defaults, environment overrides, and one clear line per invalid value."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from helpchat.config import ConfigError, LiveSettings, ensure_secret_key, load_settings
+
+
+def test_defaults_come_from_default_toml() -> None:
+    settings = load_settings(environ={})
+    assert settings.port == 8080 and settings.transcript_retention_hours == 0
+    assert settings.max_message_chars == 2000 and settings.visitor_grace_seconds == 120
+    assert settings.counselor_grace_seconds == 60 and settings.demo_enabled
+
+
+def test_environment_overrides_and_lists() -> None:
+    settings = load_settings(environ={
+        "HELPCHAT_PORT": "9000",
+        "HELPCHAT_WIDGET_ORIGINS": "https://a.example, https://b.example:8443",
+        "HELPCHAT_DEMO_ENABLED": "false",
+    })
+    assert settings.port == 9000 and not settings.demo_enabled
+    assert settings.widget_origins == ("https://a.example", "https://b.example:8443")
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("PORT", "abc"), ("QUEUE_CAP", "0"), ("WIDGET_ORIGINS", "not-an-origin"),
+    ("MAX_CHATS_LIMIT", "4"), ("REDIS_URL", "http://x"), ("DEMO_ENABLED", "maybe"),
+    ("TRANSCRIPT_RETENTION_HOURS", "-1"),
+])
+def test_invalid_values_name_the_setting(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name.lower()):
+        load_settings(environ={f"HELPCHAT_{name}": value})
+
+
+def test_production_needs_a_secret_key_and_turns_the_demo_off() -> None:
+    with pytest.raises(ConfigError, match="secret_key"):
+        load_settings(environ={"HELPCHAT_ENVIRONMENT": "production"})
+    settings = load_settings(environ={"HELPCHAT_ENVIRONMENT": "production",
+                                      "HELPCHAT_SECRET_KEY": "k" * 40})
+    assert settings.production and not settings.demo_enabled
+
+
+def test_development_secret_is_generated_once_with_mode_0600(tmp_path: Path) -> None:
+    settings = load_settings(environ={}, data_dir=tmp_path)
+    first = ensure_secret_key(settings)
+    second = ensure_secret_key(settings)
+    assert first.secret_key == second.secret_key and len(first.secret_key) >= 32
+    mode = stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode)
+    assert mode == 0o600
+
+
+def test_live_settings_validate_updates() -> None:
+    live = LiveSettings(load_settings(environ={}))
+    assert live.update(queue_cap=3).queue_cap == 3
+    with pytest.raises(ConfigError):
+        live.update(queue_cap=0)
+    assert live.current.queue_cap == 3
