@@ -1,0 +1,225 @@
+"""The embeddable widget: the loader (/widget.js), the chat page in its iframe (/widget/),
+the page's static files, and the /demo organization page.
+
+The loader runs on organizations' sites; the chat page runs on this server's origin inside an
+iframe, so the host page can never read the chat. The two talk only through postMessage with
+exact origins, which is why the page learns its parent's origin from a checked query parameter.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from functools import partial
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from helpchat.appkeys import LIVE_SETTINGS, STORE, TEMPLATES
+from helpchat.config import PROJECT_ROOT, Settings
+from helpchat.i18n import LANGUAGES, catalog_with_prefix, normalize_language, translate
+from helpchat.web.origins import normalize_origin, widget_origin_allowed
+
+log = logging.getLogger(__name__)
+
+WIDGETS_DIR = PROJECT_ROOT / "widgets"
+NODE_MODULES = PROJECT_ROOT / "node_modules"
+SOCKETIO_CLIENT = NODE_MODULES / "socket.io-client" / "dist" / "socket.io.min.js"
+LOADER = WIDGETS_DIR / "embed.js"
+# The loader carries a marker that we replace with this server's configuration, so the file
+# stays valid JavaScript on its own and no template syntax leaks into it.
+CONFIG_MARKER = re.compile(r"/\*@config\*/.*?/\*@end\*/", re.DOTALL)
+COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+# Files of the chat page served under /widget/, name -> (path, content type).
+ASSETS: dict[str, tuple[Path, str]] = {
+    "chat.js": (WIDGETS_DIR / "chat" / "chat.js", "text/javascript"),
+    "chat.css": (WIDGETS_DIR / "chat" / "chat.css", "text/css"),
+    "socket.io.min.js": (SOCKETIO_CLIENT, "text/javascript"),
+}
+
+
+def setup_routes(app: web.Application) -> None:
+    if not SOCKETIO_CLIENT.exists():
+        log.warning("widget: %s is missing; run `npm ci` in the project root", SOCKETIO_CLIENT)
+    app.router.add_get("/widget.js", loader)
+    app.router.add_get("/widget", redirect_to_page)
+    app.router.add_get("/widget/", chat_page)
+    app.router.add_get("/widget/{name}", asset)
+    app.router.add_get("/demo", demo_page)
+
+
+# --- origins -------------------------------------------------------------------------------
+
+
+def settings_of(request: web.Request) -> Settings:
+    return request.app[LIVE_SETTINGS].current
+
+
+def own_origin(settings: Settings) -> str:
+    return normalize_origin(settings.base_url)
+
+
+def parent_origin(request: web.Request, value: str | None) -> str | None:
+    """The host page's origin from the query, if it is one allowed to embed the widget.
+
+    The chat page posts messages only to this exact origin, never to "*".
+    """
+    if not value or not value.startswith(("http://", "https://")):
+        return None
+    environ = {"HTTP_HOST": request.host, "wsgi.url_scheme": request.scheme}
+    if not widget_origin_allowed(value, environ, settings_of(request)):
+        return None
+    return normalize_origin(value)
+
+
+def content_security_policy(settings: Settings, request: web.Request) -> str:
+    # Websockets to our own host: CSP3 'self' covers ws(s), older engines need it spelled out.
+    ws_scheme = "wss" if urlsplit(settings.base_url).scheme == "https" or request.secure else "ws"
+    widget_hosts = (normalize_origin(origin) for origin in settings.widget_origins)
+    ancestors = " ".join(dict.fromkeys(["'self'", *widget_hosts]))
+    return "; ".join([
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        f"connect-src 'self' {ws_scheme}://{request.host}",
+        "base-uri 'none'",
+        "form-action 'none'",
+        f"frame-ancestors {ancestors}",
+    ])
+
+
+# --- shared view data ----------------------------------------------------------------------
+
+
+def widget_title(settings: Settings, lang: str) -> str:
+    """The configured title, or the catalog's when the organization kept the default."""
+    default = Settings.__dataclass_fields__["widget_title"].default
+    if settings.widget_title and settings.widget_title != default:
+        return settings.widget_title
+    return translate(lang, "widget.title")
+
+
+def widget_color(settings: Settings, requested: str | None = None) -> str:
+    if requested and COLOR.match(requested):
+        return requested.lower()
+    return settings.widget_color if COLOR.match(settings.widget_color) else "#1f5fa8"
+
+
+async def contacts(app: web.Application, lang: str) -> list[dict[str, Any]]:
+    return await app[STORE].contacts.list(lang)
+
+
+def _json_for_script(data: Any) -> str:
+    # ensure_ascii escapes U+2028/9; "<" escaped so no "</script>" can end a block early.
+    return json.dumps(data, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
+
+
+# --- handlers ------------------------------------------------------------------------------
+
+
+async def loader(request: web.Request) -> web.Response:
+    settings = settings_of(request)
+    config = {
+        "origin": own_origin(settings),
+        "default_lang": settings.default_language,
+        "color": widget_color(settings),
+        "quick_exit_url": settings.quick_exit_url,
+        "i18n": {lang: _loader_strings(settings, lang) for lang in LANGUAGES},
+        "contacts": {lang: await contacts(request.app, lang) for lang in LANGUAGES},
+    }
+    source = LOADER.read_text(encoding="utf-8")
+    body = CONFIG_MARKER.sub(lambda _: _json_for_script(config), source, count=1)
+    response = web.Response(
+        text=body,
+        content_type="text/javascript",
+        headers={
+            # Short: the contacts inside change when admins edit them.
+            "Cache-Control": "public, max-age=300",
+            "X-Content-Type-Options": "nosniff",
+            "Cross-Origin-Resource-Policy": "cross-origin",
+        },
+    )
+    response.enable_compression()
+    return response
+
+
+def _loader_strings(settings: Settings, lang: str) -> dict[str, str]:
+    keys = ("close", "quick_exit", "frame_title", "offline_title", "offline_text",
+            "contacts_title", "call", "website", "new_message")
+    strings = {key: translate(lang, f"widget.loader.{key}") for key in keys}
+    strings["title"] = widget_title(settings, lang)
+    return strings
+
+
+async def chat_page(request: web.Request) -> web.Response:
+    settings = settings_of(request)
+    lang = normalize_language(request.query.get("lang"), settings.default_language)
+    page_contacts = await contacts(request.app, lang)
+    config = {
+        "lang": lang,
+        "title": widget_title(settings, lang),
+        "color": widget_color(settings, request.query.get("color")),
+        "parent_origin": parent_origin(request, request.query.get("origin")),
+        "quick_exit_url": settings.quick_exit_url,
+        "topics": list(settings.topics),
+        "max_chars": settings.max_message_chars,
+        "contacts": page_contacts,
+        "i18n": catalog_with_prefix(lang, "widget."),
+    }
+    html = request.app[TEMPLATES].get_template("chat/index.html").render(
+        lang=lang,
+        t=partial(translate, lang),
+        title=config["title"],
+        topics=settings.topics,
+        max_chars=settings.max_message_chars,
+        config_json=_json_for_script(config),
+    )
+    return web.Response(
+        text=html,
+        content_type="text/html",
+        headers={
+            "Content-Security-Policy": content_security_policy(settings, request),
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+async def asset(request: web.Request) -> web.StreamResponse:
+    found = ASSETS.get(request.match_info["name"])
+    if found is None:
+        raise web.HTTPNotFound()
+    path, content_type = found
+    if not path.exists():
+        raise web.HTTPServiceUnavailable(text="widget assets missing: run `npm ci`")
+    return web.FileResponse(
+        path,
+        headers={
+            "Content-Type": content_type,
+            "Cache-Control": "public, max-age=3600",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+async def demo_page(request: web.Request) -> web.Response:
+    settings = settings_of(request)
+    if not settings.demo_enabled or settings.production:
+        raise web.HTTPNotFound()
+    lang = normalize_language(request.query.get("lang"), settings.default_language)
+    html = request.app[TEMPLATES].get_template("widget/demo.html").render(
+        lang=lang, t=partial(translate, lang), other_lang="en" if lang == "nl" else "nl",
+        base_url=settings.base_url,
+    )
+    return web.Response(text=html, content_type="text/html")
+
+
+async def redirect_to_page(request: web.Request) -> web.Response:
+    raise web.HTTPPermanentRedirect(request.rel_url.with_path("/widget/"))
+

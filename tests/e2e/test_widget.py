@@ -1,0 +1,601 @@
+"""The embeddable widget in Chromium, embedded on a page of another origin (issue 3).
+
+Every test drives the real server process (tests/e2e/conftest.py) through the loader a site
+pastes; counselors are python-socketio clients. States are photographed at phone and desktop
+size into test-output/screenshots/.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from typing import Any
+
+import aiohttp
+from playwright.async_api import BrowserContext, Frame, FrameLocator, Page, WebSocketRoute, expect
+
+from tests.e2e.conftest import (
+    CounselorFactory,
+    HostSite,
+    LiveCounselor,
+    LiveServer,
+    LiveServerFactory,
+    axe_violations,
+    snap,
+)
+from tests.support import visitor
+
+LAUNCHER = re.compile(r"chat", re.IGNORECASE)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def embed_page(site: HostSite, server: LiveServer, *, lang: str = "nl", copies: int = 1,
+               title: str = "Jeugdhulp Voorbeeld") -> str:
+    tag = f'<script src="{server.url}/widget.js" data-lang="{lang}" async></script>'
+    return site.page(tag * copies, title=title)
+
+
+def chat(page: Page) -> FrameLocator:
+    return page.frame_locator("helpchat-widget iframe")
+
+
+async def chat_frame(page: Page) -> Frame:
+    handle = await page.locator("helpchat-widget iframe").element_handle()
+    frame = await handle.content_frame() if handle else None
+    assert frame is not None
+    await frame.wait_for_load_state("domcontentloaded")
+    return frame
+
+
+async def open_widget(page: Page, url: str) -> FrameLocator:
+    await page.goto(url)
+    await page.get_by_role("button", name=LAUNCHER).click()
+    return chat(page)
+
+
+async def start_chat(widget: FrameLocator, *, urgent: bool = False,
+                     topic: str | None = None) -> None:
+    await expect(widget.locator("#view-ready")).to_be_visible()
+    if topic:
+        await widget.get_by_label(re.compile("Waar wil je over praten")).select_option(topic)
+    await widget.get_by_role("radio", name="Ja" if urgent else "Nee").check()
+    await widget.get_by_role("button", name="Start de chat").click()
+    await expect(widget.locator("#queue-status")).to_contain_text("nummer")
+
+
+async def assert_accessible(target: Page | Frame) -> None:
+    found = await axe_violations(target)
+    assert found == [], json.dumps(found, indent=2, ensure_ascii=False)
+
+
+def transcript(widget: FrameLocator) -> Any:
+    return widget.get_by_role("log")
+
+
+# --- states ------------------------------------------------------------------------------------
+
+
+async def test_unavailable_shows_contacts_with_112_first(
+    page: Page, live_server: LiveServer, host_site: HostSite
+) -> None:
+    widget = await open_widget(page, embed_page(host_site, live_server))
+
+    await expect(widget.get_by_role("heading", name="Er is nu geen hulpverlener beschikbaar")) \
+        .to_be_visible()
+    contacts = widget.locator("#view-unavailable .contact")
+    await expect(contacts.first).to_contain_text("112")
+    await expect(contacts.first).to_have_class(re.compile("contact-urgent"))
+    await expect(widget.locator("#view-unavailable a[href='tel:112']")).to_have_text("Bel 112")
+    await expect(widget.locator("#view-unavailable a[href='tel:08000113']")).to_be_visible()
+    await expect(widget.get_by_role("button", name="Snel weg")).to_be_visible()
+    await assert_accessible(await chat_frame(page))
+    await snap(page, "1-unavailable")
+
+
+async def test_counselor_going_on_duty_turns_the_widget_ready(
+    page: Page, live_server: LiveServer, host_site: HostSite, counselors: CounselorFactory
+) -> None:
+    widget = await open_widget(page, embed_page(host_site, live_server))
+    await expect(widget.locator("#view-unavailable")).to_be_visible()
+
+    await counselors("Anna")
+
+    await expect(widget.get_by_role("heading", name="Praat met een hulpverlener")).to_be_visible()
+    await expect(widget.get_by_text("Je blijft anoniem. We bewaren geen naam of IP-adres.")) \
+        .to_be_visible()
+    await expect(widget.get_by_text("Ben je nu in gevaar?")).to_be_visible()
+    await assert_accessible(await chat_frame(page))
+    await snap(page, "2-ready")
+
+
+async def test_urgent_intake_shows_112_at_once_and_queues_urgent(
+    page: Page, live_server: LiveServer, host_site: HostSite, counselors: CounselorFactory
+) -> None:
+    anna = await counselors("Anna")
+    widget = await open_widget(page, embed_page(host_site, live_server))
+    await expect(widget.locator("#view-ready")).to_be_visible()
+
+    await widget.get_by_role("radio", name="Ja").check()
+
+    danger = widget.locator("#danger-box")
+    await expect(danger).to_be_visible()
+    await expect(danger.get_by_role("alert")).to_contain_text("112")
+    await expect(danger.locator(".contact").first).to_contain_text("112")
+    await expect(danger.locator("a[href='tel:112']")).to_be_visible()
+    await assert_accessible(await chat_frame(page))
+    await snap(page, "2-ready-urgent")
+
+    await widget.get_by_label(re.compile("Waar wil je over praten")).select_option("Thuis")
+    await widget.get_by_role("button", name="Start de chat").click()
+    queue = await anna.wait_for("queue", lambda q: len(q["entries"]) == 1)
+    assert queue["entries"][0]["urgent"] is True
+    assert queue["entries"][0]["topic"] == "Thuis"
+
+
+async def test_queue_position_updates_live_and_leaving_shows_contacts(
+    page: Page, live_server: LiveServer, host_site: HostSite, counselors: CounselorFactory
+) -> None:
+    await counselors("Anna")
+    widget = await open_widget(page, embed_page(host_site, live_server))
+    await start_chat(widget)
+    status = widget.get_by_role("status").filter(has_text="wachtrij")
+    await expect(status).to_have_text(re.compile(r"Je bent nummer 1 in de wachtrij\."))
+    await expect(status).to_have_attribute("aria-live", "polite")
+
+    other, _ = await visitor(live_server.url)
+    ack = await other.call("request_chat", {"urgent": True})
+    assert ack["ok"], ack
+    await expect(status).to_contain_text("Je bent nummer 2 in de wachtrij.")
+    await assert_accessible(await chat_frame(page))
+    await snap(page, "3-queued")
+
+    await other.call("leave_queue", {})
+    await expect(status).to_contain_text("Je bent nummer 1 in de wachtrij.")
+    await other.close()
+
+    await widget.get_by_role("button", name="Wachtrij verlaten").click()
+    await expect(widget.get_by_role("heading", name="Je hebt de wachtrij verlaten")).to_be_visible()
+    await expect(widget.locator("#view-ended .contact").first).to_contain_text("112")
+    await expect(widget.locator("#feedback")).to_be_hidden()
+
+
+async def test_first_message_typed_while_queued_reaches_the_counselor(
+    page: Page, live_server: LiveServer, host_site: HostSite, counselors: CounselorFactory
+) -> None:
+    anna = await counselors("Anna")
+    widget = await open_widget(page, embed_page(host_site, live_server))
+    await start_chat(widget)
+
+    await widget.get_by_label("Je bericht").fill("Ik wil iets vertellen over thuis")
+    await widget.get_by_label("Je bericht").press("Enter")
+    await expect(transcript(widget).locator(".msg-status")).to_have_text("Verstuurd")
+
+    taken = await anna.call("take", {})
+    texts = [m["text"] for m in taken["conversation"]["messages"] if m["sender"] == "visitor"]
+    assert texts == ["Ik wil iets vertellen over thuis"]
+    await expect(widget.get_by_role("heading", name="Je praat met Anna")).to_be_visible()
+
+
+# --- chatting ----------------------------------------------------------------------------------
+
+
+async def chatting(page: Page, url: str, counselors: CounselorFactory,
+                   name: str = "Anna") -> tuple[FrameLocator, LiveCounselor, str]:
+    """A visitor on the host page and a counselor who took the chat."""
+    counselor = await counselors(name)
+    widget = await open_widget(page, url)
+    await start_chat(widget)
+    taken = await counselor.call("take", {})
+    await expect(widget.get_by_role("heading", name=f"Je praat met {name}")).to_be_visible()
+    return widget, counselor, taken["conversation"]["id"]
+
+
+async def say(counselor: LiveCounselor, cid: str, text: str, client_id: str) -> None:
+    await counselor.call("message", {"conversation_id": cid, "client_id": client_id, "text": text})
+
+
+async def counselor_sees(counselor: LiveCounselor, cid: str) -> list[str]:
+    """The visitor's messages as stored in the conversation (a duplicate would show twice)."""
+    synced = await counselor.call("sync", {"conversation_id": cid})
+    return [m["text"] for m in synced["messages"] if m["sender"] == "visitor"]
+
+
+async def test_messages_both_ways_with_typing_and_enter_to_send(
+    page: Page, live_server: LiveServer, host_site: HostSite, counselors: CounselorFactory
+) -> None:
+    widget, anna, cid = await chatting(page, embed_page(host_site, live_server), counselors)
+    box = widget.get_by_label("Je bericht")
+
+    await box.type("Regel een")
+    await anna.wait_for("typing", lambda d: d["typing"] is True)
+    await box.press("Shift+Enter")
+    await box.type("Regel twee")
+    await box.press("Enter")
+    await expect(box).to_have_value("")
+    mine = transcript(widget).locator(".msg-visitor")
+    await expect(mine).to_have_count(1)
+    await expect(mine.locator(".msg-text")).to_have_text("Regel een\nRegel twee")
+    await expect(mine.locator(".msg-status")).to_have_text("Verstuurd")
+    received = await anna.wait_for("message", lambda m: m["sender"] == "visitor")
+    assert received["text"] == "Regel een\nRegel twee"
+
+    await anna.call("typing", {"conversation_id": cid, "typing": True})
+    await expect(widget.locator("#typing")).to_have_text("Anna is aan het typen…")
+    await say(anna, cid, "Hoi! Fijn dat je er bent. Wat is er aan de hand?", "c-1")
+    theirs = transcript(widget).locator(".msg-counselor")
+    await expect(theirs.locator(".msg-text")).to_have_text(
+        "Hoi! Fijn dat je er bent. Wat is er aan de hand?")
+    await expect(theirs.locator(".msg-sender")).to_have_text("Anna")
+    await anna.call("typing", {"conversation_id": cid, "typing": False})
+    await expect(widget.locator("#typing")).to_have_text("")
+
+    frame = await chat_frame(page)
+    traces = await frame.evaluate("""async () => ({
+        cookies: document.cookie,
+        local: localStorage.length,
+        idb: (await indexedDB.databases()).length,
+        session: Object.keys(sessionStorage),
+    })""")
+    assert traces == {"cookies": "", "local": 0, "idb": 0,
+                      "session": traces["session"]} and "helpchat.token" in traces["session"]
+    await assert_accessible(frame)
+    await snap(page, "4-chatting")
+
+
+async def test_reload_resumes_the_transcript_and_visitor_can_end(
+    page: Page, live_server: LiveServer, host_site: HostSite, counselors: CounselorFactory
+) -> None:
+    url = embed_page(host_site, live_server)
+    widget, anna, cid = await chatting(page, url, counselors)
+    await widget.get_by_label("Je bericht").fill("Eerste bericht")
+    await widget.get_by_label("Je bericht").press("Enter")
+    await say(anna, cid, "Ik lees je", "c-1")
+    await expect(transcript(widget).locator(".msg")).to_have_count(2)
+
+    await page.reload()
+    await page.get_by_role("button", name=LAUNCHER).click()
+
+    await expect(widget.get_by_role("heading", name="Je praat met Anna")).to_be_visible()
+    texts = transcript(widget).locator(".msg-text")
+    await expect(texts).to_have_text(["Eerste bericht", "Ik lees je"])
+
+    await widget.get_by_role("button", name="Gesprek beëindigen").click()
+    await widget.get_by_role("button", name="Ja, beëindigen").click()
+    await expect(widget.get_by_role("heading", name="Je hebt het gesprek beëindigd")) \
+        .to_be_visible()
+    ended = await anna.wait_for("chat_ended")
+    assert ended["by"] == "visitor"
+
+
+class Network:
+    """Cuts the widget's connection to the chat server and restores it (websocket + polling)."""
+
+    def __init__(self, context: BrowserContext) -> None:
+        self.context = context
+        self.down = False
+        self.sockets: list[tuple[WebSocketRoute, WebSocketRoute]] = []
+
+    async def install(self) -> None:
+        await self.context.route_web_socket(re.compile(r"/socket\.io/"), self._socket)
+
+    async def _socket(self, ws: WebSocketRoute) -> None:
+        if self.down:
+            await ws.close()
+            return
+        self.sockets.append((ws, ws.connect_to_server()))
+
+    async def drop(self) -> None:
+        self.down = True
+        await self.context.route(re.compile(r"/socket\.io/\?.*transport=polling"),
+                                 lambda route: route.abort("internetdisconnected"))
+        for page_side, server_side in self.sockets:
+            await server_side.close()
+            await page_side.close()
+        self.sockets.clear()
+
+    async def restore(self) -> None:
+        self.down = False
+        await self.context.unroute(re.compile(r"/socket\.io/\?.*transport=polling"))
+
+
+async def test_network_drop_then_resync_without_duplicates(
+    context: BrowserContext, page: Page, live_server: LiveServer, host_site: HostSite,
+    counselors: CounselorFactory,
+) -> None:
+    network = Network(context)
+    await network.install()
+    widget, anna, cid = await chatting(page, embed_page(host_site, live_server), counselors)
+    await say(anna, cid, "Hoe gaat het?", "c-1")
+    await expect(transcript(widget).locator(".msg")).to_have_count(1)
+
+    await network.drop()
+    await expect(widget.get_by_text("Verbinding verbroken")).to_be_visible()
+    await say(anna, cid, "Ben je er nog?", "c-2")  # the widget misses this one
+    await widget.get_by_label("Je bericht").fill("Ja, ik ben er")
+    await widget.get_by_label("Je bericht").press("Enter")
+    await expect(transcript(widget).locator(".msg-visitor .msg-status")).to_have_text(
+        "Wordt verstuurd…")
+    await snap(page, "4-reconnecting")
+
+    await network.restore()
+    await expect(widget.get_by_text("Verbinding verbroken")).to_be_hidden(timeout=15_000)
+    texts = transcript(widget).locator(".msg-text")
+    await expect(texts).to_have_text(["Hoe gaat het?", "Ben je er nog?", "Ja, ik ben er"])
+    await expect(transcript(widget).locator(".msg-visitor .msg-status")).to_have_text("Verstuurd")
+    await anna.wait_for("message", lambda m: m["text"] == "Ja, ik ben er")
+
+    # One more round trip, then count: nothing arrived twice on either side.
+    await say(anna, cid, "Fijn", "c-3")
+    await expect(texts).to_have_count(4)
+    assert not [m for m in anna.client.received("message") if m["text"] == "Ja, ik ben er"]
+    assert await counselor_sees(anna, cid) == ["Ja, ik ben er"]
+
+
+async def test_failed_message_is_retried_with_the_same_client_id(
+    context: BrowserContext, page: Page, live_server: LiveServer, host_site: HostSite,
+    counselors: CounselorFactory,
+) -> None:
+    sent: list[dict[str, Any]] = []
+
+    def intercept(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def from_page(message: str | bytes) -> None:
+            found = re.match(r'^42/visitor,(\d+)(\["message",.*)$', str(message))
+            if found:
+                sent.append(json.loads(found.group(2))[1])
+                if len(sent) == 1:  # the server "fails" the first attempt
+                    error = {"ok": False, "error": {"code": "internal", "message": "oeps"}}
+                    ws.send(f"43/visitor,{found.group(1)}{json.dumps([error])}")
+                    return
+            server.send(message)
+
+        ws.on_message(from_page)
+
+    await context.route_web_socket(re.compile(r"/socket\.io/"), intercept)
+    widget, anna, cid = await chatting(page, embed_page(host_site, live_server), counselors)
+
+    await widget.get_by_label("Je bericht").fill("Hallo?")
+    await widget.get_by_label("Je bericht").press("Enter")
+    status = transcript(widget).locator(".msg-visitor .msg-status")
+    await expect(status).to_contain_text("Niet verstuurd.")
+    await snap(page, "4-failed")
+    await status.get_by_role("button", name="Opnieuw proberen").click()
+    await expect(status).to_have_text("Verstuurd")
+
+    await anna.wait_for("message", lambda m: m["text"] == "Hallo?")
+    assert len(sent) == 2 and sent[0]["client_id"] == sent[1]["client_id"]
+    assert await counselor_sees(anna, cid) == ["Hallo?"]
+
+
+async def test_counselor_ends_then_feedback_and_a_new_chat(
+    page: Page, live_server: LiveServer, host_site: HostSite, counselors: CounselorFactory
+) -> None:
+    widget, anna, cid = await chatting(page, embed_page(host_site, live_server), counselors)
+
+    await anna.call("end_chat", {"conversation_id": cid})
+
+    await expect(widget.get_by_role("heading", name="Anna heeft het gesprek beëindigd")) \
+        .to_be_visible()
+    await expect(widget.locator("#view-ended .contact").first).to_contain_text("112")
+    await assert_accessible(await chat_frame(page))
+    await snap(page, "5-ended")
+    await widget.get_by_role("button", name="Verstuur je mening").click()
+    await expect(widget.get_by_text("Kies eerst een cijfer van 1 tot 5.")).to_be_visible()
+    await widget.get_by_role("radio", name="4 van de 5").check()
+    await widget.get_by_label("Wil je nog iets kwijt?").fill("Dank je wel")
+    await widget.get_by_role("button", name="Verstuur je mening").click()
+    await expect(widget.get_by_text("Bedankt voor je mening!")).to_be_visible()
+    await snap(page, "5-ended-feedback")
+
+    await widget.get_by_role("button", name="Start een nieuwe chat").click()
+    await expect(widget.get_by_role("heading", name="Praat met een hulpverlener")).to_be_visible()
+
+
+# --- safety ------------------------------------------------------------------------------------
+
+
+async def session_storage_of_chat_origin(page: Page, server: LiveServer) -> dict[str, str]:
+    """The chat origin's sessionStorage in this tab, read from a blank probe frame on that
+    origin (same partition as the widget's iframe, but with no chat code that could write)."""
+    probe = f"{server.url}/e2e-storage-probe"
+    await page.route(probe, lambda route: route.fulfill(
+        status=200, content_type="text/html", body="<!doctype html><title>probe</title>"))
+    await page.evaluate("""src => {
+        const frame = document.createElement("iframe");
+        frame.id = "probe"; frame.src = src; document.body.append(frame);
+    }""", probe)
+    handle = await page.wait_for_selector("#probe")
+    frame = await handle.content_frame()
+    assert frame is not None
+    await frame.wait_for_load_state()
+    storage: dict[str, str] = await frame.evaluate(
+        "() => Object.fromEntries(Object.entries(sessionStorage))")
+    await page.evaluate("() => document.getElementById('probe').remove()")
+    return storage
+
+
+async def test_quick_exit_forgets_everything_and_leaves_no_history(
+    page: Page, live_server: LiveServer, host_site: HostSite, counselors: CounselorFactory
+) -> None:
+    start = host_site.page("", path="/start", title="Start")
+    url = embed_page(host_site, live_server)
+    await page.goto(start)
+    widget, anna, cid = await chatting(page, url, counselors)
+    entries = await page.evaluate("history.length")
+    assert "helpchat.token" in await session_storage_of_chat_origin(page, live_server)
+
+    await widget.get_by_role("button", name="Snel weg").click()
+
+    await page.wait_for_url(host_site.url("/neutral"))
+    ended = await anna.wait_for("chat_ended")
+    assert ended["conversation_id"] == cid and ended["reason"] == "quick_exit"
+    assert await page.evaluate("history.length") == entries  # replaced, not added
+    await page.go_back()
+    await page.wait_for_url(start)  # the page with the chat is not in the history
+    await page.goto(url)
+    assert await session_storage_of_chat_origin(page, live_server) == {}
+
+
+async def test_escape_three_times_is_a_quick_exit(
+    page: Page, live_server: LiveServer, host_site: HostSite
+) -> None:
+    url = embed_page(host_site, live_server)
+    widget = await open_widget(page, url)
+    await expect(widget.locator("#view-unavailable")).to_be_visible()
+    await widget.locator("#unavailable-title").click()  # keyboard focus inside the chat
+    for _ in range(3):
+        await page.keyboard.press("Escape")
+    await page.wait_for_url(host_site.url("/neutral"))
+
+    # Pressed on the host page while the chat is open, it works as well.
+    await page.goto(url)
+    await page.get_by_role("button", name=LAUNCHER).click()
+    await expect(chat(page).locator("#view-unavailable")).to_be_visible()
+    await page.get_by_role("heading", name="Jeugdhulp Voorbeeld").click()
+    for _ in range(3):
+        await page.keyboard.press("Escape")
+    await page.wait_for_url(host_site.url("/neutral"))
+
+
+async def test_html_from_the_counselor_is_shown_as_text(
+    page: Page, live_server: LiveServer, host_site: HostSite, counselors: CounselorFactory
+) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: dialogs.append(dialog.message))
+    widget, anna, cid = await chatting(page, embed_page(host_site, live_server), counselors)
+    payload = ('<img src=x onerror="alert(1)"><script>alert(2)</script>'
+               '<b>vet</b> <a href="javascript:alert(3)">klik</a>')
+
+    await say(anna, cid, payload, "xss-1")
+
+    message = transcript(widget).locator(".msg-counselor .msg-text")
+    await expect(message).to_have_text(payload)
+    assert await transcript(widget).locator("img, script, b, a").count() == 0
+    assert dialogs == []
+
+
+# --- the loader --------------------------------------------------------------------------------
+
+
+async def test_loader_included_twice_gives_one_launcher_and_loads_nothing_until_clicked(
+    page: Page, live_server: LiveServer, host_site: HostSite
+) -> None:
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    await page.goto(embed_page(host_site, live_server, copies=2))
+    launcher = page.get_by_role("button", name=LAUNCHER)
+    await expect(launcher).to_have_count(1)
+    assert await page.locator("helpchat-widget").count() == 1
+    chat_requests = [u for u in requests if u.startswith(live_server.url)]
+    assert chat_requests and all(u == f"{live_server.url}/widget.js" for u in chat_requests)
+    await assert_accessible(page)
+
+    await launcher.click()
+    await expect(chat(page).locator("#view-unavailable")).to_be_visible()
+    await expect(launcher).to_have_attribute("aria-expanded", "true")
+    await chat(page).get_by_role("button", name="Chatvenster sluiten").click()
+    await expect(page.locator("helpchat-widget iframe")).to_be_hidden()
+    await expect(launcher).to_be_focused()
+
+
+async def test_loader_is_small_and_carries_the_contacts(live_server: LiveServer) -> None:
+    async with aiohttp.ClientSession(auto_decompress=False) as http:
+        response = await http.get(f"{live_server.url}/widget.js",
+                                  headers={"Accept-Encoding": "gzip"})
+        body = await response.read()
+    assert response.headers["Content-Type"].startswith("text/javascript")
+    raw = gzip.decompress(body) if response.headers.get("Content-Encoding") == "gzip" else body
+    assert len(gzip.compress(raw)) <= 8 * 1024
+    assert b"0800-0113" in raw and b"/*@config*/" not in raw
+
+
+async def test_english_from_data_lang(
+    page: Page, live_server: LiveServer, host_site: HostSite
+) -> None:
+    await page.goto(embed_page(host_site, live_server, lang="en"))
+    await page.get_by_role("button", name="Chat with us").click()
+    widget = chat(page)
+    await expect(widget.get_by_role("heading", name="No counselor is available right now")) \
+        .to_be_visible()
+    await expect(widget.get_by_role("button", name="Quick exit")).to_be_visible()
+    await expect(widget.locator("#view-unavailable a[href='tel:112']")).to_have_text("Call 112")
+
+
+async def test_page_from_an_origin_not_allowed_cannot_connect(
+    page: Page, live_server: LiveServer, foreign_site: HostSite
+) -> None:
+    url = foreign_site.page(
+        f'<script src="{live_server.url}/widget/socket.io.min.js"></script>'
+        f'<script src="{live_server.url}/widget.js" async></script>')
+    await page.goto(url)
+
+    outcome = await page.evaluate("""url => new Promise(resolve => {
+        const socket = io(url, {transports: ["websocket"], reconnection: false});
+        socket.on("connect", () => resolve("connected"));
+        socket.on("connect_error", () => resolve("refused"));
+    })""", f"{live_server.url}/visitor")
+    assert outcome == "refused"
+
+    # The chat page refuses to be framed there; the loader shows its contacts instead.
+    await page.get_by_role("button", name=LAUNCHER).click()
+    fallback = page.locator("helpchat-widget .fallback")
+    await expect(fallback).to_contain_text("De chat is nu niet bereikbaar.")
+    await expect(fallback.locator("li").first).to_contain_text("112")
+
+
+async def test_contacts_still_shown_when_the_server_stops(
+    context: BrowserContext, page: Page, host_site: HostSite,
+    start_live_server: LiveServerFactory,
+) -> None:
+    server = await start_live_server()
+    url = embed_page(host_site, server)
+    widget = await open_widget(page, url)
+    await expect(widget.locator("#view-unavailable")).to_be_visible()
+    later = await context.new_page()
+    await later.goto(url)  # the loader is here, the chat was never opened
+
+    server.stop()
+
+    await expect(widget.get_by_role("heading", name="We kunnen de chat nu niet bereiken")) \
+        .to_be_visible()
+    await expect(widget.locator("#view-unavailable .contact").first).to_contain_text("112")
+    await snap(page, "6-offline")
+    await later.get_by_role("button", name=LAUNCHER).click()
+    fallback = later.locator("helpchat-widget .fallback")
+    await expect(fallback).to_contain_text("De chat is nu niet bereikbaar.")
+    await expect(fallback.locator("li").first).to_contain_text("112")
+    await expect(fallback.locator("a[href='tel:112']")).to_be_visible()
+    await expect(fallback.get_by_role("button", name="Snel weg")).to_be_visible()
+    await assert_accessible(later)
+    await snap(later, "6-offline-loader")
+
+
+async def test_cross_site_host_chats_with_the_token_in_memory(
+    context: BrowserContext, page: Page, live_server: LiveServer, cross_site: HostSite,
+    counselors: CounselorFactory,
+) -> None:
+    """Chat server and host page on different sites: Chromium denies the iframe sessionStorage.
+    The chat still works and survives a dropped connection; only a reload cannot resume."""
+    network = Network(context)
+    await network.install()
+    url = embed_page(cross_site, live_server)
+    widget, anna, cid = await chatting(page, url, counselors)
+
+    await network.drop()
+    await expect(widget.get_by_text("Verbinding verbroken")).to_be_visible()
+    await say(anna, cid, "Nog steeds hier", "c-1")
+    await network.restore()
+    await expect(widget.get_by_text("Verbinding verbroken")).to_be_hidden(timeout=15_000)
+    await expect(transcript(widget).locator(".msg-text")).to_have_text(["Nog steeds hier"])
+    await widget.get_by_label("Je bericht").fill("Ik ook")
+    await widget.get_by_label("Je bericht").press("Enter")
+    await anna.wait_for("message", lambda m: m["text"] == "Ik ook")
+
+    await page.reload()
+    await page.get_by_role("button", name=LAUNCHER).click()
+    usable = "#view-ready:not([hidden]), #view-chat:not([hidden])"
+    await expect(chat(page).locator(usable)).to_be_visible()

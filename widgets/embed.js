@@ -1,0 +1,255 @@
+/* helpchat loader. A site embeds it with one line:
+ *   <script src="https://chat.example.org/widget.js" data-lang="nl" async></script>
+ * Optional: data-position="left", data-color="#1f5fa8", data-title="Chat met ons".
+ *
+ * It adds a launcher button in a shadow root and, on click, an iframe of the chat page on the
+ * chat server's origin: the host page cannot read the chat, the chat cannot touch the host page.
+ * Loader and iframe talk only through postMessage with exact origin checks.
+ */
+(function () {
+  "use strict";
+
+  // The server replaces this with its configuration, including fallback emergency contacts
+  // so they can be shown even when the chat server is unreachable later.
+  var SERVER = /*@config*/ {
+    origin: "", default_lang: "nl", color: "#1f5fa8", quick_exit_url: "about:blank",
+    i18n: {}, contacts: {}
+  } /*@end*/;
+
+  var TAG = "helpchat-widget";
+  if (window.__helpchatLoader || document.querySelector(TAG)) return; // included twice: one launcher
+  window.__helpchatLoader = true;
+
+  var script = document.currentScript || {};
+  var data = script.dataset || {};
+  var origin = originOf(script.src) || SERVER.origin;
+  var lang = pickLanguage(data.lang || document.documentElement.lang);
+  var strings = SERVER.i18n[lang] || {};
+  var color = /^#[0-9a-f]{6}$/i.test(data.color || "") ? data.color : SERVER.color;
+  var title = data.title || strings.title || "Chat";
+  var READY_WAIT_MS = 8000;
+
+  var shadow, launcher, badge, panel, frame, fallback, readyTimer;
+  var ready = false;
+  var escapes = [];
+
+  function originOf(url) {
+    try { return url ? new URL(url, location.href).origin : null; } catch (e) { return null; }
+  }
+
+  function pickLanguage(value) {
+    var short = String(value || "").slice(0, 2).toLowerCase();
+    return SERVER.i18n[short] ? short : SERVER.default_lang;
+  }
+
+  function h(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      if (name === "text") node.textContent = attrs[name];
+      else node.setAttribute(name, attrs[name]);
+    });
+    (children || []).forEach(function (child) { if (child) node.appendChild(child); });
+    return node;
+  }
+
+  function luminance(hex) {
+    var c = [1, 3, 5].map(function (i) {
+      var v = parseInt(hex.substr(i, 2), 16) / 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  }
+
+  function css() {
+    // White text unless the color is too light for it (WCAG contrast 4.5:1).
+    var onColor = 1.05 / (luminance(color) + 0.05) >= 4.6 ? "#fff" : "#111";
+    var side = data.position === "left" ? "left" : "right";
+    return ":host{all:initial}" +
+      "*{box-sizing:border-box}" +
+      "[hidden]{display:none!important}" +
+      ".launcher{position:fixed;bottom:20px;" + side + ":20px;z-index:2147483000;display:flex;" +
+      "align-items:center;gap:8px;min-height:52px;padding:12px 20px;border:0;border-radius:999px;" +
+      "font:600 16px/1.2 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;cursor:pointer;" +
+      "background:" + color + ";color:" + onColor + ";box-shadow:0 4px 14px rgba(0,0,0,.3)}" +
+      ".launcher:focus-visible,button:focus-visible{outline:3px solid #111;outline-offset:2px;" +
+      "box-shadow:0 0 0 6px #fff}" +
+      ".launcher svg{width:22px;height:22px;fill:currentColor}" +
+      ".badge{width:12px;height:12px;border-radius:50%;background:#c4161c;border:2px solid #fff}" +
+      ".panel{position:fixed;bottom:88px;" + side + ":20px;z-index:2147483001;width:400px;" +
+      "height:min(var(--hc-height,640px),calc(100vh - 110px));max-width:calc(100vw - 40px);" +
+      "background:#fff;border-radius:12px;overflow:hidden;box-shadow:0 8px 32px rgba(0,0,0,.35)}" +
+      "iframe{display:block;width:100%;height:100%;border:0}" +
+      "@media (max-width:520px),(max-height:560px){.panel{top:0;left:0;right:0;bottom:0;" +
+      "width:100%;height:100%;max-width:none;border-radius:0}}" +
+      ".fallback{height:100%;overflow:auto;color:#1a1a1a;" +
+      "font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif}" +
+      ".bar{display:flex;align-items:center;gap:8px;padding:8px 12px 8px 16px;background:" + color +
+      ";color:" + onColor + "}" +
+      ".bar h2{flex:1;margin:0;font-size:18px}" +
+      ".exit{min-height:40px;padding:6px 14px;border:2px solid #fff;border-radius:999px;background:#fff;" +
+      "color:#a8201a;font-weight:700;font-size:15px;line-height:1.2;font-family:inherit;cursor:pointer}" +
+      ".x{width:40px;height:40px;border:0;border-radius:8px;background:none;color:inherit;" +
+      "font-size:28px;line-height:1;cursor:pointer}" +
+      ".body{padding:16px}.body h3{margin:16px 0 8px;font-size:16px}.body p{margin:0 0 8px}" +
+      "ul{display:grid;gap:8px;margin:0;padding:0;list-style:none}" +
+      "li{padding:10px 12px;border:1px solid #c8c8c8;border-radius:8px}" +
+      "li.urgent{border:2px solid #a8201a;background:#fdecea}" +
+      "li p{margin:2px 0}.name{font-weight:700}" +
+      "a{color:#1f4f8a;font-weight:600}" +
+      "a.call{display:inline-block;margin:6px 12px 0 0;padding:8px 14px;border-radius:8px;" +
+      "background:#176b2c;color:#fff;text-decoration:none}" +
+      "li.urgent a.call{background:#a8201a}";
+  }
+
+  function build() {
+    var host = document.createElement(TAG);
+    shadow = host.attachShadow({ mode: "open" });
+    shadow.appendChild(h("style", { text: css() }));
+    badge = h("span", { "class": "badge", hidden: "", title: strings.new_message || "" });
+    var icon = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    icon.setAttribute("viewBox", "0 0 24 24");
+    icon.setAttribute("aria-hidden", "true");
+    icon.innerHTML = '<path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5' +
+      'a2 2 0 0 1 2-2z"/>';
+    launcher = h("button", {
+      type: "button", "class": "launcher", "aria-expanded": "false", "aria-controls": "hc-panel"
+    }, [icon, h("span", { text: title }), badge]);
+    // The accessible name always says "chat", whatever title the site chose.
+    if (!/chat/i.test(title)) launcher.setAttribute("aria-label", title + " (chat)");
+    launcher.addEventListener("click", toggle);
+    panel = h("div", { "class": "panel", id: "hc-panel", role: "dialog", "aria-label": title, hidden: "" });
+    shadow.appendChild(launcher);
+    shadow.appendChild(panel);
+    document.body.appendChild(host);
+    window.addEventListener("message", onMessage);
+    document.addEventListener("keydown", onKeyDown);
+  }
+
+  function toggle() {
+    if (panel.hidden) open(); else close();
+  }
+
+  function open() {
+    panel.hidden = false;
+    launcher.setAttribute("aria-expanded", "true");
+    badge.hidden = true;
+    if (!frame && !fallback) createFrame();
+    else if (fallback && frame) frame.src = frame.src; // try the server again behind the contacts
+    if (ready) {
+      post({ type: "helpchat:open" });
+      frame.focus();
+    } else if (fallback) {
+      fallback.querySelector("h2").focus();
+    }
+  }
+
+  function close() {
+    panel.hidden = true;
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.focus();
+  }
+
+  function createFrame() {
+    var query = "?lang=" + lang + "&origin=" + encodeURIComponent(location.origin) +
+      (data.color ? "&color=" + encodeURIComponent(color) : "");
+    frame = h("iframe", {
+      src: origin + "/widget/" + query,
+      title: strings.frame_title || title,
+      referrerpolicy: "no-referrer"
+    });
+    // An error page (server down, origin not allowed) never says "ready": show the contacts.
+    frame.addEventListener("load", function () {
+      if (!ready) readyTimer = setTimeout(showFallback, 1500);
+    });
+    readyTimer = setTimeout(showFallback, READY_WAIT_MS);
+    panel.appendChild(frame);
+  }
+
+  function post(message) {
+    if (frame && frame.contentWindow) frame.contentWindow.postMessage(message, origin);
+  }
+
+  function onMessage(event) {
+    if (!frame || event.origin !== origin || event.source !== frame.contentWindow) return;
+    var msg = event.data;
+    if (!msg || typeof msg.type !== "string") return;
+    if (msg.type === "helpchat:ready") {
+      ready = true;
+      clearTimeout(readyTimer);
+      if (fallback) { fallback.remove(); fallback = null; frame.hidden = false; }
+      post({ type: "helpchat:init", contacts: SERVER.contacts[lang] || [] });
+      if (!panel.hidden) { post({ type: "helpchat:open" }); frame.focus(); }
+    } else if (msg.type === "helpchat:close") {
+      close();
+    } else if (msg.type === "helpchat:resize" && typeof msg.height === "number") {
+      var height = Math.max(480, Math.min(640, Math.round(msg.height)));
+      panel.style.setProperty("--hc-height", height + "px");
+    } else if (msg.type === "helpchat:attention") {
+      if (panel.hidden) badge.hidden = false;
+    } else if (msg.type === "helpchat:quick_exit") {
+      leave();
+    }
+  }
+
+  function showFallback() {
+    if (ready || fallback) return;
+    if (frame) frame.hidden = true;
+    var contacts = (SERVER.contacts[lang] || []).slice().sort(function (a, b) {
+      return (b.urgent ? 1 : 0) - (a.urgent ? 1 : 0);
+    });
+    var exit = h("button", { type: "button", "class": "exit", text: strings.quick_exit });
+    exit.addEventListener("click", leave);
+    var shut = h("button", { type: "button", "class": "x", "aria-label": strings.close, text: "\u00d7" });
+    shut.addEventListener("click", close);
+    fallback = h("div", { "class": "fallback" }, [
+      h("div", { "class": "bar" }, [h("h2", { text: title, tabindex: "-1" }), exit, shut]),
+      h("div", { "class": "body" }, [
+        h("p", { text: strings.offline_title, role: "alert" }),
+        h("p", { text: strings.offline_text }),
+        h("h3", { text: strings.contacts_title }),
+        h("ul", {}, contacts.map(contactItem))
+      ])
+    ]);
+    panel.appendChild(fallback);
+    if (!panel.hidden) fallback.querySelector("h2").focus();
+  }
+
+  function contactItem(contact) {
+    var phone = String(contact.phone || "").replace(/[^0-9+]/g, "");
+    var url = /^https?:\/\//i.test(contact.url || "") ? contact.url : null;
+    return h("li", { "class": contact.urgent ? "urgent" : "" }, [
+      h("p", { "class": "name", text: contact.name }),
+      contact.description && h("p", { text: contact.description }),
+      contact.hours && h("p", { text: contact.hours }),
+      h("p", {}, [
+        phone && h("a", { "class": "call", href: "tel:" + phone, text: (strings.call || "") + " " + contact.phone }),
+        url && h("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: strings.website })
+      ])
+    ]);
+  }
+
+  function leave() {
+    // Quick exit: replace the page, so "back" does not return to the site with the chat.
+    var host = document.querySelector(TAG);
+    if (host) host.remove();
+    location.replace(SERVER.quick_exit_url);
+  }
+
+  function onKeyDown(event) {
+    // Esc three times quickly = quick exit, while the chat is open.
+    if (event.key !== "Escape" || panel.hidden) return;
+    var now = Date.now();
+    escapes = escapes.filter(function (at) { return now - at < 1500; });
+    escapes.push(now);
+    if (escapes.length < 3) return;
+    if (ready) {
+      post({ type: "helpchat:quick_exit" });
+      setTimeout(leave, 800); // the chat answers "quick_exit" once it told the server
+    } else {
+      leave();
+    }
+  }
+
+  if (document.body) build();
+  else document.addEventListener("DOMContentLoaded", build);
+})();
