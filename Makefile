@@ -35,7 +35,7 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/mypy helpchat
 
 bench: $(VENV)/.installed-test $(NODE_STAMP) chromium
-	$(PY) -m pytest tests/bench -s --timeout=900 $(ARGS)
+	$(PY) -m pytest tests/bench -s -p no:cacheprovider -o addopts= --timeout=900 $(ARGS)
 
 clean:
 	rm -rf .mypy_cache .ruff_cache .pytest_cache build dist test-output *.egg-info
