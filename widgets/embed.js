@@ -91,6 +91,7 @@
       ".x{width:40px;height:40px;border:0;border-radius:8px;background:none;color:inherit;" +
       "font-size:28px;line-height:1;cursor:pointer}" +
       ".body{padding:16px}.body h3{margin:16px 0 8px;font-size:16px}.body p{margin:0 0 8px}" +
+      ".body .lead{font-weight:700;font-size:17px}.body li p{margin:2px 0}" +
       "ul{display:grid;gap:8px;margin:0;padding:0;list-style:none}" +
       "li{padding:10px 12px;border:1px solid #c8c8c8;border-radius:8px}" +
       "li.urgent{border:2px solid #a8201a;background:#fdecea}" +
@@ -151,7 +152,8 @@
 
   function createFrame() {
     var query = "?lang=" + lang + "&origin=" + encodeURIComponent(location.origin) +
-      (data.color ? "&color=" + encodeURIComponent(color) : "");
+      (data.color ? "&color=" + encodeURIComponent(color) : "") +
+      (data.title ? "&title=" + encodeURIComponent(title) : "");
     frame = h("iframe", {
       src: origin + "/widget/" + query,
       title: strings.frame_title || title,
@@ -204,7 +206,7 @@
     fallback = h("div", { "class": "fallback" }, [
       h("div", { "class": "bar" }, [h("h2", { text: title, tabindex: "-1" }), exit, shut]),
       h("div", { "class": "body" }, [
-        h("p", { text: strings.offline_title, role: "alert" }),
+        h("p", { "class": "lead", text: strings.offline_title, role: "alert" }),
         h("p", { text: strings.offline_text }),
         h("h3", { text: strings.contacts_title }),
         h("ul", {}, contacts.map(contactItem))

@@ -33,6 +33,7 @@ LOADER = WIDGETS_DIR / "embed.js"
 # stays valid JavaScript on its own and no template syntax leaks into it.
 CONFIG_MARKER = re.compile(r"/\*@config\*/.*?/\*@end\*/", re.DOTALL)
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+MAX_TITLE = 60
 
 # Files of the chat page served under /widget/, name -> (path, content type).
 ASSETS: dict[str, tuple[Path, str]] = {
@@ -160,9 +161,10 @@ async def chat_page(request: web.Request) -> web.Response:
     settings = settings_of(request)
     lang = normalize_language(request.query.get("lang"), settings.default_language)
     page_contacts = await contacts(request.app, lang)
+    title = request.query.get("title", "").strip()[:MAX_TITLE] or widget_title(settings, lang)
     config = {
         "lang": lang,
-        "title": widget_title(settings, lang),
+        "title": title,
         "color": widget_color(settings, request.query.get("color")),
         "parent_origin": parent_origin(request, request.query.get("origin")),
         "quick_exit_url": settings.quick_exit_url,
@@ -221,5 +223,5 @@ async def demo_page(request: web.Request) -> web.Response:
 
 
 async def redirect_to_page(request: web.Request) -> web.Response:
-    raise web.HTTPPermanentRedirect(request.rel_url.with_path("/widget/"))
+    raise web.HTTPPermanentRedirect(request.rel_url.with_path("/widget/").with_query(request.query))
 

@@ -409,7 +409,7 @@ async def session_storage_of_chat_origin(page: Page, server: LiveServer) -> dict
         frame.id = "probe"; frame.src = src; document.body.append(frame);
     }""", probe)
     handle = await page.wait_for_selector("#probe")
-    frame = await handle.content_frame()
+    frame = await handle.content_frame() if handle else None
     assert frame is not None
     await frame.wait_for_load_state()
     storage: dict[str, str] = await frame.evaluate(
@@ -599,3 +599,84 @@ async def test_cross_site_host_chats_with_the_token_in_memory(
     await page.get_by_role("button", name=LAUNCHER).click()
     usable = "#view-ready:not([hidden]), #view-chat:not([hidden])"
     await expect(chat(page).locator(usable)).to_be_visible()
+
+
+# --- keyboard, zoom, colors, demo --------------------------------------------------------------
+
+
+async def test_keyboard_only_from_launcher_to_first_message(
+    page: Page, live_server: LiveServer, host_site: HostSite, counselors: CounselorFactory
+) -> None:
+    anna = await counselors("Anna")
+    await page.goto(embed_page(host_site, live_server))
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_role("button", name=LAUNCHER)).to_be_focused()
+    await page.keyboard.press("Enter")
+    widget = chat(page)
+    await expect(widget.get_by_role("heading", name="Praat met een hulpverlener")).to_be_focused()
+
+    await page.keyboard.press("Shift+Tab")  # quick exit is always a key or two away
+    await expect(widget.get_by_role("button", name="Chatvenster sluiten")).to_be_focused()
+    await page.keyboard.press("Shift+Tab")
+    await expect(widget.get_by_role("button", name="Snel weg")).to_be_focused()
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Tab")
+    await expect(widget.get_by_label(re.compile("Waar wil je over praten"))).to_be_focused()
+    await page.keyboard.press("Tab")
+    await expect(widget.get_by_role("radio", name="Ja")).to_be_focused()
+    await page.keyboard.press("ArrowRight")  # arrows move within the radio group
+    await expect(widget.get_by_role("radio", name="Nee")).to_be_checked()
+    await page.keyboard.press("Tab")
+    await expect(widget.get_by_role("button", name="Start de chat")).to_be_focused()
+    await page.keyboard.press("Enter")
+
+    await expect(widget.get_by_label("Je bericht")).to_be_focused()
+    await page.keyboard.type("Alleen met het toetsenbord")
+    await page.keyboard.press("Enter")
+    taken = await anna.call("take", {})
+    assert [m["text"] for m in taken["conversation"]["messages"]] == ["Alleen met het toetsenbord"]
+
+
+async def test_text_at_200_percent_still_fits(
+    page: Page, live_server: LiveServer, host_site: HostSite, counselors: CounselorFactory
+) -> None:
+    await counselors("Anna")
+    widget = await open_widget(page, embed_page(host_site, live_server))
+    await expect(widget.locator("#view-ready")).to_be_visible()
+    frame = await chat_frame(page)
+    await frame.evaluate("document.documentElement.style.fontSize = '200%'")
+    for width, height in ((375, 667), (1280, 800)):
+        await page.set_viewport_size({"width": width, "height": height})
+        overflow = await frame.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"horizontal scrolling at {width}px"
+    await expect(widget.get_by_role("button", name="Snel weg")).to_be_visible()
+    await snap(page, "2-ready-text-200")
+
+
+async def test_a_light_custom_color_keeps_text_readable(
+    page: Page, live_server: LiveServer, host_site: HostSite, counselors: CounselorFactory
+) -> None:
+    await counselors("Anna")
+    url = host_site.page(
+        f'<script src="{live_server.url}/widget.js" data-color="#ffd23f" '
+        'data-title="Praat met ons" data-position="left" async></script>')
+    await page.goto(url)
+    launcher = page.get_by_role("button", name=re.compile("Praat met ons.*chat", re.I))
+    await expect(launcher).to_be_visible()
+    await assert_accessible(page)
+    await launcher.click()
+    widget = chat(page)
+    await expect(widget.locator("#view-ready")).to_be_visible()
+    await assert_accessible(await chat_frame(page))
+    await snap(page, "7-custom-color")
+
+
+async def test_demo_page_embeds_the_widget(page: Page, live_server: LiveServer) -> None:
+    await page.goto(f"{live_server.url}/demo")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Zit je ergens mee? Praat erover.")
+    await page.get_by_role("button", name=LAUNCHER).click()
+    await expect(chat(page).locator("#view-unavailable")).to_be_visible()
+    await assert_accessible(page)
+    await snap(page, "0-demo")

@@ -738,8 +738,9 @@
 
   socket.on("disconnect", function (reason) {
     if (state.exiting || reason === "io client disconnect") return;
-    $("banner").hidden = false;
-    renderContacts();
+    // Mid-chat the transcript stays and a banner says we are reconnecting; otherwise the
+    // connect_error that follows shows the contacts.
+    if (state.server === "queued" || state.server === "chatting") $("banner").hidden = false;
   });
 
   socket.on("connect_error", function () {
