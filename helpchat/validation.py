@@ -15,9 +15,17 @@ COUNSELOR_ID = CONVERSATION_ID
 MESSAGE_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
 CLIENT_ID = re.compile(r"^[\x21-\x7e]{1,64}$")  # printable ASCII, no spaces
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+WRAP_UP_ID = re.compile(r"^[0-9a-f]{16}$")
 MAX_TOPIC = 80
 MAX_REASON = 500
 MAX_COMMENT = 1000
+# Wrap-up choices: fixed lists (labels in locale console.json), so stored counts stay
+# categories and never become free text about a young person.
+WRAPUP_CATEGORIES = ("home", "school", "friends", "love", "feelings", "body", "abuse",
+                     "bullying", "self_harm", "identity", "other")
+AGE_BANDS = ("unknown", "under_12", "12_14", "15_17", "18_23", "over_23")
+OUTCOMES = ("listened", "advice", "referred", "urgent_help", "ended_early", "not_serious",
+            "other")
 
 
 def payload(data: Any) -> dict[str, Any]:
@@ -128,3 +136,25 @@ def visitor_auth(auth: Any) -> tuple[str | None, Any]:
     token = auth.get("token")
     valid = isinstance(token, str) and TOKEN.match(token)
     return (token if valid else None), auth.get("lang")
+
+
+def choice(data: dict[str, Any], name: str, allowed: tuple[str, ...]) -> str:
+    value = data.get(name)
+    if not isinstance(value, str) or value not in allowed:
+        raise invalid(f"{name} must be one of: {', '.join(allowed)}")
+    return value
+
+
+def counselor_id(data: dict[str, Any]) -> str:
+    return _matching(data, "counselor_id", COUNSELOR_ID)
+
+
+def wrap_up(data: dict[str, Any]) -> tuple[str, tuple[str, str, str, bool] | None]:
+    """(wrap-up id, None when skipped or (category, age band, outcome, debrief))."""
+    wrap_id = _matching(data, "id", WRAP_UP_ID)
+    if optional_bool(data, "skip"):
+        return wrap_id, None
+    return wrap_id, (choice(data, "category", WRAPUP_CATEGORIES),
+                     choice(data, "age_band", AGE_BANDS),
+                     choice(data, "outcome", OUTCOMES),
+                     optional_bool(data, "debrief"))

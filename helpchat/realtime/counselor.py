@@ -11,8 +11,9 @@ import socketio
 from helpchat import validation
 from helpchat.errors import HelpchatError
 from helpchat.realtime import payloads
-from helpchat.realtime.base import GuardedNamespace
+from helpchat.realtime.console_events import CONSOLE_EVENTS, socket_language
 from helpchat.realtime.hub import QUEUE_ROOM, counselor_room
+from helpchat.realtime.supervisor import SUPERVISOR_EVENTS, SupervisorEvents
 from helpchat.store.models import Counselor
 from helpchat.web.origins import same_origin
 from helpchat.web.session_cookie import COOKIE_NAME
@@ -29,10 +30,10 @@ def _cookie(environ: dict[str, Any]) -> str | None:
     return morsel.value if morsel else None
 
 
-class CounselorNamespace(GuardedNamespace):
+class CounselorNamespace(SupervisorEvents):
     events = frozenset({
         "set_duty", "take", "message", "typing", "sync", "end_chat", "transfer", "block",
-    })
+    }) | CONSOLE_EVENTS | SUPERVISOR_EVENTS
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         origin = environ.get("HTTP_ORIGIN")
@@ -45,9 +46,11 @@ class CounselorNamespace(GuardedNamespace):
         if not login or not counselor or counselor.disabled:
             raise socketio.exceptions.ConnectionRefusedError("unauthorized")
         await self.save_session(sid, {"counselor_id": counselor.id, "login": login.digest,
-                                      "lang": self.hub.settings.default_language})
+                                      "lang": socket_language(
+                                          auth, self.hub.settings.default_language)})
         await self.enter_room(sid, counselor_room(counselor.id))
         await self.enter_room(sid, QUEUE_ROOM)
+        await self.console_connect(sid, counselor)
         await self.hub.store.counselors.add_connection(counselor.id, sid)
         await self.hub.store.auth.add_socket(login.digest, sid)
         log.info("counselor connected sid=%s counselor=%s", sid, counselor.id)
@@ -66,6 +69,7 @@ class CounselorNamespace(GuardedNamespace):
                 await self.emit("assigned",
                                 {"conversation": await self.hub.conversation_payload(conv)},
                                 to=sid)
+        await self.console_welcome(sid, counselor)
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         try:

@@ -5,6 +5,8 @@ Rooms (python-socketio rooms, shared across processes through the Redis client m
   /visitor   lang:{xx}   every visitor using language xx (availability pushes)
   /counselor c:{id}      every tab of one counselor
   /counselor queue       every connected counselor (queue pushes)
+  /counselor supervisors every supervisor's tabs (board changes, help alerts)
+  /counselor watch:{cid} supervisors silently monitoring conversation cid (read-only)
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 VISITOR_NS = "/visitor"
 COUNSELOR_NS = "/counselor"
 QUEUE_ROOM = "queue"
+SUPERVISORS_ROOM = "supervisors"
 
 RosterProvider = Callable[[int], Awaitable[RosterStatus | None]]
 # (counselor id, now ms) -> may go on duty now (the roster and allow_unscheduled_duty)
@@ -47,6 +50,10 @@ def counselor_room(counselor_id: str) -> str:
 
 def lang_room(lang: str) -> str:
     return f"lang:{lang}"
+
+
+def watch_room(cid: str) -> str:
+    return f"watch:{cid}"
 
 
 async def no_roster(_now_ms: int) -> RosterStatus | None:
@@ -219,6 +226,8 @@ class Hub:
         if conv.counselor_id:
             await self.sio.emit("typing", {"conversation_id": conv.id, "typing": typing},
                                 room=counselor_room(conv.counselor_id), namespace=COUNSELOR_NS)
+        await self.sio.emit("typing", {"conversation_id": conv.id, "typing": typing},
+                            room=watch_room(conv.id), namespace=COUNSELOR_NS)
 
     async def feedback(self, session: VisitorSession, rating: int, comment: str | None) -> None:
         if session.state != "ended":
@@ -241,6 +250,9 @@ class Hub:
             await self.sio.emit("visitor_presence",
                                 {"conversation_id": conv.id, "connected": connected},
                                 room=counselor_room(conv.counselor_id), namespace=COUNSELOR_NS)
+            await self.sio.emit("visitor_presence",
+                                {"conversation_id": conv.id, "connected": connected},
+                                room=watch_room(conv.id), namespace=COUNSELOR_NS)
 
     # counselor side -------------------------------------------------------------------------
     async def duty_payload(self, counselor: Counselor) -> dict[str, Any]:
@@ -252,6 +264,8 @@ class Hub:
     async def push_duty(self, counselor: Counselor) -> None:
         await self.sio.emit("duty", await self.duty_payload(counselor),
                             room=counselor_room(counselor.id), namespace=COUNSELOR_NS)
+        # Every change of who has which chat passes here: supervisors refresh their board.
+        await self.sio.emit("board_changed", {}, room=SUPERVISORS_ROOM, namespace=COUNSELOR_NS)
 
     async def set_duty(self, counselor: Counselor, state: str) -> dict[str, Any]:
         if state == "on" and not await self.duty_check(counselor.id, self.now_ms()):
@@ -273,6 +287,8 @@ class Hub:
         )
         if status == "off_duty":
             raise HelpchatError("forbidden", "error.off_duty")
+        if status == "wrap_up":
+            raise HelpchatError("forbidden", "console.error.wrap_up_open")
         if status == "limit":
             raise HelpchatError("forbidden", "error.chat_limit")
         if status == "empty":
@@ -391,6 +407,7 @@ class Hub:
         if conv.counselor_id:
             await self.sio.emit("message", data, room=counselor_room(conv.counselor_id),
                                 namespace=COUNSELOR_NS)
+        await self.sio.emit("message", data, room=watch_room(conv.id), namespace=COUNSELOR_NS)
 
     async def end(self, cid: str, *, by: str, reason: str | None) -> bool:
         """End a conversation for both sides; False when it had already ended."""
@@ -415,11 +432,29 @@ class Hub:
             counselor = await self.store.counselors.get(ended.counselor_id)
             if counselor:
                 await self.push_duty(counselor)
+        await self.console_chat_ended(cid, ended.counselor_id, ended.previous_state,
+                                      {"conversation_id": cid, "by": by, "reason": reason})
         if ended.previous_state == "queued":
             await self.push_queue()
         else:
             await self.push_availability()
         return True
+
+    # console: wrap-ups and supervision --------------------------------------------------------
+    async def console_chat_ended(self, cid: str, counselor_id: str | None, previous_state: str,
+                                 notice: dict[str, Any]) -> None:
+        """Watchers learn the chat ended, its whispers follow the transcript's retention, and
+        its counselor gets an open wrap-up, which blocks `take` until submitted or skipped."""
+        await self.sio.emit("chat_ended", notice, room=watch_room(cid), namespace=COUNSELOR_NS)
+        await self.store.supervision.chat_ended(cid, self.settings.retention_seconds)
+        if counselor_id and previous_state == "active":
+            # The conversation id goes to the counselor's tabs only (to place the form); the
+            # stored wrap-up never names the chat.
+            wrap_id = await self.store.wrapups.open(counselor_id, self.now_ms())
+            await self.sio.emit("wrap_up", {"id": wrap_id, "conversation_id": cid},
+                                room=counselor_room(counselor_id), namespace=COUNSELOR_NS)
+            await self.sio.emit("board_changed", {}, room=SUPERVISORS_ROOM,
+                                namespace=COUNSELOR_NS)
 
     # grace periods ----------------------------------------------------------------------------
     async def sweep(self) -> None:

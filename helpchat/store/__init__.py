@@ -19,6 +19,8 @@ from helpchat.store.roster import RosterStore
 from helpchat.store.sessions import VisitorSessions
 from helpchat.store.settings import SettingsStore
 from helpchat.store.stats import Stats
+from helpchat.store.supervision import Supervision
+from helpchat.store.wrapups import WrapUps
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class Store:
     stats: Stats
     contacts: Contacts
     canned: CannedResponses
+    wrapups: WrapUps
+    supervision: Supervision
     roster: RosterStore
     settings: SettingsStore
     audit: AuditLog
@@ -55,6 +59,8 @@ class Store:
             stats=Stats(client),
             contacts=Contacts(client, load_contacts_file(settings.contacts_file)),
             canned=CannedResponses(client, load_canned_file(settings.canned_responses_file)),
+            wrapups=WrapUps(client),
+            supervision=Supervision(client),
             roster=RosterStore(client),
             settings=SettingsStore(client),
             audit=AuditLog(client),

@@ -3,6 +3,8 @@
 -- KEYS: 1 queue zset, 2 duty hash, 3 the counselor's active-chats set
 -- ARGV: 1 counselor id, 2 cid or '' (next by priority), 3 now_ms, 4 max chats, 5 key prefix
 if redis.call('HGET', KEYS[2], ARGV[1]) ~= 'on' then return {'off_duty'} end
+-- An open wrap-up (hc:wrapup:{id}, see store/wrapups.py) means: no new chat yet.
+if redis.call('EXISTS', ARGV[5] .. 'wrapup:' .. ARGV[1]) == 1 then return {'wrap_up'} end
 if redis.call('SCARD', KEYS[3]) >= tonumber(ARGV[4]) then return {'limit'} end
 local cid = ARGV[2]
 if cid == '' then

@@ -1,0 +1,170 @@
+// One active chat of this counselor: transcript, composer, actions, end and wrap-up.
+import { config, formatDuration, t } from "./i18n.js";
+import { clone, el, randomId, slot, toast } from "./dom.js";
+import { errorText } from "./net.js";
+import { Transcript } from "./transcript.js";
+import { Composer } from "./composer.js";
+import { CannedMenu } from "./canned.js";
+
+const RETRY_CODES = new Set(["offline", "timeout", "internal"]);
+
+export class ChatPane {
+  constructor(app, conversation) {
+    this.app = app;
+    this.id = conversation.id;
+    this.pseudonym = conversation.pseudonym;
+    this.startedMs = conversation.started_ms ?? app.now();
+    this.ended = false;
+    this.outbox = new Map(); // client_id -> text, until the server stored it
+    this.root = clone("tpl-chat");
+    this.root.dataset.cid = this.id;
+    this._fill(conversation);
+    this.transcript = new Transcript(slot(this.root, "transcript"), this.pseudonym);
+    for (const msg of conversation.messages ?? []) this.transcript.add(msg);
+    this._wire();
+    this.tick();
+  }
+
+  _fill(conversation) {
+    slot(this.root, "pseudonym").textContent = this.pseudonym;
+    slot(this.root, "urgent").hidden = !conversation.urgent;
+    slot(this.root, "topic").textContent = conversation.topic ?? "";
+    slot(this.root, "transcript").setAttribute("aria-label", t("chat.transcript", { pseudonym: this.pseudonym }));
+    slot(this.root, "input").setAttribute("aria-label", t("chat.input_label", { pseudonym: this.pseudonym }));
+  }
+
+  _wire() {
+    const input = slot(this.root, "input");
+    this.canned = new CannedMenu(slot(this.root, "canned"), input);
+    this.composer = new Composer(this.root, {
+      onSend: (text) => this.send(text),
+      onTyping: (typing) => this.app.call("typing", { conversation_id: this.id, typing }),
+      keyHandler: (event) => this.canned.onKeydown(event),
+    });
+    input.addEventListener("input", () => this.canned.onInput());
+    input.addEventListener("blur", () => this.canned.hide());
+    const actions = {
+      canned: () => this.canned.toggle(),
+      help: () => this.askHelp(),
+      transfer: () => this.app.dialogs.transfer(this),
+      block: () => this.app.dialogs.block(this),
+      end: () => this.app.dialogs.end(this),
+    };
+    for (const [name, handler] of Object.entries(actions)) {
+      this.root.querySelector(`[data-action="${name}"]`).addEventListener("click", handler);
+    }
+    slot(this.root, "transcript").addEventListener("click", (event) => {
+      const row = event.target.closest("li.msg-pending");
+      if (row && row.querySelector('[data-state="failed"]')) this._deliver(row.dataset.clientId);
+    });
+  }
+
+  tick() {
+    slot(this.root, "elapsed").textContent = formatDuration((this.app.now() - this.startedMs) / 1000);
+  }
+
+  // --- sending: nothing typed is lost; a resend uses the same client_id, stored once ---------
+  send(text) {
+    const clientId = randomId("c");
+    this.outbox.set(clientId, text);
+    this.transcript.addPending(clientId, text);
+    this._deliver(clientId);
+  }
+
+  async _deliver(clientId) {
+    const text = this.outbox.get(clientId);
+    if (text === undefined || this.ended) return;
+    if (!this.app.socket.connected) {
+      this.transcript.setPendingState(clientId, "queued");
+      return;
+    }
+    this.transcript.setPendingState(clientId, "sending");
+    const ack = await this.app.call("message", { conversation_id: this.id, client_id: clientId, text });
+    if (ack.ok) {
+      this.outbox.delete(clientId);
+      this.app.learnClock(ack.message.ts_ms);
+      this.transcript.add(ack.message);
+      return;
+    }
+    const code = ack.error?.code;
+    this.transcript.setPendingState(clientId, RETRY_CODES.has(code) ? "queued" : "failed");
+    if (!RETRY_CODES.has(code)) toast(t("error.generic", { message: errorText(ack) }), "error");
+  }
+
+  flushOutbox() {
+    for (const clientId of this.outbox.keys()) this._deliver(clientId);
+  }
+
+  // After a reconnect: fetch what was missed; a chat that is no longer ours has ended.
+  async resync() {
+    const ack = await this.app.call("sync", { conversation_id: this.id, after: this.transcript.lastId ?? undefined });
+    if (ack.ok) {
+      ack.messages.forEach((msg) => this.transcript.add(msg));
+      this.flushOutbox();
+    } else if (["not_found", "forbidden"].includes(ack.error?.code)) {
+      this.end(t("chat.ended_away"));
+    }
+  }
+
+  merge(messages) {
+    messages.forEach((msg) => this.transcript.add(msg));
+  }
+
+  // --- events ---------------------------------------------------------------------------------
+  onMessage(msg) {
+    this.transcript.add(msg);
+    if (msg.sender === "visitor") this.onTyping(false);
+  }
+
+  onTyping(typing) {
+    const line = slot(this.root, "typing");
+    line.textContent = t("chat.typing", { pseudonym: this.pseudonym });
+    line.hidden = !typing;
+    clearTimeout(this.typingTimer);
+    if (typing) this.typingTimer = setTimeout(() => { line.hidden = true; }, 10000);
+  }
+
+  onPresence(connected) {
+    slot(this.root, "offline").hidden = connected;
+    this.transcript.notice(t(connected ? "chat.visitor_back" : "chat.visitor_left"), "presence");
+  }
+
+  onWhisper(whisper) {
+    this.transcript.whisper(whisper, t("chat.whisper_from", { name: whisper.from_name }));
+  }
+
+  async askHelp() {
+    const ack = await this.app.call("need_help", { conversation_id: this.id });
+    if (!ack.ok) toast(t("error.generic", { message: errorText(ack) }), "error");
+    else if (ack.notified > 0) toast(t("chat.help_sent", { count: ack.notified }));
+    else toast(t("chat.help_nobody"), "error", 10000);
+  }
+
+  // --- the end -----------------------------------------------------------------------------
+  end(noticeText) {
+    if (this.ended) return;
+    this.ended = true;
+    this.onTyping(false);
+    this.composer.disable();
+    this.canned.hide();
+    slot(this.root, "composer").hidden = true;
+    slot(this.root, "actions").hidden = true;
+    this.root.classList.add("ended");
+    this.transcript.notice(noticeText, "end");
+    // Without a wrap-up on its way (ended while away, or by a system move) offer a close button.
+    this.closeTimer = setTimeout(() => this._offerClose(), 1500);
+  }
+
+  _offerClose() {
+    const foot = slot(this.root, "foot");
+    if (foot.childElementCount) return;
+    foot.append(el("button", { className: "button-small", text: t("chat.close"),
+      attrs: { type: "button" }, on: { click: () => this.app.removePane(this) } }));
+  }
+
+  attachWrapUp(form) {
+    clearTimeout(this.closeTimer);
+    slot(this.root, "foot").replaceChildren(form);
+    form.querySelector("select")?.focus();
+  }
+}

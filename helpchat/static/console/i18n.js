@@ -1,0 +1,21 @@
+// The page's configuration (a JSON data block rendered by the server) and its strings.
+export const config = JSON.parse(document.getElementById("console-config").textContent);
+
+// t("queue.waiting", {time: "2:03"}) -> the text of "console.queue.waiting" in the page language.
+export function t(key, params = {}) {
+  const text = config.i18n[`console.${key}`] ?? key;
+  return text.replace(/\{(\w+)\}/g, (match, name) => (name in params ? String(params[name]) : match));
+}
+
+// 75 -> "1:15", 3725 -> "1:02:05".
+export function formatDuration(totalSeconds) {
+  const s = Math.max(0, Math.floor(totalSeconds));
+  const hours = Math.floor(s / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  const seconds = String(s % 60).padStart(2, "0");
+  return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${seconds}` : `${minutes}:${seconds}`;
+}
+
+export function formatClock(ms) {
+  return new Date(ms).toLocaleTimeString(config.lang, { hour: "2-digit", minute: "2-digit" });
+}

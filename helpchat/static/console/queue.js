@@ -1,0 +1,62 @@
+// The waiting queue (urgent first, as the server orders it) with live waiting times, "Take
+// next" and taking a specific chat; the page title shows how many are waiting.
+import { formatDuration, t } from "./i18n.js";
+import { el } from "./dom.js";
+
+export class QueueView {
+  constructor(app) {
+    this.app = app;
+    this.entries = [];
+    this.receivedAt = performance.now();
+    this.list = document.getElementById("queue-list");
+    this.count = document.getElementById("queue-count");
+    this.empty = document.getElementById("queue-empty");
+    this.baseTitle = document.title;
+  }
+
+  get length() {
+    return this.entries.length;
+  }
+
+  // Server event `queue`; returns the entries that were not there before.
+  update(entries) {
+    const known = new Set(this.entries.map((e) => e.conversation_id));
+    this.entries = entries;
+    this.receivedAt = performance.now();
+    this.count.textContent = String(entries.length);
+    this.empty.hidden = entries.length > 0;
+    document.title = entries.length ? `(${entries.length}) ${this.baseTitle}` : this.baseTitle;
+    this.list.replaceChildren(...entries.map((entry) => this._row(entry)));
+    this.tick();
+    return entries.filter((e) => !known.has(e.conversation_id));
+  }
+
+  _row(entry) {
+    const flags = (entry.flags ?? []).map((flag) =>
+      el("span", { className: `badge badge-flag`, text: t(`queue.flag.${flag}`) }));
+    return el("li", { className: `queue-item${entry.urgent ? " urgent" : ""}`, dataset: { cid: entry.conversation_id } },
+      el("div", { className: "queue-line" },
+        el("strong", { className: "queue-name", text: entry.pseudonym }),
+        entry.urgent ? el("span", { className: "badge badge-urgent", text: t("queue.urgent") }) : null,
+        ...flags),
+      el("div", { className: "queue-line muted" },
+        el("span", { className: "queue-topic", text: entry.topic ?? t("queue.no_topic") }),
+        el("span", { className: "queue-wait", dataset: { waiting: entry.waiting_s } })),
+      el("button", {
+        className: "button-small queue-take", text: t("queue.take"),
+        attrs: { type: "button", "aria-label": t("queue.take_label", { pseudonym: entry.pseudonym }) },
+        on: { click: () => this.app.take(entry.conversation_id) },
+      }));
+  }
+
+  tick() {
+    const passed = (performance.now() - this.receivedAt) / 1000;
+    for (const label of this.list.querySelectorAll(".queue-wait")) {
+      label.textContent = t("queue.waiting", { time: formatDuration(Number(label.dataset.waiting) + passed) });
+    }
+  }
+
+  setTakeable(canTake) {
+    for (const button of this.list.querySelectorAll(".queue-take")) button.disabled = !canTake;
+  }
+}
