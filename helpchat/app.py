@@ -24,8 +24,6 @@ from helpchat.store.connection import connect
 from helpchat.web import admin, api, auth, health, setup, shifts, widget
 from helpchat.web.console import setup_routes as setup_console_routes
 from helpchat.web.login import setup_routes as setup_login_routes
-from helpchat.web.console import setup_routes as setup_console_routes
-from helpchat.web.login import setup_routes as setup_login_routes
 from helpchat.web.origins import same_origin, socketio_origin_check
 
 log = logging.getLogger(__name__)
@@ -127,10 +125,6 @@ def create_app(settings: Settings) -> web.Application:
     api.setup_routes(app)
     auth.setup_routes(app)
     # feature routes
-    # One static route for helpchat/static (console, admin and shared CSS/JS).
-    app.router.add_static("/static/", Path(__file__).parent / "static")
-    setup_login_routes(app)
-    setup_console_routes(app)
     admin.setup_routes(app)
     setup.setup_routes(app)
     shifts.setup_routes(app)
