@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
@@ -88,9 +89,14 @@ class CounselorNamespace(SupervisorEvents):
             raise HelpchatError("unauthorized") from None
         counselor = await self.hub.store.counselors.get(counselor_id)
         if counselor is None or counselor.disabled:
-            await self.disconnect(sid)
+            # Closed only after this event's ack has gone out, so the client learns why.
+            self.server.start_background_task(self._disconnect_soon, sid)
             raise HelpchatError("unauthorized")
         return counselor
+
+    async def _disconnect_soon(self, sid: str) -> None:
+        await asyncio.sleep(0.1)
+        await self.disconnect(sid)
 
     async def on_set_duty(self, sid: str, data: Any) -> dict[str, Any]:
         state = validation.duty_state(validation.payload(data))
