@@ -75,6 +75,7 @@
       "box-shadow:0 0 0 6px #fff}" +
       ".launcher svg{width:22px;height:22px;fill:currentColor}" +
       ".badge{width:12px;height:12px;border-radius:50%;background:#c4161c;border:2px solid #fff}" +
+      ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}" +
       ".panel{position:fixed;bottom:88px;" + side + ":20px;z-index:2147483001;width:400px;" +
       "height:min(var(--hc-height,640px),calc(100vh - 110px));max-width:calc(100vw - 40px);" +
       "background:#fff;border-radius:12px;overflow:hidden;box-shadow:0 8px 32px rgba(0,0,0,.35)}" +
@@ -106,7 +107,8 @@
     var host = document.createElement(TAG);
     shadow = host.attachShadow({ mode: "open" });
     shadow.appendChild(h("style", { text: css() }));
-    badge = h("span", { "class": "badge", hidden: "", title: strings.new_message || "" });
+    badge = h("span", { "class": "badge", hidden: "" },
+      [h("span", { "class": "sr", text: strings.new_message || "" })]);
     var icon = document.createElementNS("http://www.w3.org/2000/svg", "svg");
     icon.setAttribute("viewBox", "0 0 24 24");
     icon.setAttribute("aria-hidden", "true");

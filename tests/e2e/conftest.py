@@ -120,9 +120,10 @@ class LiveServer:
                     raise TimeoutError(f"{self.url}/healthz did not answer")
                 await asyncio.sleep(0.1)
 
-    def stop(self) -> None:
+    def stop(self, graceful: bool = True) -> None:
+        """SIGTERM and wait for the clean shutdown, or (graceful=False) SIGKILL: a crash."""
         if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self.process.send_signal(signal.SIGTERM if graceful else signal.SIGKILL)
             try:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:

@@ -244,6 +244,14 @@ async def test_messages_both_ways_with_typing_and_enter_to_send(
     await assert_accessible(frame)
     await snap(page, "4-chatting")
 
+    # Closed, the launcher shows that something new arrived.
+    await widget.get_by_role("button", name="Chatvenster sluiten").click()
+    await say(anna, cid, "Ben je er nog?", "c-2")
+    await expect(page.get_by_role("button", name="Chat met ons Nieuw bericht")).to_be_visible()
+    await page.get_by_role("button", name=LAUNCHER).click()
+    await expect(page.get_by_role("button", name="Chat met ons", exact=True)).to_be_visible()
+    await expect(theirs.last.locator(".msg-text")).to_have_text("Ben je er nog?")
+
 
 async def test_reload_resumes_the_transcript_and_visitor_can_end(
     page: Page, live_server: LiveServer, host_site: HostSite, counselors: CounselorFactory
@@ -558,7 +566,7 @@ async def test_contacts_still_shown_when_the_server_stops(
     later = await context.new_page()
     await later.goto(url)  # the loader is here, the chat was never opened
 
-    server.stop()
+    server.stop(graceful=False)
 
     await expect(widget.get_by_role("heading", name="We kunnen de chat nu niet bereiken")) \
         .to_be_visible()
@@ -572,6 +580,8 @@ async def test_contacts_still_shown_when_the_server_stops(
     await expect(fallback.get_by_role("button", name="Snel weg")).to_be_visible()
     await assert_accessible(later)
     await snap(later, "6-offline-loader")
+    await fallback.get_by_role("button", name="Snel weg").click()
+    await later.wait_for_url(host_site.url("/neutral"))
 
 
 async def test_cross_site_host_chats_with_the_token_in_memory(
@@ -680,3 +690,43 @@ async def test_demo_page_embeds_the_widget(page: Page, live_server: LiveServer) 
     await expect(chat(page).locator("#view-unavailable")).to_be_visible()
     await assert_accessible(page)
     await snap(page, "0-demo")
+
+
+async def test_chat_handed_back_to_the_queue_shows_waiting_again(
+    page: Page, live_server: LiveServer, host_site: HostSite, counselors: CounselorFactory
+) -> None:
+    widget, anna, cid = await chatting(page, embed_page(host_site, live_server), counselors)
+    await anna.call("transfer", {"conversation_id": cid, "to": None})
+    await expect(widget.get_by_role("heading", name="Je staat in de wachtrij")).to_be_visible()
+    await expect(widget.locator("#queue-status")).to_contain_text("Je bent nummer 1")
+    bert = await counselors("Bert")
+    await bert.call("take", {})
+    await expect(widget.get_by_role("heading", name="Je praat met Bert")).to_be_visible()
+
+
+async def test_blocked_visitor_gets_contacts_and_no_new_chat(
+    page: Page, live_server: LiveServer, host_site: HostSite, counselors: CounselorFactory
+) -> None:
+    widget, anna, cid = await chatting(page, embed_page(host_site, live_server), counselors)
+    await anna.call("block", {"conversation_id": cid, "reason": "test"})
+    await expect(widget.get_by_role("heading", name="Het gesprek is beëindigd")).to_be_visible()
+    await expect(widget.locator("#view-ended .contact").first).to_contain_text("112")
+    await expect(widget.get_by_role("button", name="Start een nieuwe chat")).to_be_hidden()
+    await expect(widget.locator("#feedback")).to_be_hidden()
+
+
+async def test_host_page_styles_and_widget_styles_do_not_mix(
+    page: Page, live_server: LiveServer, host_site: HostSite
+) -> None:
+    hostile = ("<style>* { font-family: serif !important; color: lime !important; }"
+               "button { display: none; } div { border: 9px solid red; }</style>"
+               "<button id='own'>Own button</button>")
+    await page.goto(host_site.page(
+        hostile + f'<script src="{live_server.url}/widget.js" async></script>'))
+    launcher = page.get_by_role("button", name=LAUNCHER)
+    await expect(launcher).to_be_visible()
+    style = await launcher.evaluate(
+        "el => { const s = getComputedStyle(el); return [s.backgroundColor, s.color]; }")
+    assert style == ["rgb(31, 95, 168)", "rgb(255, 255, 255)"]
+    own = await page.locator("#own").evaluate("el => getComputedStyle(el).display")
+    assert own == "none"  # the loader's styles never touch the host page's elements

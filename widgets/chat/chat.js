@@ -508,7 +508,7 @@
   }
 
   function onComposerInput() {
-    if (state.server !== "chatting" && state.server !== "queued") return;
+    if (state.server !== "chatting") return; // nobody to tell while waiting
     if (!state.typingSent) {
       state.typingSent = true;
       socket.emit("typing", { typing: true }, function () {});
@@ -557,8 +557,10 @@
         ? t("ended.by_counselor", { name: state.counselorName }) : t("ended.by_counselor_unknown");
     } else title = t("ended.generic");
     $("ended-title").textContent = title;
-    var canRate = info.mode !== "left";
+    var canRate = info.mode !== "left" && info.reason !== "blocked";
     $("feedback").hidden = !canRate;
+    // A blocked session cannot start another chat: offer only the contacts.
+    $("new-chat").hidden = info.reason === "blocked";
     $("feedback").reset();
     $("feedback-error").textContent = "";
     $("feedback-thanks").textContent = "";
@@ -710,10 +712,13 @@
   });
 
   socket.on("chat_started", function (data) {
+    // Also sent again after every reconnect: announce only the real start.
+    var isNew = state.server !== "chatting";
     state.server = "chatting";
     state.conversationId = data.conversation_id;
     rememberCounselor(data.counselor_name);
     showChatting();
+    if (!isNew) return;
     announce(t("chat.started", { name: data.counselor_name }));
     postToParent({ type: "helpchat:attention" });
   });
