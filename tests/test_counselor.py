@@ -71,8 +71,10 @@ async def test_a_counselor_cannot_touch_a_colleagues_chat(
     youth, _ = await visitor(base_url)
     await youth.call("request_chat", {})
     cid = (await anna.call("take", {}))["conversation"]["id"]
+    await anna.call("message", {"conversation_id": cid, "client_id": "c-1", "text": "geheim"})
     for event, extra in [("sync", {}), ("end_chat", {}), ("block", {"reason": "x"}),
                          ("message", {"client_id": "x", "text": "hoi"}),
+                         ("message", {"client_id": "c-1", "text": "raden"}),
                          ("typing", {"typing": True}), ("transfer", {"to": None})]:
         ack = await bert.call(event, {"conversation_id": cid, **extra})
         assert ack["ok"] is False and ack["error"]["code"] == "forbidden", (event, ack)

@@ -135,3 +135,21 @@ async def test_counselor_gone_past_the_grace_period_returns_chats_to_the_front(
     assert await hub.store.counselors.duty(anna.id) == "off"
     for client in (youth, other):
         await client.close()
+
+
+async def test_counselor_free_text_end_reason_is_not_shown_to_the_visitor(
+    base_url: str, counselor_factory: CounselorFactory
+) -> None:
+    anna = await counselor_factory("anna")
+    await anna.call("set_duty", {"on": True})
+    youth, _ = await visitor(base_url, lang="en")
+    await youth.call("request_chat", {})
+    cid = (await anna.call("take", {}))["conversation"]["id"]
+    not_queued = await youth.call("leave_queue", {})
+    assert not_queued["error"] == {"code": "conflict", "message": "You are not in the queue."}
+    await anna.call("end_chat", {"conversation_id": cid, "reason": "interne notitie"})
+    ended = await youth.wait_for("chat_ended")
+    assert ended["by"] == "counselor" and ended["reason"] is None
+    late = await youth.call("message", {"client_id": "late", "text": "nog iets"})
+    assert late["ok"] is False and late["error"]["code"] == "closed"
+    await youth.close()

@@ -35,12 +35,12 @@ class GuardedNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             # can send an event *named* "connect" only over a connected socket: refuse that one.
             if not self.server.manager.is_connected(args[0], self.namespace):
                 return await super().trigger_event(event, *args)
-            return self._refuse(args[0], "reserved event name")
+            return await self._refuse(args[0], "reserved event name")
         sid = args[0]
         if not isinstance(event, str) or event not in self.events:
-            return self._refuse(sid, "unknown event")
+            return await self._refuse(sid, "unknown event")
         if len(args) > 2:
-            return self._refuse(sid, "one payload object expected")
+            return await self._refuse(sid, "one payload object expected")
         handler: Handler = getattr(self, f"on_{event}")
         lang = await self.language(sid)
         try:
@@ -54,10 +54,9 @@ class GuardedNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             log.exception("event failed namespace=%s event=%s", self.namespace, event)
             return payloads.error(HelpchatError("internal"), lang)
 
-    def _refuse(self, sid: str, detail: str) -> dict[str, Any]:
+    async def _refuse(self, sid: str, detail: str) -> dict[str, Any]:
         log.info("refused event namespace=%s sid=%s: %s", self.namespace, sid, detail)
-        return payloads.error(HelpchatError("invalid", detail=detail),
-                              self.hub.settings.default_language)
+        return payloads.error(HelpchatError("invalid", detail=detail), await self.language(sid))
 
     async def language(self, sid: str) -> str:
         try:

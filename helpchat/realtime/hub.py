@@ -35,6 +35,12 @@ COUNSELOR_NS = "/counselor"
 QUEUE_ROOM = "queue"
 SUPERVISORS_ROOM = "supervisors"
 
+# Reasons the server itself gives; anything else is a counselor's free text.
+MACHINE_REASONS = frozenset({
+    "left_queue", "blocked", "quick_exit", "forget_me", "visitor_gone", "transferred",
+    "requeued", "taken_over",
+})
+
 RosterProvider = Callable[[int], Awaitable[RosterStatus | None]]
 # (counselor id, now ms) -> may go on duty now (the roster and allow_unscheduled_duty)
 DutyCheck = Callable[[str, int], Awaitable[bool]]
@@ -212,13 +218,18 @@ class Hub:
         cid = session.conversation_id
         if not cid:
             raise HelpchatError("closed", "error.no_chat")
-        return await self._add_message(cid, sender="visitor", text=text, client_id=client_id,
-                                       owner=("vid", session.vid))
+        try:
+            return await self._add_message(cid, sender="visitor", text=text,
+                                           client_id=client_id, owner=("vid", session.vid))
+        except HelpchatError as exc:
+            if exc.code == "not_found":  # ended, and its transcript already deleted
+                raise HelpchatError("closed", "error.no_chat") from None
+            raise
 
     async def leave_queue(self, session: VisitorSession) -> None:
         conv = await self.visitor_conversation(session)
         if conv.state != "queued":
-            raise HelpchatError("conflict", detail="not in the queue")
+            raise HelpchatError("conflict", "error.not_queued")
         await self.end(conv.id, by="visitor", reason="left_queue")
 
     async def visitor_typing(self, session: VisitorSession, typing: bool) -> None:
@@ -418,12 +429,14 @@ class Hub:
         await self.store.stats.count("chats_ended")
         if ended.started_ms is not None and ended.previous_state == "active":
             await self.store.stats.record_handle_time((self.now_ms() - ended.started_ms) // 1000)
-        log.info("chat ended conversation=%s by=%s reason=%s", cid, by, reason)
+        code = reason if reason in MACHINE_REASONS else None
+        log.info("chat ended conversation=%s by=%s reason=%s", cid, by, code or "-")
         session = await self.store.sessions.get(ended.vid)
         lang = session.lang if session else self.settings.default_language
         await self.sio.emit(
+            # A counselor's free-text reason is for colleagues, not for the young person.
             "chat_ended",
-            {"by": by, "reason": reason, "contacts": await self.store.contacts.list(lang)},
+            {"by": by, "reason": code, "contacts": await self.store.contacts.list(lang)},
             room=visitor_room(ended.vid), namespace=VISITOR_NS,
         )
         if ended.counselor_id:

@@ -2,14 +2,15 @@
 -- KEYS: 1 conversation hash, 2 message stream, 3 client-id hash
 -- ARGV: 1 client_id or '', 2 sender, 3 text, 4 counselor name, 5 now_ms, 6 content ttl,
 --       7 owner field ('vid' / 'counselor' / '' for system), 8 owner value
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then return {'not_found'} end
+-- Ownership before the resend lookup: nobody learns a message by guessing its client_id.
+if ARGV[7] ~= '' and redis.call('HGET', KEYS[1], ARGV[7]) ~= ARGV[8] then return {'forbidden'} end
 if ARGV[1] ~= '' then
   local existing = redis.call('HGET', KEYS[3], ARGV[1])
   if existing then return {'dup', existing} end
 end
-local state = redis.call('HGET', KEYS[1], 'state')
-if not state then return {'not_found'} end
 if state == 'ended' then return {'closed'} end
-if ARGV[7] ~= '' and redis.call('HGET', KEYS[1], ARGV[7]) ~= ARGV[8] then return {'forbidden'} end
 local id = redis.call('XADD', KEYS[2], '*', 's', ARGV[2], 't', ARGV[3], 'c', ARGV[1],
   'n', ARGV[4], 'ts', ARGV[5])
 redis.call('EXPIRE', KEYS[2], ARGV[6])
