@@ -29,6 +29,8 @@ EXIT_USAGE = 2
 ROLES = ("counselor", "supervisor", "admin")
 NAME_PATTERN = re.compile(r"[A-Za-z0-9._-]{2,40}")
 SHUTDOWN_TIMEOUT_S = 5.0
+# How long `serve` waits for a previous instance's embedded Redis to stop (restart races).
+EMBEDDED_WAIT_S = 15.0
 
 log = logging.getLogger("helpchat.cli")
 
@@ -114,23 +116,36 @@ def _start_lock(directory: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def redis_for(settings: Settings) -> Iterator[tuple[str, str]]:
-    """(url, description): the configured Redis, or the embedded one, started only if needed.
+def redis_for(settings: Settings, *, share: bool) -> Iterator[tuple[str, str]]:
+    """(url, description): the configured Redis, or the embedded one.
 
-    An embedded redis-server already answering on the socket (another `run.py`) is reused and
-    left running; one started here is stopped when the block ends.
+    `share` (create-user): an embedded redis-server already answering on the socket is used and
+    left running. Without it (serve) this process must own its Redis, because the redis-server
+    dies with the process that started it: a running one is given EMBEDDED_WAIT_S to go away
+    (a restart racing the previous instance's shutdown), then refused.
     """
     if settings.redis_url:
         yield settings.redis_url, "configured by redis_url"
         return
     embedded = EmbeddedRedis(settings.data_dir / "redis")
-    with _start_lock(embedded.data_dir):
-        reuse = _redis_answers(embedded.socket_path)
-        if not reuse:
-            try:
-                embedded.start()
-            except RuntimeError as exc:  # its message quotes the tail of redis.log
-                raise StartupError(f"cannot start the embedded redis-server: {exc}") from exc
+    deadline = time.monotonic() + (0 if share else EMBEDDED_WAIT_S)
+    while True:
+        with _start_lock(embedded.data_dir):
+            reuse = _redis_answers(embedded.socket_path)
+            if not reuse:
+                try:
+                    embedded.start()
+                except RuntimeError as exc:  # its message quotes the tail of redis.log
+                    raise StartupError(f"cannot start the embedded redis-server: {exc}") from exc
+                break
+            if share:
+                break
+        if time.monotonic() > deadline:
+            raise StartupError(
+                f"another helpchat is already running with the embedded Redis in "
+                f"{embedded.data_dir}; stop it first, or set HELPCHAT_REDIS_URL to share a Redis"
+            )
+        time.sleep(0.2)
     where = f"embedded, data in {embedded.data_dir}"
     try:
         yield embedded.url, f"{where} (shared with a running helpchat)" if reuse else where
@@ -172,7 +187,7 @@ def serve(settings: Settings) -> int:
     if not settings.production:
         settings = ensure_secret_key(settings)
     _configure_logging(settings)
-    with redis_for(settings) as (url, where):
+    with redis_for(settings, share=False) as (url, where):
         app = create_app(dataclasses.replace(settings, redis_url=url))
         # run_app calls `print` once every site is listening, so the URLs appear only when they
         # work. handle_signals turns SIGINT and SIGTERM into a clean shutdown, after which the
@@ -245,7 +260,7 @@ def create_user(args: argparse.Namespace, settings: Settings) -> int:
     password = _read_password()
     if reason := policy_error(password):
         raise UsageError(reason)
-    with redis_for(settings) as (url, _where):
+    with redis_for(settings, share=True) as (url, _where):
         try:
             created = asyncio.run(_create_counselor(
                 url, settings, name=args.name, role=args.role, max_chats=max_chats,

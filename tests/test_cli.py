@@ -319,3 +319,21 @@ def test_create_user_reuses_the_redis_of_a_running_server(
     # Still exactly the server's own redis-server, still answering.
     assert len(redis_servers_using(data_dir / "redis")) == 1
     assert healthz(port) == {"status": "ok", "redis": "ok"}
+
+
+def test_restart_racing_the_previous_shutdown_gets_its_own_working_redis(
+    served: tuple[subprocess.Popen[str], int, Path],
+) -> None:
+    old, _port, data_dir = served
+    old.send_signal(signal.SIGINT)
+    port = free_port()
+    new = spawn_server(data_dir, port)  # started while the old one is still shutting down
+    try:
+        wait_for(lambda: healthz(port) is not None or new.poll() is not None, 60,
+                 "the new server to answer")
+        old.communicate(timeout=10)
+        assert healthz(port) == {"status": "ok", "redis": "ok"}  # its Redis outlived the old
+        assert len(redis_servers_using(data_dir / "redis")) == 1
+    finally:
+        new.send_signal(signal.SIGINT)
+        new.communicate(timeout=10)
