@@ -49,20 +49,22 @@ export class Board {
     const watching = this.app.monitors.has(chat.conversation_id);
     const button = (label, handler) => el("button", { className: "button-small", text: label,
       attrs: { type: "button" }, on: { click: handler } });
-    return el("tr", { className: chat.help_requested_ms ? "needs-help" : "", dataset: { cid: chat.conversation_id } },
-      el("td", { text: chat.counselor_name }),
-      el("td", {},
-        el("span", { text: chat.pseudonym }),
+    return el("li", { className: `board-item${chat.help_requested_ms ? " needs-help" : ""}`,
+      dataset: { cid: chat.conversation_id } },
+      el("div", { className: "board-line" },
+        el("strong", { text: chat.pseudonym }),
         chat.urgent ? el("span", { className: "badge badge-urgent", text: t("queue.urgent") }) : null,
-        chat.help_requested_ms ? el("span", { className: "badge badge-help", text: t("board.help") }) : null),
-      el("td", { className: "duration", dataset: { started: chat.started_ms ?? "" } }),
-      el("td", { className: "board-actions" },
+        chat.help_requested_ms ? el("span", { className: "badge badge-help", text: t("board.help") }) : null,
+        el("span", { className: "duration", dataset: { started: chat.started_ms ?? "" },
+          attrs: { title: t("board.duration") } })),
+      el("div", { className: "board-line muted", text: t("board.chat_by", { name: chat.counselor_name }) }),
+      el("div", { className: "board-actions" },
         mine || watching ? null : button(t("board.monitor"), () => this.app.monitor(chat.conversation_id)),
         mine ? null : button(t("board.take_over"), () => this.app.takeOver(chat.conversation_id))));
   }
 
   tick() {
-    for (const cell of this.rows.querySelectorAll("td.duration")) {
+    for (const cell of this.rows.querySelectorAll(".duration")) {
       const started = Number(cell.dataset.started);
       cell.textContent = started ? formatDuration((this.app.now() - started) / 1000) : "";
     }

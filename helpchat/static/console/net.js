@@ -62,6 +62,8 @@ export function keepSessionAlive() {
 export function watchConnection(socket, { onReconnect }) {
   const banner = document.getElementById("conn-banner");
   let everConnected = false;
+  let leaving = false; // logging out: the server closing our socket is expected
+  document.querySelector("form.logout")?.addEventListener("submit", () => { leaving = true; });
   socket.on("connect", () => {
     banner.hidden = true;
     document.body.classList.remove("offline");
@@ -69,6 +71,7 @@ export function watchConnection(socket, { onReconnect }) {
     everConnected = true;
   });
   socket.on("disconnect", async (reason) => {
+    if (leaving) return;
     banner.hidden = false;
     document.body.classList.add("offline");
     if (reason === "io server disconnect") {
