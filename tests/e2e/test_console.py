@@ -296,6 +296,41 @@ async def test_connection_drop_shows_a_banner_resyncs_and_loses_nothing_typed(
     await expect(bubbles).to_have_count(4)
     # wait_for consumed the first delivery: a second one would still be there.
     assert [m["text"] for m in youth.received("message")].count("Ja, ik ben er nog") == 0
+
+    # Block, with a reason: the chat ends for the visitor, the wrap-up follows.
+    await chat.get_by_role("button", name="Blokkeren").click()
+    dialog = anna.locator("#dlg-block")
+    await dialog.get_by_label(re.compile("Reden")).fill("Scheldt alleen maar")
+    await dialog.get_by_role("button", name="Blokkeren").click()
+    assert (await youth.wait_for("chat_ended"))["reason"] == "blocked"
+    await expect(chat.locator(".notice-end")).to_contain_text("geblokkeerd")
+    await expect(chat.locator("form.wrapup")).to_be_visible()
+    assert (await youth.call("request_chat", {}))["error"]["code"] == "blocked"
+    await youth.close()
+
+
+async def test_new_chat_in_a_hidden_tab_plays_a_sound_and_notifies(
+    live_server: LiveServer, account: Account, console: Console
+) -> None:
+    await account("anna")
+    anna = await console("anna")
+    await go_on_duty(anna)
+    # Headless Chromium has no visible/hidden tabs or notification centre: stand-ins record
+    # what the console asks the browser to do.
+    await anna.evaluate("""() => {
+        window.shown = [];
+        window.Notification = class { static permission = "granted";
+            constructor(title, options) { window.shown.push([title, options.body]); } };
+        Object.defineProperty(document, "hidden", { get: () => true });
+        const notifier = window.helpchatConsole.notifier;
+        window.beeps = 0;
+        notifier.beep = () => { window.beeps += 1; };
+    }""")
+    youth, _ = await queued_visitor(live_server.url, None, "geheim verhaal")
+    await expect(anna).to_have_title(re.compile(r"^\(1\) "))
+    shown = await anna.evaluate("window.shown")
+    assert shown == [["Nieuwe chat in de wachtrij", "1 wachtend"]]  # no visitor text in it
+    assert await anna.evaluate("window.beeps") == 1
     await youth.close()
 
 

@@ -72,6 +72,7 @@ export class Board {
 
   // Server event `alert`: {kind: "need_help"|"debrief", counselor_name, conversation_id?, pseudonym?}.
   alert(data) {
+    if (data.counselor_id === this.app.me.id) return; // a supervisor asking for help themselves
     const text = data.kind === "need_help"
       ? t("alert.need_help", { name: data.counselor_name, pseudonym: data.pseudonym })
       : t("alert.debrief", { name: data.counselor_name });
