@@ -28,6 +28,7 @@ from helpchat.web.origins import same_origin, socketio_origin_check
 
 log = logging.getLogger(__name__)
 SWEEP_INTERVAL_S = 2.0
+AOF_REWRITE_INTERVAL_S = 300.0
 # aiohttp's access log without %a (remote address): we never write a visitor's IP anywhere.
 ACCESS_LOG_FORMAT = '"%r" %s %b %Tf'
 
@@ -70,12 +71,19 @@ def _templates() -> jinja2.Environment:
 
 
 async def _sweeper(hub: Hub) -> None:
-    """Grace periods and time-driven availability (shifts opening and closing)."""
+    """Grace periods and time-driven availability (shifts opening and closing), and now and then
+    a rewrite of Redis's append-only file so that deleted transcripts leave the disk too."""
+    loop = asyncio.get_running_loop()
+    next_rewrite = loop.time() + AOF_REWRITE_INTERVAL_S
     while True:
         await asyncio.sleep(SWEEP_INTERVAL_S)
         try:
             await hub.sweep()
             await hub.push_availability()
+            if loop.time() >= next_rewrite:
+                next_rewrite = loop.time() + AOF_REWRITE_INTERVAL_S
+                ended = (await hub.store.stats.counts()).get("chats_ended", 0)
+                await hub.store.persistence.rewrite_if_chats_ended(ended)
         except Exception:
             log.exception("sweep failed")
 

@@ -14,6 +14,7 @@ from helpchat.store.conversations import Conversations
 from helpchat.store.counselors import Counselors
 from helpchat.store.feeds import CalendarFeeds
 from helpchat.store.invites import Invites
+from helpchat.store.persistence import Persistence
 from helpchat.store.queue import Queue
 from helpchat.store.roster import RosterStore
 from helpchat.store.sessions import VisitorSessions
@@ -33,6 +34,7 @@ class Store:
     auth: AuthSessions
     stats: Stats
     contacts: Contacts
+    persistence: Persistence
     canned: CannedResponses
     wrapups: WrapUps
     supervision: Supervision
@@ -57,6 +59,7 @@ class Store:
                 absolute_s=settings.session_absolute_hours * 3600,
             ),
             stats=Stats(client),
+            persistence=Persistence(client),
             contacts=Contacts(client, load_contacts_file(settings.contacts_file)),
             canned=CannedResponses(client, load_canned_file(settings.canned_responses_file)),
             wrapups=WrapUps(client),
