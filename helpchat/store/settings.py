@@ -14,6 +14,8 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
+from redis.exceptions import RedisError
+
 from helpchat.config import ConfigError, LiveSettings, Settings
 from helpchat.store import keys
 from helpchat.store.connection import Redis
@@ -106,7 +108,11 @@ class SettingsWatcher:
 @contextlib.asynccontextmanager
 async def watching(watcher: SettingsWatcher) -> AsyncIterator[SettingsWatcher]:
     """Apply the stored overrides now, then keep polling until the block ends."""
-    await watcher.refresh()
+    try:
+        await watcher.refresh()
+    except (RedisError, OSError):
+        # Serve anyway (health then reports "redis": "down"); the poll applies them later.
+        log.warning("stored settings not loaded: Redis unreachable; retrying every second")
     task = asyncio.create_task(watcher.run())
     try:
         yield watcher
