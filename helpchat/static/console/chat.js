@@ -1,5 +1,5 @@
 // One active chat of this counselor: transcript, composer, actions, end and wrap-up.
-import { config, formatDuration, t } from "./i18n.js";
+import { formatDuration, pseudonym, t } from "./i18n.js";
 import { clone, el, randomId, slot, toast } from "./dom.js";
 import { errorText } from "./net.js";
 import { Transcript } from "./transcript.js";
@@ -12,7 +12,7 @@ export class ChatPane {
   constructor(app, conversation) {
     this.app = app;
     this.id = conversation.id;
-    this.pseudonym = conversation.pseudonym;
+    this.pseudonym = pseudonym(conversation.pseudonym);
     this.startedMs = conversation.started_ms ?? app.now();
     this.ended = false;
     this.outbox = new Map(); // client_id -> text, until the server stored it

@@ -7,6 +7,13 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (match, name) => (name in params ? String(params[name]) : match));
 }
 
+// The server names visitors in its default language ("Bezoeker 7K3Q"); show the code in the
+// console's own language.
+export function pseudonym(name) {
+  const code = String(name ?? "").trim().split(" ").pop();
+  return code ? t("pseudonym", { code }) : "";
+}
+
 // 75 -> "1:15", 3725 -> "1:02:05".
 export function formatDuration(totalSeconds) {
   const s = Math.max(0, Math.floor(totalSeconds));

@@ -1,5 +1,5 @@
 // A supervisor's read-only view of someone else's chat, live, with whispers to its counselor.
-import { formatDuration, t } from "./i18n.js";
+import { formatDuration, pseudonym, t } from "./i18n.js";
 import { clone, slot, toast } from "./dom.js";
 import { errorText } from "./net.js";
 import { Transcript } from "./transcript.js";
@@ -9,7 +9,7 @@ export class MonitorPane {
   constructor(app, conversation, whispers) {
     this.app = app;
     this.id = conversation.id;
-    this.pseudonym = conversation.pseudonym;
+    this.pseudonym = pseudonym(conversation.pseudonym);
     this.startedMs = conversation.started_ms ?? app.now();
     this.root = clone("tpl-monitor");
     this.root.dataset.monitor = this.id;

@@ -1,6 +1,6 @@
 // The waiting queue (urgent first, as the server orders it) with live waiting times, "Take
 // next" and taking a specific chat; the page title shows how many are waiting.
-import { formatDuration, t } from "./i18n.js";
+import { formatDuration, pseudonym, t } from "./i18n.js";
 import { el } from "./dom.js";
 
 export class QueueView {
@@ -36,7 +36,7 @@ export class QueueView {
       el("span", { className: `badge badge-flag`, text: t(`queue.flag.${flag}`) }));
     return el("li", { className: `queue-item${entry.urgent ? " urgent" : ""}`, dataset: { cid: entry.conversation_id } },
       el("div", { className: "queue-line" },
-        el("strong", { className: "queue-name", text: entry.pseudonym }),
+        el("strong", { className: "queue-name", text: pseudonym(entry.pseudonym) }),
         entry.urgent ? el("span", { className: "badge badge-urgent", text: t("queue.urgent") }) : null,
         ...flags),
       el("div", { className: "queue-line muted" },
@@ -44,7 +44,7 @@ export class QueueView {
         el("span", { className: "queue-wait", dataset: { waiting: entry.waiting_s } })),
       el("button", {
         className: "button-small queue-take", text: t("queue.take"),
-        attrs: { type: "button", "aria-label": t("queue.take_label", { pseudonym: entry.pseudonym }) },
+        attrs: { type: "button", "aria-label": t("queue.take_label", { pseudonym: pseudonym(entry.pseudonym) }) },
         on: { click: () => this.app.take(entry.conversation_id) },
       }));
   }
