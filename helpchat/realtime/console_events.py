@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from helpchat import validation
+from helpchat import identity, validation
 from helpchat.errors import HelpchatError
 from helpchat.i18n import normalize_language
 from helpchat.realtime import payloads
@@ -86,7 +86,7 @@ class ConsoleEvents(GuardedNamespace):
         now = hub.now_ms()
         await hub.store.supervision.request_help(cid, counselor.id, now)
         log.info("help requested conversation=%s counselor=%s", cid, counselor.id)
-        pseudonym = payloads.conversation(conv, [], await self.language(sid))["pseudonym"]
+        pseudonym = identity.pseudonym(conv.pseudonym_code, await self.language(sid))
         await self.emit("alert", {"kind": "need_help", "conversation_id": cid,
                                   "counselor_id": counselor.id, "counselor_name": counselor.name,
                                   "pseudonym": pseudonym, "ts_ms": now}, room=SUPERVISORS_ROOM)

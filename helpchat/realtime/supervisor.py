@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from helpchat import validation
+from helpchat import identity, validation
 from helpchat.errors import HelpchatError
 from helpchat.realtime import payloads
 from helpchat.realtime.console_events import ConsoleEvents, require_supervisor, whisper_payload
@@ -62,7 +62,7 @@ def _board_chat(conv: Conversation, counselor: Counselor, lang: str,
         "conversation_id": conv.id,
         "counselor_id": counselor.id,
         "counselor_name": counselor.name,
-        "pseudonym": payloads.conversation(conv, [], lang)["pseudonym"],
+        "pseudonym": identity.pseudonym(conv.pseudonym_code, lang),
         "topic": conv.topic,
         "urgent": conv.urgent,
         "started_ms": conv.started_ms,
