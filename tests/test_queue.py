@@ -118,3 +118,25 @@ async def test_transfer_to_colleague_and_back_to_the_front_of_the_queue(
     assert stale["ok"] is False
     for client in (youth, waiting):
         await client.close()
+
+
+async def test_no_transfer_to_a_colleague_with_an_open_wrap_up(
+    base_url: str, counselor_factory: CounselorFactory
+) -> None:
+    anna = await counselor_factory("anna")
+    bert = await counselor_factory("bert")
+    for counselor in (anna, bert):
+        await counselor.call("set_duty", {"on": True})
+    first, _ = await visitor(base_url)
+    second, _ = await visitor(base_url)
+    await first.call("request_chat", {})
+    ended_by_bert = (await bert.call("take", {}))["conversation"]["id"]
+    await bert.call("end_chat", {"conversation_id": ended_by_bert})
+    await bert.client.wait_for("wrap_up")
+    await second.call("request_chat", {})
+    cid = (await anna.call("take", {}))["conversation"]["id"]
+    refused = await anna.call("transfer", {"conversation_id": cid, "to": bert.id})
+    assert refused["ok"] is False and refused["error"]["code"] == "forbidden"
+    assert (await second.call("sync", {}))["state"] == "chatting"
+    for client in (first, second):
+        await client.close()

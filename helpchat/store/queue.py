@@ -54,10 +54,10 @@ class Queue:
         return result[1] if result[0] == "ok" else None
 
     async def transfer(self, cid: str, from_id: str, to_id: str, *, to_max_chats: int) -> str:
-        """'ok' or conflict|off_duty|limit."""
+        """'ok' or conflict|off_duty|wrap_up|limit."""
         result = await self._scripts.transfer(
             keys=[keys.conversation(cid), keys.counselor_chats(from_id),
-                  keys.counselor_chats(to_id), keys.DUTY],
+                  keys.counselor_chats(to_id), keys.DUTY, keys.wrap_ups(to_id)],
             args=[cid, from_id, to_id, to_max_chats],
         )
         return str(result[0])
