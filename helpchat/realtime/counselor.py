@@ -52,7 +52,7 @@ class CounselorNamespace(SupervisorEvents):
         await self.enter_room(sid, counselor_room(counselor.id))
         await self.enter_room(sid, QUEUE_ROOM)
         await self.console_connect(sid, counselor)
-        await self.hub.store.counselors.add_connection(counselor.id, sid)
+        await self.hub.store.presence.connect("c", counselor.id, sid)
         await self.hub.store.auth.add_socket(login.digest, sid)
         log.info("counselor connected sid=%s counselor=%s", sid, counselor.id)
         await self.after_connect(sid, self._welcome(sid, counselor))
@@ -77,7 +77,7 @@ class CounselorNamespace(SupervisorEvents):
             session = await self.get_session(sid)
         except KeyError:
             return
-        await self.hub.store.counselors.remove_connection(session["counselor_id"], sid,
+        await self.hub.store.presence.disconnect("c", session["counselor_id"], sid,
                                                           self.hub.now_ms())
         await self.hub.store.auth.remove_socket(session["login"], sid)
 

@@ -251,6 +251,7 @@ class Hub:
         if session.conversation_id and session.state in ("queued", "chatting"):
             await self.end(session.conversation_id, by="visitor", reason=reason)
         await self.store.sessions.delete(session.vid)
+        await self.store.presence.forget("v", session.vid)
 
     async def visitor_presence(self, session: VisitorSession, connected: bool) -> None:
         """Counselors see "visitor disconnected / reconnected" in the chat."""
@@ -476,13 +477,12 @@ class Hub:
         now = self.now_ms()
         settings = self.settings
         cutoff = now - min(settings.visitor_grace_seconds, settings.counselor_grace_seconds) * 1000
-        for member, gone_ms in await self.store.counselors.gone_since(cutoff):
-            kind, _, ident = member.partition(":")
+        for kind, ident, gone_ms in await self.store.presence.gone_since(cutoff):
             grace = settings.visitor_grace_seconds if kind == "v" else \
                 settings.counselor_grace_seconds
             if gone_ms > now - grace * 1000:
                 continue
-            if not await self.store.counselors.clear_gone(member):
+            if not await self.store.presence.claim_gone(kind, ident):
                 continue
             if kind == "v":
                 await self._visitor_gone(ident)
@@ -499,7 +499,7 @@ class Hub:
         hand its chats back to the front of the queue at once (no grace period)."""
         for sid in await self.store.auth.delete_all(counselor_id):
             await self.sio.disconnect(sid, namespace=COUNSELOR_NS)
-        await self.store.counselors.clear_gone(f"c:{counselor_id}")
+        await self.store.presence.claim_gone("c", counselor_id)
         await self._counselor_gone(counselor_id)
 
     async def _counselor_gone(self, counselor_id: str) -> None:

@@ -29,7 +29,7 @@ class VisitorNamespace(GuardedNamespace):
         await self.save_session(sid, {"vid": session.vid, "lang": lang})
         await self.enter_room(sid, visitor_room(session.vid))
         await self.enter_room(sid, lang_room(lang))
-        await self.hub.store.sessions.add_connection(session.vid, sid)
+        await self.hub.store.presence.connect("v", session.vid, sid)
         log.info("visitor connected sid=%s state=%s", sid, session.state)
         await self.after_connect(sid, self._welcome(sid, token, session))
 
@@ -56,7 +56,7 @@ class VisitorNamespace(GuardedNamespace):
             vid = (await self.get_session(sid))["vid"]
         except KeyError:
             return
-        left = await self.hub.store.sessions.remove_connection(vid, sid, self.hub.now_ms())
+        left = await self.hub.store.presence.disconnect("v", vid, sid, self.hub.now_ms())
         session = await self.hub.store.sessions.get(vid) if left == 0 else None
         if session:
             await self.hub.visitor_presence(session, connected=False)

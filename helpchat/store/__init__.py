@@ -15,6 +15,7 @@ from helpchat.store.counselors import Counselors
 from helpchat.store.feeds import CalendarFeeds
 from helpchat.store.invites import Invites
 from helpchat.store.persistence import Persistence
+from helpchat.store.presence import Presence
 from helpchat.store.queue import Queue
 from helpchat.store.roster import RosterStore
 from helpchat.store.sessions import VisitorSessions
@@ -35,6 +36,7 @@ class Store:
     stats: Stats
     contacts: Contacts
     persistence: Persistence
+    presence: Presence
     canned: CannedResponses
     wrapups: WrapUps
     supervision: Supervision
@@ -60,6 +62,7 @@ class Store:
             ),
             stats=Stats(client),
             persistence=Persistence(client),
+            presence=Presence(client),
             contacts=Contacts(client, load_contacts_file(settings.contacts_file)),
             canned=CannedResponses(client, load_canned_file(settings.canned_responses_file)),
             wrapups=WrapUps(client),

@@ -77,30 +77,3 @@ class Counselors:
                 pipe.scard(keys.counselor_chats(counselor_id))
             counts = await pipe.execute()
         return dict(zip(counselor_ids, (int(c) for c in counts), strict=True))
-
-    # sockets ----------------------------------------------------------------------------------
-    async def add_connection(self, counselor_id: str, sid: str) -> None:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.sadd(keys.counselor_conns(counselor_id), sid)
-            pipe.expire(keys.counselor_conns(counselor_id), keys.COUNSELOR_CONN_TTL)
-            pipe.zrem(keys.GONE, f"c:{counselor_id}")
-            await pipe.execute()
-
-    async def remove_connection(self, counselor_id: str, sid: str, now_ms: int) -> int:
-        key = keys.counselor_conns(counselor_id)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.srem(key, sid)
-            pipe.scard(key)
-            _, left = await pipe.execute()
-        if left == 0:
-            await self._redis.zadd(keys.GONE, {f"c:{counselor_id}": now_ms})
-        return int(left)
-
-    async def gone_since(self, cutoff_ms: int) -> list[tuple[str, int]]:
-        """(member, disconnect ms) of hc:gone ("v:{vid}" / "c:{id}") gone since cutoff_ms."""
-        rows = await self._redis.zrangebyscore(keys.GONE, "-inf", cutoff_ms, withscores=True)
-        return [(member, int(score)) for member, score in rows]
-
-    async def clear_gone(self, member: str) -> bool:
-        """True for the one caller (of all processes) that removed it: that one handles it."""
-        return bool(await self._redis.zrem(keys.GONE, member))

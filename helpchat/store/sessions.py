@@ -49,25 +49,4 @@ class VisitorSessions:
         await self._redis.hset(keys.visitor(vid), "blocked", "1")
 
     async def delete(self, vid: str) -> None:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.delete(keys.visitor(vid), keys.visitor_conns(vid))
-            pipe.zrem(keys.GONE, f"v:{vid}")
-            await pipe.execute()
-
-    async def add_connection(self, vid: str, sid: str) -> None:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.sadd(keys.visitor_conns(vid), sid)
-            pipe.expire(keys.visitor_conns(vid), keys.VISITOR_TTL)
-            pipe.zrem(keys.GONE, f"v:{vid}")
-            await pipe.execute()
-
-    async def remove_connection(self, vid: str, sid: str, now_ms: int) -> int:
-        """Drop one socket; when it was the last, start the visitor's grace period."""
-        key = keys.visitor_conns(vid)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.srem(key, sid)
-            pipe.scard(key)
-            _, left = await pipe.execute()
-        if left == 0:
-            await self._redis.zadd(keys.GONE, {f"v:{vid}": now_ms})
-        return int(left)
+        await self._redis.delete(keys.visitor(vid))
