@@ -96,9 +96,12 @@ class SettingsWatcher:
         self.seen = version
         return True
 
-    async def run(self, interval_s: float = POLL_INTERVAL_S) -> None:
-        while True:
-            await asyncio.sleep(interval_s)
+    async def run(self, stop: asyncio.Event, interval_s: float = POLL_INTERVAL_S) -> None:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval_s)
+            if stop.is_set():
+                return
             try:
                 await self.refresh()
             except Exception:  # Redis hiccups must not end the watcher
@@ -113,11 +116,14 @@ async def watching(watcher: SettingsWatcher) -> AsyncIterator[SettingsWatcher]:
     except (RedisError, OSError):
         # Serve anyway (health then reports "redis": "down"); the poll applies them later.
         log.warning("stored settings not loaded: Redis unreachable; retrying every second")
-    task = asyncio.create_task(watcher.run())
+    stop = asyncio.Event()
+    task = asyncio.create_task(watcher.run(stop))
     try:
         yield watcher
     finally:
+        # A stop flag as well as cancel(): a cancellation swallowed inside the Redis client
+        # must not keep shutdown waiting for ever.
+        stop.set()
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await asyncio.wait({task}, timeout=5)
 

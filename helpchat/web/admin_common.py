@@ -102,6 +102,15 @@ class Ctx:
     def t(self, key: str, **params: Any) -> str:
         return translate(self.lang, key, **params)
 
+    @property
+    def base_url(self) -> str:
+        """For links the admin hands on: public_url when set, else this server as the browser
+        reached it (a proxy in front must then pass Host and the scheme on)."""
+        settings = self.hub.settings
+        if settings.public_url:
+            return settings.public_url.rstrip("/")
+        return f"{self.request.scheme}://{self.request.host}"
+
     def text(self, name: str, max_chars: int = 1000) -> str:
         """A form field, stripped; over-long input is cut here and refused by validation."""
         return (self.form.get(name) or "").strip()[: max_chars + 1]

@@ -36,7 +36,7 @@ def role_of(counselor: Counselor) -> str:
 
 
 def invite_url(ctx: Ctx, token: str) -> str:
-    return f"{ctx.hub.settings.base_url}/invite/{token}"
+    return f"{ctx.base_url}/invite/{token}"
 
 
 async def list_context(ctx: Ctx) -> dict[str, Any]:

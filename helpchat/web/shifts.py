@@ -55,7 +55,7 @@ async def feed_url(ctx: Ctx) -> str | None:
         return None
     settings = ctx.hub.settings
     token = feed_token(settings.secret_key, ctx.me.id, generation)
-    return f"{settings.base_url}/shifts/feed/{ctx.me.id}/{token}.ics"
+    return f"{ctx.base_url}/shifts/feed/{ctx.me.id}/{token}.ics"
 
 
 @any_counselor
