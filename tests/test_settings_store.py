@@ -73,7 +73,7 @@ async def test_change_on_one_process_applies_on_another_without_restart(
     ("widget_color", "red", "kleur"),
     ("widget_origins", "ftp://files.example", "adres per regel"),
     ("widget_origins", "https://site.example/path", "adres per regel"),
-    ("quick_exit_url", "http://plain.example", "https://"),
+    ("quick_exit_url", "ftp://plain.example", "https://"),
     ("quick_exit_url", "javascript:alert(1)", "https://"),
     ("widget_title", "", "Vul dit veld in"),
     ("transcript_retention_hours", "nan", "getal"),

@@ -84,13 +84,15 @@ def chosen_ids(errors: Errors, name: str, values: Iterable[str],
     return ids
 
 
-def https_url(errors: Errors, name: str, value: str, max_chars: int = 300) -> str | None:
+def https_url(errors: Errors, name: str, value: str, max_chars: int = 300,
+              schemes: tuple[str, ...] = ("https",)) -> str | None:
     if not value:
         return None
     parts = urlsplit(value)
-    if (len(value) > max_chars or parts.scheme != "https" or not parts.hostname
+    if (len(value) > max_chars or parts.scheme not in schemes or not parts.hostname
             or parts.username or parts.password or any(c.isspace() for c in value)):
-        errors[name] = Msg("admin.error.https_url")
+        errors[name] = Msg("admin.error.https_url" if schemes == ("https",)
+                           else "admin.error.web_url")
     return value
 
 

@@ -76,7 +76,9 @@ def parse_settings(ctx: Ctx) -> tuple[dict[str, Any], Errors]:
         errors["widget_color"] = Msg("admin.settings.error.color")
     values["widget_color"] = color.lower()
     exit_url = ctx.text("quick_exit_url", 300)
-    values["quick_exit_url"] = forms.https_url(errors, "quick_exit_url", exit_url) or ""
+    # A neutral page, not ours: plain http is allowed (the visitor only navigates away).
+    values["quick_exit_url"] = forms.https_url(errors, "quick_exit_url", exit_url,
+                                               schemes=("https", "http")) or ""
     if not exit_url:
         errors["quick_exit_url"] = Msg("admin.error.required")
     for name, low, high in (("queue_cap", 1, 500), ("last_intake_minutes", 0, 240),
