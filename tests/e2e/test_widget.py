@@ -260,6 +260,7 @@ async def test_reload_resumes_the_transcript_and_visitor_can_end(
     widget, anna, cid = await chatting(page, url, counselors)
     await widget.get_by_label("Je bericht").fill("Eerste bericht")
     await widget.get_by_label("Je bericht").press("Enter")
+    await expect(transcript(widget).locator(".msg-status")).to_have_text("Verstuurd")
     await say(anna, cid, "Ik lees je", "c-1")
     await expect(transcript(widget).locator(".msg")).to_have_count(2)
 

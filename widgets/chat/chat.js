@@ -414,17 +414,20 @@
   }
 
   function placeEntry(entry) {
-    // Keep the transcript in time order; a resync can bring older messages after newer ones.
+    // Stored messages in server order (stream ids, not clocks, which may disagree); messages
+    // still on their way stay at the end in the order they were sent.
     var list = $("transcript");
     var node = renderEntry(entry);
-    var after = null;
-    state.items.forEach(function (other) {
-      if (other !== entry && other.node && other.node.parentNode === list &&
-          other.ts_ms > entry.ts_ms && (!after || other.ts_ms < after.ts_ms)) {
-        after = other;
-      }
-    });
-    list.insertBefore(node, after ? after.node : null);
+    var before = null;
+    if (entry.id) {
+      Array.prototype.some.call(list.children, function (other) {
+        var id = other.dataset.id;
+        if (other !== node && (!id || compareIds(id, entry.id) > 0)) before = other;
+        return before !== null;
+      });
+    }
+    if (entry.id) node.dataset.id = entry.id;
+    list.insertBefore(node, before);
     list.scrollTop = list.scrollHeight;
   }
 
@@ -457,7 +460,7 @@
     entry.status = "sent";
     entry.error = null;
     state.items.set(message.id, entry);
-    renderEntry(entry);
+    placeEntry(entry);
   }
 
   function sendMessage(event) {
