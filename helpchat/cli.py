@@ -164,7 +164,7 @@ def _configure_logging(settings: Settings) -> None:
     )
 
 
-def _banner(settings: Settings, redis_where: str) -> str:
+def _banner(settings: Settings, redis_where: str, setup_link: str | None = None) -> str:
     base = settings.base_url
     lines = [
         f"helpchat is running on {base} ({settings.environment})",
@@ -174,8 +174,25 @@ def _banner(settings: Settings, redis_where: str) -> str:
     ]
     if settings.demo_enabled:
         lines.append(f"  demo page       {base}/demo")
-    lines += [f"  redis           {redis_where}", "(Press CTRL+C to quit)"]
+    lines.append(f"  redis           {redis_where}")
+    if setup_link:
+        lines += ["", "No admin account exists yet. Create the first one with this one-time link",
+                  "(valid 48 hours; a new one is printed at every start until an admin exists):",
+                  f"  {setup_link}", ""]
+    lines.append("(Press CTRL+C to quit)")
     return "\n".join(lines)
+
+
+def _first_admin_link(settings: Settings) -> str | None:
+    """The one-time setup link while no admin exists (see helpchat.web.setup)."""
+    from redis.exceptions import RedisError
+
+    from helpchat.web.setup import first_run_setup_link
+
+    try:
+        return first_run_setup_link(settings)
+    except (RedisError, OSError):
+        return None  # the server still starts; /healthz reports Redis as down
 
 
 def serve(settings: Settings) -> int:
@@ -189,6 +206,7 @@ def serve(settings: Settings) -> int:
     _configure_logging(settings)
     with redis_for(settings, share=False) as (url, where):
         app = create_app(dataclasses.replace(settings, redis_url=url))
+        setup_link = _first_admin_link(dataclasses.replace(settings, redis_url=url))
         # run_app calls `print` once every site is listening, so the URLs appear only when they
         # work. handle_signals turns SIGINT and SIGTERM into a clean shutdown, after which the
         # `with` block stops the embedded Redis.
@@ -199,7 +217,7 @@ def serve(settings: Settings) -> int:
             access_log_format=ACCESS_LOG_FORMAT,
             handle_signals=True,
             shutdown_timeout=SHUTDOWN_TIMEOUT_S,
-            print=lambda _default: print(_banner(settings, where), flush=True),
+            print=lambda _default: print(_banner(settings, where, setup_link), flush=True),
         )
     return EXIT_OK
 

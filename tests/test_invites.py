@@ -3,13 +3,19 @@ Only a hash of a link's token is stored; a link works once and for 48 hours."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
+import sys
+from pathlib import Path
 
 import aiohttp
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestServer
 
 from helpchat import appkeys
+from helpchat.config import PROJECT_ROOT
+from helpchat.embedded_redis import free_port
 from helpchat.store import keys
 from helpchat.store.invites import digest
 from helpchat.web.setup import setup_link_if_needed
@@ -142,3 +148,39 @@ async def test_first_admin_setup_link_works_once_and_only_without_admins(
 
 async def test_no_default_accounts_exist(server: TestServer) -> None:
     assert await server.app[appkeys.STORE].counselors.all() == []
+
+
+# --- the first start prints the setup link ------------------------------------------------------
+
+
+async def serve_banner(redis_url: str, data_dir: Path) -> str:
+    """Start `run.py serve` on the test Redis, return its start-up banner, stop it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPCHAT_")}
+    env.update(HELPCHAT_REDIS_URL=redis_url, HELPCHAT_DATA_DIR=str(data_dir),
+               HELPCHAT_SECRET_KEY="x" * 40, HELPCHAT_LOG_LEVEL="WARNING")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "run.py", "serve", "--port", str(free_port()), cwd=PROJECT_ROOT,
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+    assert process.stdout is not None
+    lines: list[str] = []
+    try:
+        while not lines or "CTRL+C" not in lines[-1]:
+            line = await asyncio.wait_for(process.stdout.readline(), 20)
+            assert line, "serve exited before printing its banner"
+            lines.append(line.decode())
+    finally:
+        process.terminate()
+        await process.wait()
+    return "".join(lines)
+
+
+async def test_first_start_without_an_admin_prints_a_one_time_setup_link(
+    redis_url: str, server: TestServer, base_url: str, tmp_path: Path
+) -> None:
+    banner = await serve_banner(redis_url, tmp_path)
+    found = re.search(r"http://\S+/setup/([A-Za-z0-9_-]+)", banner)
+    assert found, banner
+    status, _ = await set_password(base_url, found.group(1), NEW_PASSWORD, path="setup",
+                                   name="eerste")
+    assert status == 200
+    assert "/setup/" not in await serve_banner(redis_url, tmp_path)  # an admin exists now

@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp
 import icalendar
 import pytest_asyncio
-from playwright.async_api import Browser, Dialog, Page, expect
+from playwright.async_api import Browser, Dialog, FrameLocator, Page, expect
 
 from helpchat import identity
 from helpchat.config import load_settings
@@ -28,7 +28,6 @@ from tests.e2e.conftest import (
     LiveServerFactory,
     snap,
 )
-from tests.e2e.test_widget import embed_page, open_widget
 from tests.roster_helpers import local_now, shift_around, shift_in_two_days
 from tests.support import PASSWORD, eventually, visitor
 
@@ -77,6 +76,17 @@ async def logged_in(browser: Browser, live_server: LiveServer,
         for page in context.pages:
             assert not page.errors, page.errors  # type: ignore[attr-defined]
         await context.close()
+
+
+def embed_page(site: HostSite, server: LiveServer) -> str:
+    """An organization's page on another origin with the widget's loader on it."""
+    return site.page(f'<script src="{server.url}/widget.js" data-lang="nl" async></script>')
+
+
+async def open_widget(page: Page, url: str) -> FrameLocator:
+    await page.goto(url)
+    await page.get_by_role("button", name=re.compile("chat", re.IGNORECASE)).click()
+    return page.frame_locator("helpchat-widget iframe")
 
 
 async def accept(dialog: Dialog) -> None:
