@@ -225,3 +225,10 @@ def test_every_widget_string_in_use_is_in_the_catalog() -> None:
     missing = used - widget_catalog("nl").keys()
     assert not missing, sorted(missing)
     assert len(used) > 60
+
+
+def test_widget_scripts_are_valid_javascript() -> None:
+    node = shutil.which("node")
+    assert node, "node is needed for the widget (npm) and this check"
+    for path in ("widgets/embed.js", "widgets/chat/chat.js"):
+        subprocess.run([node, "--check", str(PROJECT_ROOT / path)], check=True)

@@ -106,14 +106,25 @@
   function build() {
     var host = document.createElement(TAG);
     shadow = host.attachShadow({ mode: "open" });
-    shadow.appendChild(h("style", { text: css() }));
+    // A constructed stylesheet is not subject to the host page's CSP (style-src); a <style>
+    // element is the fallback for engines without one.
+    try {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(css());
+      shadow.adoptedStyleSheets = [sheet];
+    } catch (e) {
+      shadow.appendChild(h("style", { text: css() }));
+    }
     badge = h("span", { "class": "badge", hidden: "" },
       [h("span", { "class": "sr", text: strings.new_message || "" })]);
-    var icon = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    var svg = "http://www.w3.org/2000/svg";
+    var icon = document.createElementNS(svg, "svg");
+    var bubble = document.createElementNS(svg, "path");
     icon.setAttribute("viewBox", "0 0 24 24");
     icon.setAttribute("aria-hidden", "true");
-    icon.innerHTML = '<path d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5' +
-      'a2 2 0 0 1 2-2z"/>';
+    bubble.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5" +
+      "a2 2 0 0 1 2-2z");
+    icon.appendChild(bubble);
     launcher = h("button", {
       type: "button", "class": "launcher", "aria-expanded": "false", "aria-controls": "hc-panel"
     }, [icon, h("span", { text: title }), badge]);

@@ -219,12 +219,13 @@ class HostSite:
     def url(self, path: str) -> str:
         return self.origin + path
 
-    def page(self, body: str, path: str | None = None, title: str = "Host page") -> str:
+    def page(self, body: str, path: str | None = None, title: str = "Host page",
+             head: str = "") -> str:
         """Publish an HTML page; returns its URL."""
         path = path or f"/page-{len(self.pages)}"
         self.pages[path] = (
             f"<!doctype html><html lang='nl'><head><meta charset='utf-8'><title>{title}</title>"
-            "<meta name='viewport' content='width=device-width, initial-scale=1'></head>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'>{head}</head>"
             f"<body><main><h1>{title}</h1><p>Some organization page.</p></main>{body}</body></html>"
         )
         return self.url(path)

@@ -731,3 +731,21 @@ async def test_host_page_styles_and_widget_styles_do_not_mix(
     assert style == ["rgb(31, 95, 168)", "rgb(255, 255, 255)"]
     own = await page.locator("#own").evaluate("el => getComputedStyle(el).display")
     assert own == "none"  # the loader's styles never touch the host page's elements
+
+
+async def test_loader_works_on_a_host_page_with_a_strict_policy(
+    page: Page, live_server: LiveServer, host_site: HostSite
+) -> None:
+    policy = (f"default-src 'self'; script-src {live_server.url}; frame-src {live_server.url}; "
+              "style-src 'self'; require-trusted-types-for 'script'")
+    violations: list[str] = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Policy" in msg.text else None)
+    await page.goto(host_site.page(
+        f'<script src="{live_server.url}/widget.js" async></script>',
+        head=f'<meta http-equiv="Content-Security-Policy" content="{policy}">'))
+    launcher = page.get_by_role("button", name=LAUNCHER)
+    color = await launcher.evaluate("el => getComputedStyle(el).backgroundColor")
+    assert color == "rgb(31, 95, 168)"  # styled, although the page allows no inline style
+    await launcher.click()
+    await expect(chat(page).locator("#view-unavailable")).to_be_visible()
+    assert violations == []
