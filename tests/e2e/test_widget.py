@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -749,3 +750,37 @@ async def test_loader_works_on_a_host_page_with_a_strict_policy(
     await launcher.click()
     await expect(chat(page).locator("#view-unavailable")).to_be_visible()
     assert violations == []
+
+
+async def test_closed_shows_the_next_opening_and_the_hours(
+    context: BrowserContext, page: Page, live_server: LiveServer, host_site: HostSite
+) -> None:
+    """The roster decides "closed"; here the server's availability is rewritten on the wire."""
+    opens = (datetime.now().astimezone() + timedelta(days=1)).replace(
+        hour=14, minute=0, second=0, microsecond=0)
+    closed = {
+        "available": False, "reason": "closed", "next_open_at": opens.isoformat(),
+        "opening_hours": [{"day": opens.date().isoformat(), "from": "14:00", "to": "22:00"}],
+    }
+
+    def rewrite(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def from_server(message: str | bytes) -> None:
+            found = re.match(r'^42/visitor,\["availability",(.*)\]$', str(message))
+            if found:
+                message = "42/visitor," + json.dumps(["availability",
+                                                      {**json.loads(found.group(1)), **closed}])
+            ws.send(message)
+
+        server.on_message(from_server)
+
+    await context.route_web_socket(re.compile(r"/socket\.io/"), rewrite)
+    widget = await open_widget(page, embed_page(host_site, live_server))
+
+    await expect(widget.get_by_role("heading", name="We zijn nu gesloten")).to_be_visible()
+    await expect(widget.locator("#unavailable-next")).to_have_text("Weer open: morgen om 14:00.")
+    await expect(widget.locator("#hours-list li")).to_have_text(["morgen: 14:00 – 22:00"])
+    await expect(widget.locator("#view-unavailable .contact").first).to_contain_text("112")
+    await assert_accessible(await chat_frame(page))
+    await snap(page, "1-closed")

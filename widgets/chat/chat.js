@@ -229,6 +229,7 @@
 
   function renderUnavailable(availability, reason) {
     var why = reason || availability.reason || "closed";
+    if (!config.i18n["widget.unavailable." + why]) why = "no_counselor"; // a reason added later
     $("unavailable-title").textContent = t("unavailable." + why);
     $("unavailable-text").textContent = t("unavailable." + why + "_text");
     var next = availability.next_open_at ? new Date(availability.next_open_at) : null;
