@@ -41,7 +41,7 @@ import aiohttp
 import pytest
 import pytest_asyncio
 import redis.asyncio as aioredis
-from playwright.async_api import Browser, BrowserContext, Frame, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Frame, Page, async_playwright, expect
 
 from helpchat import identity
 from helpchat.config import PROJECT_ROOT
@@ -59,6 +59,9 @@ AXE_SOURCE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 TEST_SECRET = "e2e-secret-key-with-more-than-32-characters!!"
 SIZES = ((375, 667), (1280, 800))
 E2E_DIR = Path(__file__).parent
+# CI machines are shared and slow at times; a condition that is met later than Playwright's
+# default 5 s is still met (nothing sleeps: expect() polls and returns as soon as it holds).
+expect.set_options(timeout=10_000)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
