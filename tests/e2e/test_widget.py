@@ -784,3 +784,22 @@ async def test_closed_shows_the_next_opening_and_the_hours(
     await expect(widget.locator("#view-unavailable .contact").first).to_contain_text("112")
     await assert_accessible(await chat_frame(page))
     await snap(page, "1-closed")
+
+
+async def test_without_a_socket_the_widget_asks_the_availability_api(
+    context: BrowserContext, page: Page, live_server: LiveServer, host_site: HostSite,
+    counselors: CounselorFactory,
+) -> None:
+    network = Network(context)
+    await network.install()
+    await network.drop()  # websocket and polling blocked, plain HTTP still works
+    widget = await open_widget(page, embed_page(host_site, live_server))
+    await expect(widget.get_by_role("heading", name="Er is nu geen hulpverlener beschikbaar")) \
+        .to_be_visible()
+    await expect(widget.locator("#view-unavailable .contact").first).to_contain_text("112")
+
+    await counselors("Anna")
+    await network.restore()
+    await expect(widget.get_by_role("heading", name="Praat met een hulpverlener")).to_be_visible()
+
+

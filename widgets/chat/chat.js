@@ -838,5 +838,8 @@
   $("feedback").addEventListener("submit", sendFeedback);
   $("new-chat").addEventListener("click", newChat);
   state.counselorName = storage.get(COUNSELOR_KEY);
+  // A connection that hangs (a proxy swallowing websockets) fails only after the client's
+  // timeout; the visitor sees what the plain HTTP endpoint says long before that.
+  window.setTimeout(function () { if (!state.connectedOnce) fallBack(); }, 3000);
   postToParent({ type: "helpchat:ready" });
 })();
