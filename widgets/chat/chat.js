@@ -26,7 +26,8 @@
     endedMode: null,       // "ended" | "left": the local ended view stays until "new chat"
     dismissed: null,       // the ended conversation the visitor closed with "new chat"
     loaderContacts: null,
-    offline: false,
+    offline: false,        // showing what we know without a socket
+    asking: false,         // a fallback request to /api/availability is under way
     exiting: false,
     typingSent: false,
     typingTimer: null,
@@ -758,7 +759,7 @@
       $("banner").hidden = false;
       return;
     }
-    fallBack();
+    fallBack(true);
     // A refused handshake is not retried by the client on its own; keep trying quietly.
     if (!socket.active) window.setTimeout(function () { socket.connect(); }, 5000);
   });
@@ -772,10 +773,11 @@
     });
   }
 
-  function fallBack() {
-    // The socket failed: ask the plain HTTP endpoint, then use the contacts we brought along.
-    if (state.offline) return;
-    state.offline = true;
+  function fallBack(failed) {
+    // No socket (yet): ask the plain HTTP endpoint, then use the contacts we brought along.
+    // `failed`: the connection was refused or lost, not merely slow to come up.
+    if (state.offline || state.asking) return;
+    state.asking = true;
     fetch("/api/availability?lang=" + encodeURIComponent(lang),
       { cache: "no-store", credentials: "omit" })
       .then(function (response) {
@@ -783,9 +785,10 @@
         return response.json();
       })
       .then(function (availability) {
-        if (state.connectedOnce && socket.connected) return;
+        if (socket.connected || (availability.available && !failed)) return;
         var contacts = availability.contacts && availability.contacts.length
           ? availability.contacts : currentContacts();
+        state.offline = true;
         renderUnavailable({
           contacts: contacts,
           next_open_at: availability.available ? null : availability.next_open_at,
@@ -793,8 +796,11 @@
         }, availability.available ? "offline" : availability.reason);
       })
       .catch(function () {
-        if (!socket.connected) renderUnavailable({ contacts: currentContacts() }, "offline");
-      });
+        if (socket.connected) return;
+        state.offline = true;
+        renderUnavailable({ contacts: currentContacts() }, "offline");
+      })
+      .then(function () { state.asking = false; });
   }
 
   // --- messages from the loader -------------------------------------------------------------
@@ -840,6 +846,6 @@
   state.counselorName = storage.get(COUNSELOR_KEY);
   // A connection that hangs (a proxy swallowing websockets) fails only after the client's
   // timeout; the visitor sees what the plain HTTP endpoint says long before that.
-  window.setTimeout(function () { if (!state.connectedOnce) fallBack(); }, 3000);
+  window.setTimeout(function () { if (!state.connectedOnce) fallBack(false); }, 3000);
   postToParent({ type: "helpchat:ready" });
 })();
