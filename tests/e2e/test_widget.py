@@ -803,3 +803,17 @@ async def test_without_a_socket_the_widget_asks_the_availability_api(
     await expect(widget.get_by_role("heading", name="Praat met een hulpverlener")).to_be_visible()
 
 
+
+
+async def test_chat_page_opened_on_its_own_still_has_quick_exit(
+    page: Page, live_server: LiveServer, host_site: HostSite
+) -> None:
+    await page.goto(host_site.page("", path="/before", title="Before"))
+    await page.goto(f"{live_server.url}/widget/?lang=nl")
+    await expect(page.get_by_role("heading", name="Er is nu geen hulpverlener beschikbaar")) \
+        .to_be_visible()
+    await expect(page.get_by_role("button", name="Chatvenster sluiten")).to_be_hidden()
+    await page.get_by_role("button", name="Snel weg").click()
+    await page.wait_for_url(host_site.url("/neutral"))
+    await page.go_back()
+    await page.wait_for_url(host_site.url("/before"))
