@@ -14,13 +14,13 @@ from aiohttp import web
 from multidict import MultiDict, MultiDictProxy
 
 from helpchat import appkeys
-from helpchat.i18n import catalog, normalize_language, translate
+from helpchat.i18n import catalog, translate
 from helpchat.realtime.hub import Hub
 from helpchat.store import Store
 from helpchat.store.audit import AuditEntry
 from helpchat.store.auth import LoginSession
 from helpchat.store.models import Counselor
-from helpchat.web import csrf
+from helpchat.web import csrf, login
 from helpchat.web.auth import current_login
 
 log = logging.getLogger(__name__)
@@ -44,9 +44,9 @@ class Msg(NamedTuple):
 Errors = dict[str, Msg]
 
 
-def page_language(request: web.Request, default: str) -> str:
-    return normalize_language(request.query.get("lang") or request.cookies.get(LANG_COOKIE),
-                              default)
+def page_language(request: web.Request) -> str:
+    """The same choice as the login and console pages: ?lang=, cookie, Accept-Language."""
+    return login.page_language(request)
 
 
 def finish(request: web.Request, response: web.Response, lang: str) -> web.Response:
@@ -72,7 +72,7 @@ def render_template(request: web.Request, template: str, lang: str, status: int 
 def reason_page(request: web.Request, status: int, key: str, lang: str | None = None,
                 **params: Any) -> web.Response:
     """A short page saying why the request was refused (401, 403, 404, 410)."""
-    lang = lang or page_language(request, request.app[appkeys.HUB].settings.default_language)
+    lang = lang or page_language(request)
     return render_template(request, "admin/reason.html", lang, status=status,
                            title_key=f"admin.status.{status}", message_key=key, params=params)
 
@@ -149,7 +149,7 @@ def requires(role: str | None) -> Callable[[CtxHandler], Handler]:
         @functools.wraps(handler)
         async def wrapped(request: web.Request) -> web.StreamResponse:
             settings = request.app[appkeys.HUB].settings
-            lang = page_language(request, settings.default_language)
+            lang = page_language(request)
             found = await current_login(request)
             if found is None:
                 if request.method == "GET":

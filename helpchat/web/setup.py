@@ -80,7 +80,7 @@ def password_problem(password: str, again: str) -> Msg | None:
 
 
 def lang_of(request: web.Request) -> str:
-    return page_language(request, request.app[appkeys.HUB].settings.default_language)
+    return page_language(request)
 
 
 def form_page(request: web.Request, token: str, kind: str, errors: Errors | None = None,
