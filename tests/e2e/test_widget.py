@@ -817,3 +817,33 @@ async def test_chat_page_opened_on_its_own_still_has_quick_exit(
     await page.wait_for_url(host_site.url("/neutral"))
     await page.go_back()
     await page.wait_for_url(host_site.url("/before"))
+
+
+async def test_messages_from_other_windows_are_ignored(
+    page: Page, live_server: LiveServer, host_site: HostSite, foreign_site: HostSite
+) -> None:
+    stranger = foreign_site.page("", path="/stranger", title="Stranger")
+    url = embed_page(host_site, live_server)
+    widget = await open_widget(page, url)
+    await expect(widget.locator("#view-unavailable")).to_be_visible()
+
+    # Pretending to be the chat: the host page itself, and a third-party frame on it.
+    fake = {"type": "helpchat:quick_exit"}
+    await page.evaluate("message => window.postMessage(message, '*')", fake)
+    await page.evaluate("""src => new Promise(resolve => {
+        const frame = document.createElement("iframe");
+        frame.src = src; frame.onload = resolve; document.body.append(frame);
+    })""", stranger)
+    third = page.frame(url=stranger)
+    assert third is not None
+    await third.evaluate("message => window.parent.postMessage(message, '*')", fake)
+    # Pretending to be the host page, towards the chat: any other origin or window.
+    frame = await chat_frame(page)
+    await frame.evaluate("""([message, origin]) => {
+        window.dispatchEvent(new MessageEvent("message", {data: message, origin, source: window}));
+        window.dispatchEvent(new MessageEvent("message", {data: message, origin: "https://evil.example",
+                                                          source: window.parent}));
+    }""", [fake, host_site.origin])
+    await page.wait_for_timeout(300)  # a quick exit would have navigated by now
+    assert page.url == url
+    await expect(widget.locator("#view-unavailable .contact").first).to_contain_text("112")
