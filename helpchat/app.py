@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -29,6 +28,7 @@ from helpchat.web.origins import same_origin, socketio_origin_check
 log = logging.getLogger(__name__)
 SWEEP_INTERVAL_S = 2.0
 AOF_REWRITE_INTERVAL_S = 300.0
+SHUTDOWN_WAIT_S = 5.0
 # aiohttp's access log without %a (remote address): we never write a visitor's IP anywhere.
 ACCESS_LOG_FORMAT = '"%r" %s %b %Tf'
 
@@ -93,8 +93,8 @@ def _lifecycle(hub: Hub) -> Callable[[web.Application], AsyncIterator[None]]:
         task = asyncio.create_task(_sweeper(hub))
         yield
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        # Bounded: a Redis call that swallows the cancellation must not hang the shutdown.
+        await asyncio.wait([task], timeout=SHUTDOWN_WAIT_S)
         await hub.store.redis.aclose()
 
     return lifecycle

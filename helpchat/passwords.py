@@ -19,7 +19,8 @@ COMMON_PASSWORDS = frozenset({
 
 _hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) defaults
 # Verified against when the username is unknown, so both failures take the same time.
-_DUMMY_HASH = _hasher.hash("not a real password, only for equal timing")
+_DUMMY_PASSWORD = "not a real password, only for equal timing"
+_DUMMY_HASH = _hasher.hash(_DUMMY_PASSWORD)
 
 
 def policy_error(password: str) -> str | None:
@@ -41,7 +42,8 @@ async def hash_password(password: str) -> str:
 
 def _verify(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        # An empty or missing hash never matches, but still costs one verification.
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 

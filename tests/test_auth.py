@@ -8,6 +8,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
+from helpchat.passwords import _DUMMY_PASSWORD, verify_password
 from tests.support import PASSWORD, connect_counselor, create_account, login
 
 
@@ -103,3 +104,8 @@ async def test_cross_site_login_post_is_refused(server: TestServer, http: aiohtt
     response = await http.post("/api/session", json={"username": "anna", "password": PASSWORD},
                                headers={"Origin": "https://evil.example"})
     assert response.status == 403
+
+
+async def test_an_account_without_a_password_hash_cannot_log_in() -> None:
+    assert await verify_password("", _DUMMY_PASSWORD) is False
+    assert await verify_password(None, _DUMMY_PASSWORD) is False
