@@ -328,6 +328,7 @@ async def test_network_drop_then_resync_without_duplicates(
     await widget.get_by_label("Je bericht").press("Enter")
     await expect(transcript(widget).locator(".msg-visitor .msg-status")).to_have_text(
         "Wordt verstuurd…")
+    await assert_accessible(await chat_frame(page))
     await snap(page, "4-reconnecting")
 
     await network.restore()
@@ -372,6 +373,7 @@ async def test_failed_message_is_retried_with_the_same_client_id(
     await widget.get_by_label("Je bericht").press("Enter")
     status = transcript(widget).locator(".msg-visitor .msg-status")
     await expect(status).to_contain_text("Niet verstuurd.")
+    await assert_accessible(await chat_frame(page))
     await snap(page, "4-failed")
     await status.get_by_role("button", name="Opnieuw proberen").click()
     await expect(status).to_have_text("Verstuurd")
