@@ -286,19 +286,26 @@ class Network:
     def __init__(self, context: BrowserContext) -> None:
         self.context = context
         self.down = False
+        self.hang = False
         self.sockets: list[tuple[WebSocketRoute, WebSocketRoute]] = []
 
     async def install(self) -> None:
         await self.context.route_web_socket(re.compile(r"/socket\.io/"), self._socket)
 
     async def _socket(self, ws: WebSocketRoute) -> None:
+        if self.down and self.hang:
+            return  # accepted and then silent, like a proxy that swallows websockets
         if self.down:
+            # A browser reports a refused websocket as an error; a mocked one that just closes
+            # would leave the client waiting for its connect timeout. An engine.io packet it
+            # cannot parse is reported as an error at once.
+            ws.send("?")
             await ws.close()
             return
         self.sockets.append((ws, ws.connect_to_server()))
 
-    async def drop(self) -> None:
-        self.down = True
+    async def drop(self, hang: bool = False) -> None:
+        self.down, self.hang = True, hang
         await self.context.route(re.compile(r"/socket\.io/\?.*transport=polling"),
                                  lambda route: route.abort("internetdisconnected"))
         for page_side, server_side in self.sockets:
@@ -849,3 +856,14 @@ async def test_messages_from_other_windows_are_ignored(
     await page.wait_for_timeout(300)  # a quick exit would have navigated by now
     assert page.url == url
     await expect(widget.locator("#view-unavailable .contact").first).to_contain_text("112")
+
+
+async def test_a_hanging_connection_shows_the_contacts_within_seconds(
+    context: BrowserContext, page: Page, live_server: LiveServer, host_site: HostSite
+) -> None:
+    network = Network(context)
+    await network.install()
+    await network.drop(hang=True)  # no error ever comes: only the client's 8 s timeout would
+    widget = await open_widget(page, embed_page(host_site, live_server))
+    await expect(widget.get_by_role("heading", name="Er is nu geen hulpverlener beschikbaar")) \
+        .to_be_visible(timeout=6_000)
