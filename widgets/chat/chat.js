@@ -278,6 +278,8 @@
     var box = $("danger-box");
     box.hidden = !urgent;
     $("danger-text").textContent = urgent ? t("intake.danger_text") : "";
+    requestResize();
+    if (urgent) box.scrollIntoView({ block: "nearest" });
   }
 
   function dangerAnswer() {
