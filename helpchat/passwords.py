@@ -19,7 +19,7 @@ COMMON_PASSWORDS = frozenset({
 
 _hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) defaults
 # Verified against when the username is unknown, so both failures take the same time.
-_DUMMY_PASSWORD = "not a real password, only for equal timing"
+_DUMMY_PASSWORD = "not a real password, only for equal timing"  # noqa: S105
 _DUMMY_HASH = _hasher.hash(_DUMMY_PASSWORD)
 
 
