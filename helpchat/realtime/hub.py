@@ -392,34 +392,33 @@ class Hub:
     async def _add_message(self, cid: str, *, sender: str, text: str, client_id: str | None,
                            owner: tuple[str, str] | None, counselor_name: str | None = None,
                            ) -> Message:
-        status, msg = await self.store.conversations.add_message(
+        added = await self.store.conversations.add_message(
             cid, sender=sender, text=text, now_ms=self.now_ms(), client_id=client_id,
             counselor_name=counselor_name, owner=owner,
         )
-        if status == "forbidden":
+        if added == "forbidden":
             raise HelpchatError("forbidden")
-        if status == "closed":
+        if added == "closed":
             raise HelpchatError("closed", "error.no_chat")
-        if msg is None:
+        if isinstance(added, str):
             raise HelpchatError("not_found")
-        if status == "ok":  # a resend ("dup") was delivered the first time
-            await self._deliver(msg)
-        return msg
+        if added.status == "ok" and added.vid:  # a resend ("dup") was delivered the first time
+            await self._deliver(added.message, added.vid, added.counselor_id)
+        return added.message
 
     async def _system_message(self, conv: Conversation, key: str, **params: Any) -> None:
         await self._add_message(conv.id, sender="system", text=translate(conv.lang, key, **params),
                                 client_id=None, owner=None)
 
-    async def _deliver(self, msg: Message) -> None:
-        conv = await self.store.conversations.get(msg.conversation_id)
-        if conv is None:
-            return
+    async def _deliver(self, msg: Message, vid: str, counselor_id: str | None) -> None:
         data = payloads.message(msg)
-        await self.sio.emit("message", data, room=visitor_room(conv.vid), namespace=VISITOR_NS)
-        if conv.counselor_id:
-            await self.sio.emit("message", data, room=counselor_room(conv.counselor_id),
-                                namespace=COUNSELOR_NS)
-        await self.sio.emit("message", data, room=watch_room(conv.id), namespace=COUNSELOR_NS)
+        await self.sio.emit("message", data, room=visitor_room(vid), namespace=VISITOR_NS)
+        # One emit for the counselor's tabs and any supervisor watching (a socket in both
+        # rooms gets it once).
+        rooms = [watch_room(msg.conversation_id)]
+        if counselor_id:
+            rooms.append(counselor_room(counselor_id))
+        await self.sio.emit("message", data, to=rooms, namespace=COUNSELOR_NS)
 
     async def end(self, cid: str, *, by: str, reason: str | None) -> bool:
         """End a conversation for both sides; False when it had already ended."""

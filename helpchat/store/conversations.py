@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from helpchat.store import keys
 from helpchat.store.connection import Redis, Scripts
 from helpchat.store.models import Conversation, Message
+
+
+@dataclass(frozen=True)
+class Added:
+    """A stored message and who receives it; status "dup" for a resend (delivered before)."""
+
+    status: str
+    message: Message
+    vid: str | None = None
+    counselor_id: str | None = None
 
 
 class Ended:
@@ -77,8 +89,8 @@ class Conversations:
         client_id: str | None = None,
         counselor_name: str | None = None,
         owner: tuple[str, str] | None = None,
-    ) -> tuple[str, Message | None]:
-        """('ok'|'dup', message) or (error status, None): not_found, closed, forbidden.
+    ) -> Added | str:
+        """The stored message, or an error status: not_found, closed, forbidden.
 
         `owner` = ("vid", vid) or ("counselor", id) checks, inside the script, that the sender
         still owns the conversation (a transfer may have happened a moment ago).
@@ -97,11 +109,15 @@ class Conversations:
                 owner_value,
             ],
         )
-        status = result[0]
-        if status not in ("ok", "dup"):
-            return status, None
-        found = await self.messages(cid, start=result[1], end=result[1])
-        return status, (found[0] if found else None)
+        status = str(result[0])
+        if status == "ok":
+            _, entry_id, vid, counselor = result
+            message = Message(entry_id, cid, sender, text, now_ms, client_id, counselor_name)
+            return Added(status, message, vid, counselor or None)
+        if status == "dup":
+            found = await self.messages(cid, start=result[1], end=result[1])
+            return Added(status, found[0]) if found else "not_found"
+        return status
 
     async def messages(
         self, cid: str, *, after: str | None = None, start: str = "-", end: str = "+"

@@ -2,6 +2,7 @@
 -- KEYS: 1 conversation hash, 2 message stream, 3 client-id hash
 -- ARGV: 1 client_id or '', 2 sender, 3 text, 4 counselor name, 5 now_ms, 6 content ttl,
 --       7 owner field ('vid' / 'counselor' / '' for system), 8 owner value
+-- Returns {'ok', id, vid, counselor}: who to deliver to, without a second round trip.
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'not_found'} end
 -- Ownership before the resend lookup: nobody learns a message by guessing its client_id.
@@ -18,4 +19,4 @@ if ARGV[1] ~= '' then
   redis.call('HSET', KEYS[3], ARGV[1], id)
   redis.call('EXPIRE', KEYS[3], ARGV[6])
 end
-return {'ok', id}
+return {'ok', id, redis.call('HGET', KEYS[1], 'vid'), redis.call('HGET', KEYS[1], 'counselor')}
