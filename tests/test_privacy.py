@@ -39,3 +39,35 @@ async def test_no_raw_token_and_no_ip_address_anywhere_in_redis(
         assert secret not in logged
     assert "chat taken" in logged  # the log does say what happened, by id
     await youth.close()
+
+
+# Families that hold no chat content (accounts, configuration, counters, id sets) may persist.
+PERMANENT = ("hc:queue", "hc:counselor:", "hc:counselors", "hc:duty", "hc:cchats:", "hc:gone",
+             "hc:stats:", "hc:canned", "hc:helpreq", "hc:roster", "hc:settings", "hc:contacts",
+             "hc:audit", "hc:icalgen:")
+
+
+async def test_every_key_without_an_expiry_is_one_that_holds_no_chat_content(
+    base_url: str, counselor_factory: CounselorFactory, redis_client: aioredis.Redis,
+) -> None:
+    anna = await counselor_factory("anna")
+    await anna.call("set_duty", {"on": True})
+    youth, _ = await visitor(base_url)
+    waiting, _ = await visitor(base_url)
+    cid = (await youth.call("request_chat", {"topic": "School"}))["conversation_id"]
+    await anna.call("take", {})
+    await waiting.call("request_chat", {})
+    await waiting.call("message", {"client_id": "w", "text": "ik wacht nog"})
+    await youth.call("message", {"client_id": "1", "text": "hallo"})
+    await anna.call("message", {"conversation_id": cid, "client_id": "2", "text": "hoi"})
+    for key in [k async for k in redis_client.scan_iter("*")]:
+        if await redis_client.ttl(key) == -1:
+            assert key.startswith(PERMANENT), key
+    await anna.call("end_chat", {"conversation_id": cid})
+    await youth.wait_for("chat_ended")
+    await youth.call("feedback", {"rating": 3, "comment": "oké"})
+    for key in [k async for k in redis_client.scan_iter("*")]:
+        if await redis_client.ttl(key) == -1:
+            assert key.startswith(PERMANENT), key
+    for client in (youth, waiting):
+        await client.close()
