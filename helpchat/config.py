@@ -7,7 +7,7 @@ import os
 import secrets
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -54,7 +54,6 @@ class Settings:
     allow_unscheduled_duty: bool = True
     default_language: str = "nl"
     log_level: str = "INFO"
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def production(self) -> bool:
@@ -72,7 +71,7 @@ class Settings:
         return int(self.transcript_retention_hours * 3600)
 
 
-_FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name != "extra"}
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 
 
 def _parse_bool(name: str, value: Any) -> bool:
@@ -179,7 +178,6 @@ def load_settings(
     """Defaults <- config/default.toml <- config_file <- HELPCHAT_* <- overrides."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
-    extra: dict[str, Any] = {}
     for path in (DEFAULT_CONFIG, config_file):
         if path is None:
             continue
@@ -190,14 +188,16 @@ def load_settings(
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config file: {path} is not valid TOML: {exc}") from exc
         for key, value in data.items():
-            (values if key in _FIELDS else extra)[key] = value
+            if key not in _FIELDS:  # most likely a typo that would silently do nothing
+                raise ConfigError(f"{key}: unknown setting in {path}")
+            values[key] = value
     for name in _FIELDS:
         env_value = environ.get(ENV_PREFIX + name.upper())
         if env_value is not None:
             values[name] = env_value
     values.update(overrides)
     coerced = {name: _coerce(name, value) for name, value in values.items() if name in _FIELDS}
-    settings = Settings(**coerced, extra=extra)
+    settings = Settings(**coerced)
     if not settings.data_dir.is_absolute():
         settings = dataclasses.replace(settings, data_dir=PROJECT_ROOT / settings.data_dir)
     for name in ("contacts_file", "canned_responses_file"):

@@ -61,3 +61,18 @@ def test_live_settings_validate_updates() -> None:
     with pytest.raises(ConfigError):
         live.update(queue_cap=0)
     assert live.current.queue_cap == 3
+
+
+def test_unknown_key_in_a_config_file_is_refused_by_name(tmp_path: Path) -> None:
+    config = tmp_path / "site.toml"
+    config.write_text('queue_cpa = 10\n')
+    with pytest.raises(ConfigError, match="queue_cpa: unknown setting"):
+        load_settings(config, environ={})
+
+
+def test_production_example_config_loads_with_a_secret_key() -> None:
+    from helpchat.config import PROJECT_ROOT
+
+    settings = load_settings(PROJECT_ROOT / "config" / "production.example.toml",
+                             environ={"HELPCHAT_SECRET_KEY": "k" * 40})
+    assert settings.production
