@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+import redis.asyncio as aioredis
 import socketio
 from aiohttp import web
 
@@ -126,3 +127,36 @@ async def eventually(condition: Callable[[], Any], timeout: float = TIMEOUT) -> 
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.02)
+
+
+async def chat_with(base_url: str, counselor: Counselor) -> tuple[Client, dict[str, Any], str]:
+    """A visitor in an active chat with `counselor`: (visitor client, its session, chat id)."""
+    await counselor.call("set_duty", {"status": "on"})
+    youth, session = await visitor(base_url)
+    queued = await youth.call("request_chat", {"topic": "School"})
+    assert queued["ok"], queued
+    taken = await counselor.call("take", {"conversation_id": queued["conversation_id"]})
+    assert taken["ok"], taken
+    await youth.wait_for("chat_started")
+    return youth, session, queued["conversation_id"]
+
+
+async def redis_text(client: aioredis.Redis) -> str:
+    """Every key name and value in Redis, as one string (streams, hashes, lists, sets...)."""
+    parts: list[str] = []
+    async for key in client.scan_iter():
+        parts.append(key)
+        kind = await client.type(key)
+        if kind == "string":
+            parts.append(str(await client.get(key)))
+        elif kind == "hash":
+            parts.extend(f"{k}={v}" for k, v in (await client.hgetall(key)).items())
+        elif kind == "list":
+            parts.extend(await client.lrange(key, 0, -1))
+        elif kind == "set":
+            parts.extend(await client.smembers(key))
+        elif kind == "zset":
+            parts.extend(await client.zrange(key, 0, -1))
+        elif kind == "stream":
+            parts.extend(str(fields) for _, fields in await client.xrange(key))
+    return "\n".join(parts)

@@ -5,23 +5,14 @@ from __future__ import annotations
 import redis.asyncio as aioredis
 
 from tests.conftest import CounselorFactory, ServerFactory
-from tests.support import Client, Counselor, make_counselor, visitor
-
-
-async def _chat(url: str, counselor_factory: CounselorFactory) -> tuple[Client, Counselor, str]:
-    anna = await counselor_factory("anna")
-    await anna.call("set_duty", {"on": True})
-    youth, _ = await visitor(url)
-    cid = (await youth.call("request_chat", {}))["conversation_id"]
-    await anna.call("take", {})
-    await youth.wait_for("chat_started")
-    return youth, anna, cid
+from tests.support import chat_with, make_counselor, redis_text, visitor
 
 
 async def test_resend_with_the_same_client_id_is_stored_and_delivered_once(
     base_url: str, counselor_factory: CounselorFactory
 ) -> None:
-    youth, anna, _cid = await _chat(base_url, counselor_factory)
+    anna = await counselor_factory("anna")
+    youth, _, _cid = await chat_with(base_url, anna)
     first = await youth.call("message", {"client_id": "m-1", "text": "hallo"})
     again = await youth.call("message", {"client_id": "m-1", "text": "hallo"})
     assert first["ok"] and again["ok"]
@@ -38,7 +29,8 @@ async def test_resend_with_the_same_client_id_is_stored_and_delivered_once(
 async def test_sync_returns_only_messages_after_the_given_id(
     base_url: str, counselor_factory: CounselorFactory
 ) -> None:
-    youth, anna, cid = await _chat(base_url, counselor_factory)
+    anna = await counselor_factory("anna")
+    youth, _, cid = await chat_with(base_url, anna)
     ids = []
     for n in range(3):
         ids.append((await youth.call("message", {"client_id": f"m{n}", "text": f"t{n}"}))
@@ -48,40 +40,18 @@ async def test_sync_returns_only_messages_after_the_given_id(
     await youth.close()
 
 
-async def _all_values(client: aioredis.Redis) -> str:
-    """Every key and every value in Redis as one string, whatever the type."""
-    parts = []
-    async for key in client.scan_iter("*"):
-        kind = await client.type(key)
-        parts.append(key)
-        if kind == "string":
-            parts.append(await client.get(key) or "")
-        elif kind == "hash":
-            parts.extend(f"{k}={v}" for k, v in (await client.hgetall(key)).items())
-        elif kind == "list":
-            parts.extend(await client.lrange(key, 0, -1))
-        elif kind == "set":
-            parts.extend(await client.smembers(key))
-        elif kind == "zset":
-            parts.extend(await client.zrange(key, 0, -1))
-        elif kind == "stream":
-            for entry_id, fields in await client.xrange(key):
-                parts.append(entry_id)
-                parts.extend(fields.values())
-    return "\n".join(parts)
-
-
 async def test_retention_zero_leaves_no_message_text_in_redis(
     base_url: str, counselor_factory: CounselorFactory, redis_client: aioredis.Redis
 ) -> None:
-    youth, anna, cid = await _chat(base_url, counselor_factory)
+    anna = await counselor_factory("anna")
+    youth, _, cid = await chat_with(base_url, anna)
     await youth.call("message", {"client_id": "s1", "text": "geheim-verhaal-van-de-bezoeker"})
     await anna.call("message", {"conversation_id": cid, "client_id": "s2",
                                 "text": "antwoord-van-de-hulpverlener"})
-    assert "geheim-verhaal" in await _all_values(redis_client)
+    assert "geheim-verhaal" in await redis_text(redis_client)
     await youth.call("end_chat", {})
     await youth.wait_for("chat_ended")
-    everything = await _all_values(redis_client)
+    everything = await redis_text(redis_client)
     assert "geheim-verhaal" not in everything
     assert "antwoord-van-de-hulpverlener" not in everything
     assert [k async for k in redis_client.scan_iter(f"*{cid}*")] == []

@@ -8,8 +8,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from tests.conftest import CounselorFactory
-from tests.support import PASSWORD, visitor
-from tests.test_conversations import _all_values
+from tests.support import PASSWORD, redis_text, visitor
 
 
 async def test_no_raw_token_and_no_ip_address_anywhere_in_redis(
@@ -28,7 +27,7 @@ async def test_no_raw_token_and_no_ip_address_anywhere_in_redis(
     await youth.close()
     youth, _ = await visitor(base_url, token=session["token"])
 
-    everything = await _all_values(redis_client)
+    everything = await redis_text(redis_client)
     assert session["token"] not in everything
     assert "127.0.0.1" not in everything and "localhost" not in everything
     assert PASSWORD not in everything

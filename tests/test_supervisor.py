@@ -3,45 +3,10 @@ alerts; and every supervisor-only event refused to a counselor who sends it by h
 
 from __future__ import annotations
 
-from typing import Any
-
 import redis.asyncio as aioredis
 
 from tests.conftest import CounselorFactory
-from tests.support import Client, Counselor, visitor
-
-
-async def chat_with(base_url: str, counselor: Counselor) -> tuple[Client, dict[str, Any], str]:
-    """A visitor in an active chat with `counselor`: (visitor client, its session, chat id)."""
-    await counselor.call("set_duty", {"status": "on"})
-    youth, session = await visitor(base_url)
-    queued = await youth.call("request_chat", {"topic": "School"})
-    assert queued["ok"], queued
-    taken = await counselor.call("take", {"conversation_id": queued["conversation_id"]})
-    assert taken["ok"], taken
-    await youth.wait_for("chat_started")
-    return youth, session, queued["conversation_id"]
-
-
-async def all_redis_text(client: aioredis.Redis) -> str:
-    """Every key name and value in Redis, as one string (streams, hashes, lists, sets...)."""
-    parts: list[str] = []
-    async for key in client.scan_iter():
-        parts.append(key)
-        kind = await client.type(key)
-        if kind == "string":
-            parts.append(str(await client.get(key)))
-        elif kind == "hash":
-            parts.extend(f"{k}={v}" for k, v in (await client.hgetall(key)).items())
-        elif kind == "list":
-            parts.extend(await client.lrange(key, 0, -1))
-        elif kind == "set":
-            parts.extend(await client.smembers(key))
-        elif kind == "zset":
-            parts.extend(await client.zrange(key, 0, -1))
-        elif kind == "stream":
-            parts.extend(str(fields) for _, fields in await client.xrange(key))
-    return "\n".join(parts)
+from tests.support import chat_with, redis_text, visitor
 
 
 async def test_supervisor_monitors_live_and_whispers_never_reach_the_visitor(
@@ -93,7 +58,7 @@ async def test_supervisor_monitors_live_and_whispers_never_reach_the_visitor(
     assert stream and all(secret not in str(fields) for _, fields in stream)
     await anna.call("end_chat", {"conversation_id": cid})
     assert (await bram.client.wait_for("chat_ended"))["conversation_id"] == cid
-    assert secret not in await all_redis_text(redis_client)
+    assert secret not in await redis_text(redis_client)
     await youth.close()
 
 
