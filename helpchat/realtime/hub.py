@@ -15,6 +15,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import socketio
@@ -44,6 +45,19 @@ MACHINE_REASONS = frozenset({
 RosterProvider = Callable[[int], Awaitable[RosterStatus | None]]
 # (counselor id, now ms) -> may go on duty now (the roster and allow_unscheduled_duty)
 DutyCheck = Callable[[str, int], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class Load:
+    """One reading of who can answer and who waits, shared by everything a push sends."""
+
+    on_duty: int  # counselors on duty (not paused)
+    slots: int  # their chat places, busy or free
+    queue_length: int
+    handle_times: list[int]  # recent chat durations, seconds
+
+    def wait_for(self, position: int) -> int | None:
+        return estimates.estimate_wait_s(position, self.handle_times, self.slots)
 
 
 def visitor_room(vid: str) -> str:
@@ -96,36 +110,38 @@ class Hub:
         return self.live.current
 
     # availability ---------------------------------------------------------------------------
-    async def _capacity(self) -> tuple[int, int, int]:
-        """(counselors on duty, free-or-busy chat places on duty, queue length)."""
+    async def load(self) -> Load:
         duty = await self.store.counselors.on_duty()
         on_ids = [cid for cid, state in duty.items() if state == "on"]
         slots = 0
         for counselor_id in on_ids:
             counselor = await self.store.counselors.get(counselor_id)
             slots += counselor.max_chats if counselor else 0
-        return len(on_ids), slots, await self.store.queue.length()
+        return Load(len(on_ids), slots, await self.store.queue.length(),
+                    await self.store.stats.handle_times())
 
     async def estimate(self, position: int) -> int | None:
-        _, slots, _ = await self._capacity()
-        return estimates.estimate_wait_s(position, await self.store.stats.handle_times(), slots)
+        return (await self.load()).wait_for(position)
 
     async def availability(self, lang: str) -> dict[str, Any]:
-        on_duty, slots, queue_length = await self._capacity()
-        handle_times = await self.store.stats.handle_times()
-        capacity = Capacity(
-            counselors_on_duty=on_duty,
-            queue_length=queue_length,
-            queue_cap=self.settings.queue_cap,
-            estimated_wait_s=estimates.estimate_wait_s(queue_length + 1, handle_times, slots),
-        )
-        contacts = await self.store.contacts.list(lang)
-        return availability(capacity, contacts, await self.roster(self.now_ms()))
+        return await self._availability(lang, await self.load(), await self.roster(self.now_ms()))
 
-    async def push_availability(self) -> None:
+    async def _availability(self, lang: str, load: Load,
+                            roster: RosterStatus | None) -> dict[str, Any]:
+        capacity = Capacity(
+            counselors_on_duty=load.on_duty,
+            queue_length=load.queue_length,
+            queue_cap=self.settings.queue_cap,
+            estimated_wait_s=load.wait_for(load.queue_length + 1),
+        )
+        return availability(capacity, await self.store.contacts.list(lang), roster)
+
+    async def push_availability(self, load: Load | None = None) -> None:
         """Tell every visitor when what they would see changed (deduplicated via Redis)."""
+        load = load or await self.load()
+        roster = await self.roster(self.now_ms())
         for lang in LANGUAGES:
-            current = await self.availability(lang)
+            current = await self._availability(lang, load, roster)
             encoded = json.dumps(current, sort_keys=True)
             previous = await self.store.redis.set(
                 keys.availability(lang), encoded, ex=keys.AVAIL_TTL, get=True
@@ -144,15 +160,14 @@ class Hub:
             "queue", {"entries": [payloads.queue_entry(e, now, lang) for e in entries]},
             room=QUEUE_ROOM, namespace=COUNSELOR_NS,
         )
-        _, slots, _ = await self._capacity()
-        handle_times = await self.store.stats.handle_times()
+        load = await self.load()
         for entry in entries:
-            wait = estimates.estimate_wait_s(entry.position, handle_times, slots)
             await self.sio.emit(
-                "queue_position", {"position": entry.position, "estimated_wait_s": wait},
+                "queue_position",
+                {"position": entry.position, "estimated_wait_s": load.wait_for(entry.position)},
                 room=visitor_room(entry.conversation.vid), namespace=VISITOR_NS,
             )
-        await self.push_availability()
+        await self.push_availability(load)
 
     # visitor side ---------------------------------------------------------------------------
     async def open_session(self, token: str | None, lang: str) -> tuple[str, VisitorSession]:
