@@ -1,33 +1,24 @@
 // One active chat of this counselor: transcript, composer, actions, end and wrap-up.
-import { formatDuration, pseudonym, t } from "./i18n.js";
-import { clone, el, randomId, slot, toast } from "./dom.js";
+import { t } from "./i18n.js";
+import { el, randomId, slot, toast } from "./dom.js";
 import { errorText } from "./net.js";
-import { Transcript } from "./transcript.js";
 import { Composer } from "./composer.js";
 import { CannedMenu } from "./canned.js";
+import { LiveConversationView } from "./live_view.js";
 
 const RETRY_CODES = new Set(["offline", "timeout", "internal"]);
 
-export class ChatPane {
+export class ChatPane extends LiveConversationView {
   constructor(app, conversation) {
-    this.app = app;
-    this.id = conversation.id;
-    this.pseudonym = pseudonym(conversation.pseudonym);
-    this.startedMs = conversation.started_ms ?? app.now();
-    this.ended = false;
+    super(app, conversation, "tpl-chat");
     this.outbox = new Map(); // client_id -> text, until the server stored it
-    this.root = clone("tpl-chat");
     this.root.dataset.cid = this.id;
     this._fill(conversation);
-    this.transcript = new Transcript(slot(this.root, "transcript"), this.pseudonym);
-    for (const msg of conversation.messages ?? []) this.transcript.add(msg);
     this._wire();
     this.tick();
   }
 
   _fill(conversation) {
-    slot(this.root, "pseudonym").textContent = this.pseudonym;
-    slot(this.root, "urgent").hidden = !conversation.urgent;
     slot(this.root, "topic").textContent = conversation.topic ?? "";
     slot(this.root, "transcript").setAttribute("aria-label", t("chat.transcript", { pseudonym: this.pseudonym }));
     slot(this.root, "input").setAttribute("aria-label", t("chat.input_label", { pseudonym: this.pseudonym }));
@@ -57,10 +48,6 @@ export class ChatPane {
       const row = event.target.closest("li.msg-pending");
       if (row && row.querySelector('[data-state="failed"]')) this._deliver(row.dataset.clientId);
     });
-  }
-
-  tick() {
-    slot(this.root, "elapsed").textContent = formatDuration((this.app.now() - this.startedMs) / 1000);
   }
 
   // --- sending: nothing typed is lost; a resend uses the same client_id, stored once ---------
@@ -111,23 +98,6 @@ export class ChatPane {
   }
 
   // --- events ---------------------------------------------------------------------------------
-  onMessage(msg) {
-    this.transcript.add(msg);
-    if (msg.sender === "visitor") this.onTyping(false);
-  }
-
-  onTyping(typing) {
-    const line = slot(this.root, "typing");
-    line.textContent = t("chat.typing", { pseudonym: this.pseudonym });
-    line.hidden = !typing;
-    clearTimeout(this.typingTimer);
-    if (typing) this.typingTimer = setTimeout(() => { line.hidden = true; }, 10000);
-  }
-
-  onPresence(connected) {
-    slot(this.root, "offline").hidden = connected;
-    this.transcript.notice(t(connected ? "chat.visitor_back" : "chat.visitor_left"), "presence");
-  }
 
   onWhisper(whisper) {
     this.transcript.whisper(whisper, t("chat.whisper_from", { name: whisper.from_name }));

@@ -1,23 +1,15 @@
 // A supervisor's read-only view of someone else's chat, live, with whispers to its counselor.
-import { formatDuration, pseudonym, t } from "./i18n.js";
-import { clone, slot, toast } from "./dom.js";
+import { t } from "./i18n.js";
+import { slot, toast } from "./dom.js";
 import { errorText } from "./net.js";
-import { Transcript } from "./transcript.js";
 import { Composer } from "./composer.js";
+import { LiveConversationView } from "./live_view.js";
 
-export class MonitorPane {
+export class MonitorPane extends LiveConversationView {
   constructor(app, conversation, whispers) {
-    this.app = app;
-    this.id = conversation.id;
-    this.pseudonym = pseudonym(conversation.pseudonym);
-    this.startedMs = conversation.started_ms ?? app.now();
-    this.root = clone("tpl-monitor");
+    super(app, conversation, "tpl-monitor");
     this.root.dataset.monitor = this.id;
-    slot(this.root, "pseudonym").textContent = this.pseudonym;
-    slot(this.root, "urgent").hidden = !conversation.urgent;
-    this.transcript = new Transcript(slot(this.root, "transcript"), this.pseudonym);
     this.setCounselor(conversation.counselor_name ?? "");
-    conversation.messages.forEach((msg) => this.transcript.add(msg));
     whispers.forEach((w) => this.onWhisper(w));
     this.composer = new Composer(this.root, { onSend: (text) => this.whisper(text) });
     this.root.querySelector('[data-action="stop"]').addEventListener("click", () => app.stopMonitor(this.id));
@@ -33,30 +25,10 @@ export class MonitorPane {
     input.setAttribute("aria-label", t("monitor.whisper_label", { name }));
   }
 
-  tick() {
-    slot(this.root, "elapsed").textContent = formatDuration((this.app.now() - this.startedMs) / 1000);
-  }
-
   async whisper(text) {
     const ack = await this.app.call("whisper", { conversation_id: this.id, text });
     if (ack.ok) this.onWhisper(ack.whisper);
     else toast(t("error.generic", { message: errorText(ack) }), "error");
-  }
-
-  onMessage(msg) {
-    this.transcript.add(msg);
-    if (msg.sender === "visitor") this.onTyping(false);
-  }
-
-  onTyping(typing) {
-    const line = slot(this.root, "typing");
-    line.textContent = t("chat.typing", { pseudonym: this.pseudonym });
-    line.hidden = !typing;
-  }
-
-  onPresence(connected) {
-    slot(this.root, "offline").hidden = connected;
-    this.transcript.notice(t(connected ? "chat.visitor_back" : "chat.visitor_left"), "presence");
   }
 
   onWhisper(whisper) {
