@@ -129,10 +129,11 @@ async def eventually(condition: Callable[[], Any], timeout: float = TIMEOUT) -> 
         await asyncio.sleep(0.02)
 
 
-async def chat_with(base_url: str, counselor: Counselor) -> tuple[Client, dict[str, Any], str]:
+async def chat_with(base_url: str, counselor: Counselor,
+                    lang: str | None = None) -> tuple[Client, dict[str, Any], str]:
     """A visitor in an active chat with `counselor`: (visitor client, its session, chat id)."""
     await counselor.call("set_duty", {"status": "on"})
-    youth, session = await visitor(base_url)
+    youth, session = await visitor(base_url, lang=lang)
     queued = await youth.call("request_chat", {"topic": "School"})
     assert queued["ok"], queued
     taken = await counselor.call("take", {"conversation_id": queued["conversation_id"]})

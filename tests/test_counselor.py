@@ -6,7 +6,7 @@ from aiohttp.test_utils import TestServer
 
 from helpchat import appkeys
 from tests.conftest import CounselorFactory
-from tests.support import connect_counselor, eventually, visitor
+from tests.support import chat_with, connect_counselor, eventually, visitor
 
 
 async def test_reconnecting_counselor_gets_assigned_for_each_active_chat(
@@ -36,10 +36,7 @@ async def test_every_tab_of_a_counselor_gets_the_same_events(
     anna = await counselor_factory("anna")
     second_tab = await connect_counselor(base_url, anna.cookie)
     anna.extra.append(second_tab)
-    await anna.call("set_duty", {"on": True})
-    youth, _ = await visitor(base_url)
-    await youth.call("request_chat", {})
-    await anna.call("take", {})
+    youth, _, _cid = await chat_with(base_url, anna)
     await youth.call("message", {"client_id": "1", "text": "hoi"})
     for tab in (anna.client, second_tab):
         assert (await tab.wait_for("message"))["text"] == "hoi"
@@ -50,10 +47,7 @@ async def test_typing_goes_both_ways_and_is_never_stored(
     base_url: str, counselor_factory: CounselorFactory
 ) -> None:
     anna = await counselor_factory("anna")
-    await anna.call("set_duty", {"on": True})
-    youth, _ = await visitor(base_url)
-    await youth.call("request_chat", {})
-    cid = (await anna.call("take", {}))["conversation"]["id"]
+    youth, _, cid = await chat_with(base_url, anna)
     assert await youth.call("typing", {"typing": True}) == {"ok": True}
     assert await anna.client.wait_for("typing") == {"conversation_id": cid, "typing": True}
     assert (await anna.call("typing", {"conversation_id": cid, "typing": True}))["ok"]
@@ -67,10 +61,7 @@ async def test_a_counselor_cannot_touch_a_colleagues_chat(
 ) -> None:
     anna = await counselor_factory("anna")
     bert = await counselor_factory("bert")
-    await anna.call("set_duty", {"on": True})
-    youth, _ = await visitor(base_url)
-    await youth.call("request_chat", {})
-    cid = (await anna.call("take", {}))["conversation"]["id"]
+    youth, _, cid = await chat_with(base_url, anna)
     await anna.call("message", {"conversation_id": cid, "client_id": "c-1", "text": "geheim"})
     for event, extra in [("sync", {}), ("end_chat", {}), ("block", {"reason": "x"}),
                          ("message", {"client_id": "x", "text": "hoi"}),

@@ -8,7 +8,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from tests.conftest import CounselorFactory
-from tests.support import PASSWORD, redis_text, visitor
+from tests.support import PASSWORD, chat_with, redis_text, visitor
 
 
 async def test_no_raw_token_and_no_ip_address_anywhere_in_redis(
@@ -17,10 +17,7 @@ async def test_no_raw_token_and_no_ip_address_anywhere_in_redis(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     anna = await counselor_factory("anna")
-    await anna.call("set_duty", {"on": True})
-    youth, session = await visitor(base_url)
-    cid = (await youth.call("request_chat", {"topic": "School"}))["conversation_id"]
-    await anna.call("take", {})
+    youth, session, cid = await chat_with(base_url, anna)
     await youth.call("message", {"client_id": "p1", "text": "prive-bericht-123"})
     await anna.call("message", {"conversation_id": cid, "client_id": "p2",
                                 "text": "antwoord-456"})
@@ -50,11 +47,8 @@ async def test_every_key_without_an_expiry_is_one_that_holds_no_chat_content(
     base_url: str, counselor_factory: CounselorFactory, redis_client: aioredis.Redis,
 ) -> None:
     anna = await counselor_factory("anna")
-    await anna.call("set_duty", {"on": True})
-    youth, _ = await visitor(base_url)
+    youth, _, cid = await chat_with(base_url, anna)
     waiting, _ = await visitor(base_url)
-    cid = (await youth.call("request_chat", {"topic": "School"}))["conversation_id"]
-    await anna.call("take", {})
     await waiting.call("request_chat", {})
     await waiting.call("message", {"client_id": "w", "text": "ik wacht nog"})
     await youth.call("message", {"client_id": "1", "text": "hallo"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from tests.conftest import CounselorFactory, ServerFactory
-from tests.support import make_counselor, visitor
+from tests.support import chat_with, make_counselor, visitor
 
 
 async def test_urgent_chats_come_before_older_normal_ones(
@@ -95,12 +95,9 @@ async def test_transfer_to_colleague_and_back_to_the_front_of_the_queue(
 ) -> None:
     anna = await counselor_factory("anna")
     bert = await counselor_factory("bert")
-    for counselor in (anna, bert):
-        await counselor.call("set_duty", {"on": True})
-    youth, _ = await visitor(base_url)
+    await bert.call("set_duty", {"on": True})
+    youth, _, cid = await chat_with(base_url, anna)
     waiting, _ = await visitor(base_url)
-    cid = (await youth.call("request_chat", {}))["conversation_id"]
-    await anna.call("take", {})
     await waiting.call("request_chat", {})
 
     assert (await anna.call("transfer", {"conversation_id": cid, "to": bert.id}))["ok"]
@@ -125,16 +122,10 @@ async def test_no_transfer_to_a_colleague_with_an_open_wrap_up(
 ) -> None:
     anna = await counselor_factory("anna")
     bert = await counselor_factory("bert")
-    for counselor in (anna, bert):
-        await counselor.call("set_duty", {"on": True})
-    first, _ = await visitor(base_url)
-    second, _ = await visitor(base_url)
-    await first.call("request_chat", {})
-    ended_by_bert = (await bert.call("take", {}))["conversation"]["id"]
+    first, _, ended_by_bert = await chat_with(base_url, bert)
     await bert.call("end_chat", {"conversation_id": ended_by_bert})
     await bert.client.wait_for("wrap_up")
-    await second.call("request_chat", {})
-    cid = (await anna.call("take", {}))["conversation"]["id"]
+    second, _, cid = await chat_with(base_url, anna)
     refused = await anna.call("transfer", {"conversation_id": cid, "to": bert.id})
     assert refused["ok"] is False and refused["error"]["code"] == "forbidden"
     assert (await second.call("sync", {}))["state"] == "chatting"

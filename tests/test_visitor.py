@@ -8,7 +8,7 @@ from aiohttp.test_utils import TestServer
 
 from helpchat import appkeys
 from tests.conftest import CounselorFactory, ServerFactory
-from tests.support import eventually, visitor
+from tests.support import chat_with, eventually, visitor
 
 
 async def test_connection_from_a_foreign_origin_is_refused(start_server: ServerFactory) -> None:
@@ -59,10 +59,7 @@ async def test_blocked_session_cannot_request_again(
     base_url: str, counselor_factory: CounselorFactory
 ) -> None:
     anna = await counselor_factory("anna")
-    await anna.call("set_duty", {"on": True})
-    youth, _ = await visitor(base_url)
-    cid = (await youth.call("request_chat", {}))["conversation_id"]
-    await anna.call("take", {})
+    youth, _, cid = await chat_with(base_url, anna)
     missing = await anna.call("block", {"conversation_id": cid})
     assert missing["error"]["code"] == "invalid"
     assert (await anna.call("block", {"conversation_id": cid, "reason": "scheldt"}))["ok"]
@@ -76,10 +73,7 @@ async def test_forget_me_ends_the_chat_and_kills_the_token(
     base_url: str, counselor_factory: CounselorFactory, redis_client: aioredis.Redis
 ) -> None:
     anna = await counselor_factory("anna")
-    await anna.call("set_duty", {"on": True})
-    youth, session = await visitor(base_url)
-    cid = (await youth.call("request_chat", {}))["conversation_id"]
-    await anna.call("take", {})
+    youth, session, cid = await chat_with(base_url, anna)
     await youth.call("message", {"client_id": "1", "text": "hoi"})
     assert await youth.call("forget_me", {"reason": "quick_exit"}) == {"ok": True}
     ended = await anna.client.wait_for("chat_ended")
@@ -117,10 +111,7 @@ async def test_counselor_gone_past_the_grace_period_returns_chats_to_the_front(
     hub = server.app[appkeys.HUB]
     anna = await counselor_factory("anna")
     bert = await counselor_factory("bert")
-    await anna.call("set_duty", {"on": True})
-    youth, _ = await visitor(base_url)
-    cid = (await youth.call("request_chat", {}))["conversation_id"]
-    await anna.call("take", {})
+    youth, _, cid = await chat_with(base_url, anna)
     other, _ = await visitor(base_url)
     await other.call("request_chat", {})
     await anna.close()
@@ -141,10 +132,7 @@ async def test_counselor_free_text_end_reason_is_not_shown_to_the_visitor(
     base_url: str, counselor_factory: CounselorFactory
 ) -> None:
     anna = await counselor_factory("anna")
-    await anna.call("set_duty", {"on": True})
-    youth, _ = await visitor(base_url, lang="en")
-    await youth.call("request_chat", {})
-    cid = (await anna.call("take", {}))["conversation"]["id"]
+    youth, _, cid = await chat_with(base_url, anna, lang="en")
     not_queued = await youth.call("leave_queue", {})
     assert not_queued["error"] == {"code": "conflict", "message": "You are not in the queue."}
     await anna.call("end_chat", {"conversation_id": cid, "reason": "interne notitie"})
