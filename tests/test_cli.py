@@ -17,19 +17,11 @@ import pytest
 import redis
 from argon2 import PasswordHasher
 
-from helpchat.embedded_redis import EmbeddedRedis, free_port
+from helpchat.embedded_redis import free_port
 from helpchat.store import keys
 
 REPO = Path(__file__).resolve().parent.parent
 GOOD_PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture(scope="module")
-def cli_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    server = EmbeddedRedis(tmp_path_factory.mktemp("cli-redis"), port=free_port(), persist=False)
-    url = server.start()
-    yield url
-    server.stop()
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -48,9 +40,9 @@ def run_cli(*args: str, env: dict[str, str], stdin: str | None = None,
 
 
 @pytest.fixture
-def cli_env(cli_redis_url: str, tmp_path: Path) -> dict[str, str]:
+def cli_env(redis_url: str, tmp_path: Path) -> dict[str, str]:
     # A private data dir: nothing a test does lands in the checkout's var/.
-    return clean_env(HELPCHAT_REDIS_URL=cli_redis_url, HELPCHAT_DATA_DIR=str(tmp_path))
+    return clean_env(HELPCHAT_REDIS_URL=redis_url, HELPCHAT_DATA_DIR=str(tmp_path))
 
 
 def create_user(env: dict[str, str], name: str, *extra: str, role: str = "counselor",
@@ -63,14 +55,14 @@ def create_user(env: dict[str, str], name: str, *extra: str, role: str = "counse
 
 
 def test_create_user_stores_an_argon2_hash_and_never_prints_the_password(
-    cli_env: dict[str, str], cli_redis_url: str
+    cli_env: dict[str, str], redis_url: str
 ) -> None:
     result = create_user(cli_env, "Anna.B", "--max-chats", "3", role="admin")
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "created admin Anna.B"
     assert GOOD_PASSWORD not in result.stdout + result.stderr
-    client = redis.Redis.from_url(cli_redis_url, decode_responses=True)
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
     counselor_id = client.hget(keys.COUNSELORS, "anna.b")
     assert isinstance(counselor_id, str)
     account = client.hgetall(keys.counselor(counselor_id))
