@@ -14,6 +14,7 @@ from aiohttp import web
 
 from helpchat import appkeys, identity
 from helpchat.passwords import hash_password
+from helpchat.store import Store
 
 PASSWORD = "correct horse battery"
 TIMEOUT = 5.0
@@ -87,15 +88,21 @@ class Counselor:
             await client.close()
 
 
-async def create_account(app: web.Application, name: str, role: str = "counselor",
-                         max_chats: int = 2) -> str:
+async def add_account(store: Store, name: str, role: str = "counselor",
+                      max_chats: int = 2) -> str:
+    """A counselor account with PASSWORD, straight into Redis; its id."""
     counselor_id = identity.new_id()
-    created = await app[appkeys.STORE].counselors.create(
+    created = await store.counselors.create(
         counselor_id, name=name, roles=(role,), max_chats=max_chats,
         password_hash=await hash_password(PASSWORD), now_ms=0,
     )
     assert created, f"name {name} taken"
     return counselor_id
+
+
+async def create_account(app: web.Application, name: str, role: str = "counselor",
+                         max_chats: int = 2) -> str:
+    return await add_account(app[appkeys.STORE], name, role, max_chats)
 
 
 async def login(url: str, name: str, password: str = PASSWORD) -> str:

@@ -43,11 +43,11 @@ import pytest_asyncio
 import redis.asyncio as aioredis
 from playwright.async_api import Browser, BrowserContext, Frame, Page, async_playwright, expect
 
-from helpchat import identity
-from helpchat.config import PROJECT_ROOT
+from helpchat.config import PROJECT_ROOT, load_settings
 from helpchat.embedded_redis import free_port
-from helpchat.passwords import hash_password
-from tests.support import PASSWORD, Client, connect_counselor, login
+from helpchat.store import Store
+from helpchat.store.connection import connect
+from tests.support import Client, add_account, connect_counselor, login
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -339,25 +339,24 @@ CounselorFactory = Callable[..., Awaitable[LiveCounselor]]
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def counselors(live_server: LiveServer) -> AsyncIterator[CounselorFactory]:
-    from helpchat.config import load_settings
-    from helpchat.store import Store
-    from helpchat.store.connection import connect
-
+async def live_store(live_server: LiveServer) -> AsyncIterator[Store]:
+    """The live server's store, for setting up accounts and reading state directly."""
     settings = load_settings(environ={}, redis_url=live_server.redis_url, secret_key=TEST_SECRET,
                              data_dir=live_server.data_dir)
-    redis_client = connect(settings.redis_url)
-    store = Store.create(redis_client, settings)
+    client = connect(settings.redis_url)
+    yield Store.create(client, settings)
+    await client.aclose()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def counselors(live_server: LiveServer,
+                     live_store: Store) -> AsyncIterator[CounselorFactory]:
     made: list[LiveCounselor] = []
 
     async def factory(name: str = "Anna", on_duty: bool = True,
                       server: LiveServer | None = None) -> LiveCounselor:
         url = (server or live_server).url
-        created = await store.counselors.create(
-            identity.new_id(), name=name, roles=("counselor",), max_chats=2,
-            password_hash=await hash_password(PASSWORD), now_ms=0,
-        )
-        assert created, f"name {name} taken"
+        await add_account(live_store, name)
         client = await connect_counselor(url, await login(url, name))
         await client.wait_for("duty")
         counselor = LiveCounselor(name, client)
@@ -369,4 +368,3 @@ async def counselors(live_server: LiveServer) -> AsyncIterator[CounselorFactory]
     yield factory
     for counselor in made:
         await counselor.client.close()
-    await redis_client.aclose()

@@ -14,14 +14,9 @@ import icalendar
 import pytest_asyncio
 from playwright.async_api import Browser, Dialog, FrameLocator, Page, expect
 
-from helpchat import identity
-from helpchat.config import load_settings
-from helpchat.passwords import hash_password
 from helpchat.store import Store
-from helpchat.store.connection import connect
 from tests.e2e.conftest import (
     SCREENSHOTS,
-    TEST_SECRET,
     CounselorFactory,
     HostSite,
     LiveServer,
@@ -29,32 +24,21 @@ from tests.e2e.conftest import (
     snap,
 )
 from tests.roster_helpers import local_now, shift_around, shift_in_two_days
-from tests.support import PASSWORD, eventually, visitor
+from tests.support import PASSWORD, add_account, eventually, visitor
 
 WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 Login = Callable[..., Awaitable[Page]]
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def store(live_server: LiveServer) -> AsyncIterator[Store]:
-    settings = load_settings(environ={}, redis_url=live_server.redis_url, secret_key=TEST_SECRET,
-                             data_dir=live_server.data_dir)
-    client = connect(settings.redis_url)
-    yield Store.create(client, settings)
-    await client.aclose()
-
-
-@pytest_asyncio.fixture(loop_scope="session")
 async def logged_in(browser: Browser, live_server: LiveServer,
-                    store: Store) -> AsyncIterator[Login]:
+                    live_store: Store) -> AsyncIterator[Login]:
     """A browser of its own for an account made in Redis, logged in through the login page."""
     contexts = []
 
     async def open_page(name: str = "beheer", role: str = "admin",
                         start: str = "/admin/roster") -> Page:
-        assert await store.counselors.create(
-            identity.new_id(), name=name, roles=(role,), max_chats=2,
-            password_hash=await hash_password(PASSWORD), now_ms=0)
+        await add_account(live_store, name, role)
         context = await browser.new_context(viewport={"width": 1280, "height": 800},
                                             locale="nl-NL")
         context.set_default_timeout(10_000)
@@ -221,10 +205,10 @@ async def test_settings_change_applies_on_another_process_without_restart(
 
 
 async def test_my_shifts_feed_link_parses_as_icalendar(
-    logged_in: Login, live_server: LiveServer, store: Store
+    logged_in: Login, live_server: LiveServer, live_store: Store
 ) -> None:
     counselor = await logged_in("Bram", role="counselor", start="/shifts/")
-    bram = await store.counselors.by_name("Bram")
+    bram = await live_store.counselors.by_name("Bram")
     assert bram is not None
     admin = await logged_in()
     tomorrow = (local_now() + timedelta(days=1)).date()

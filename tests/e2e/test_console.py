@@ -13,33 +13,22 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Locator, Page, WebSocketRoute, expect
 
-from helpchat import identity
-from helpchat.config import load_settings
-from helpchat.passwords import hash_password
 from helpchat.store import Store
-from helpchat.store.connection import connect
-from tests.e2e.conftest import SCREENSHOTS, TEST_SECRET, LiveServer, axe_violations
-from tests.support import PASSWORD, Client, visitor
+from tests.e2e.conftest import SCREENSHOTS, LiveServer, axe_violations
+from tests.support import PASSWORD, Client, add_account, visitor
 
 Account = Callable[..., Awaitable[None]]
 Console = Callable[..., Awaitable[Page]]
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def account(live_server: LiveServer) -> AsyncIterator[Account]:
+async def account(live_store: Store) -> Account:
     """Create a counselor account (any role) in the live server's Redis."""
-    settings = load_settings(environ={}, redis_url=live_server.redis_url, secret_key=TEST_SECRET,
-                             data_dir=live_server.data_dir)
-    client = connect(settings.redis_url)
-    store = Store.create(client, settings)
 
     async def create(name: str, role: str = "counselor", max_chats: int = 2) -> None:
-        assert await store.counselors.create(
-            identity.new_id(), name=name, roles=(role,), max_chats=max_chats,
-            password_hash=await hash_password(PASSWORD), now_ms=0)
+        await add_account(live_store, name, role, max_chats)
 
-    yield create
-    await client.aclose()
+    return create
 
 
 @pytest_asyncio.fixture(loop_scope="session")
