@@ -113,10 +113,8 @@ class Hub:
     async def load(self) -> Load:
         duty = await self.store.counselors.on_duty()
         on_ids = [cid for cid, state in duty.items() if state == "on"]
-        slots = 0
-        for counselor_id in on_ids:
-            counselor = await self.store.counselors.get(counselor_id)
-            slots += counselor.max_chats if counselor else 0
+        limit = self.settings.max_chats_limit  # as take.lua is told: an account may say more
+        slots = sum(min(c.max_chats, limit) for c in await self.store.counselors.many(on_ids))
         return Load(len(on_ids), slots, await self.store.queue.length(),
                     await self.store.stats.handle_times())
 

@@ -43,10 +43,19 @@ class Counselors:
         counselor_id = await self._redis.hget(keys.COUNSELORS, name.strip().lower())
         return await self.get(counselor_id) if counselor_id else None
 
+    async def many(self, counselor_ids: list[str]) -> list[Counselor]:
+        """The existing accounts among `counselor_ids`, in one round trip."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for counselor_id in counselor_ids:
+                pipe.hgetall(keys.counselor(counselor_id))
+            rows = await pipe.execute()
+        return [_counselor(counselor_id, data)
+                for counselor_id, data in zip(counselor_ids, rows, strict=True)
+                if data.get("name")]
+
     async def all(self) -> list[Counselor]:
         ids: list[str] = list((await self._redis.hgetall(keys.COUNSELORS)).values())
-        found = [await self.get(counselor_id) for counselor_id in ids]
-        return sorted((c for c in found if c), key=lambda c: c.name.lower())
+        return sorted(await self.many(ids), key=lambda c: c.name.lower())
 
     async def update(self, counselor_id: str, **fields: str | int) -> None:
         await self._redis.hset(keys.counselor(counselor_id), mapping=fields)
