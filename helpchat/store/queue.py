@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from helpchat.store import keys
 from helpchat.store.connection import Redis, Scripts
-from helpchat.store.conversations import _conversation
-from helpchat.store.models import Conversation, QueueEntry
+from helpchat.store.conversations import read_conversations
+from helpchat.store.models import QueueEntry
 
 # Scores order the zset: requeued chats before urgent ones before the rest, each oldest first.
 # Millisecond timestamps (~1.8e12) stay exact in a double with these offsets.
@@ -74,19 +74,9 @@ class Queue:
         cids: list[str] = await self._redis.zrange(keys.QUEUE, 0, -1)
         if not cids:
             return []
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for cid in cids:
-                pipe.hgetall(keys.conversation(cid))
-            rows = await pipe.execute()
-        entries: list[QueueEntry] = []
-        stale: list[str] = []
-        for cid, data in zip(cids, rows, strict=True):
-            if data.get("vid"):
-                conv: Conversation = _conversation(cid, data)
-                entries.append(QueueEntry(conv, len(entries) + 1))
-            else:
-                stale.append(cid)
+        conversations = await read_conversations(self._redis, cids)
+        stale = set(cids) - {conv.id for conv in conversations}
         if stale:
             # A queued conversation whose hash expired can never be taken; drop it.
             await self._redis.zrem(keys.QUEUE, *stale)
-        return entries
+        return [QueueEntry(conv, position) for position, conv in enumerate(conversations, 1)]
