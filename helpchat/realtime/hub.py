@@ -149,7 +149,7 @@ class Hub:
                                     namespace=VISITOR_NS)
 
     # queue ----------------------------------------------------------------------------------
-    async def push_queue(self) -> None:
+    async def push_queue(self, load: Load | None = None) -> None:
         """Queue to every counselor; position and estimate to every waiting visitor."""
         entries = await self.store.queue.entries()
         now = self.now_ms()
@@ -158,7 +158,7 @@ class Hub:
             "queue", {"entries": [payloads.queue_entry(e, now, lang) for e in entries]},
             room=QUEUE_ROOM, namespace=COUNSELOR_NS,
         )
-        load = await self.load()
+        load = load or await self.load()
         for entry in entries:
             await self.sio.emit(
                 "queue_position",
@@ -210,13 +210,14 @@ class Hub:
                 session.lang)})
         if status not in ("ok", "exists") or cid is None:
             raise HelpchatError("not_found")
+        load = await self.load()
         if status == "ok":
             await self.store.stats.count("chats_requested")
             log.info("chat requested conversation=%s urgent=%s", cid, urgent)
-            await self.push_queue()
+            await self.push_queue(load)
         position = await self.store.queue.position(cid) or 0
         return payloads.ok(conversation_id=cid, position=position,
-                           estimated_wait_s=await self.estimate(position) if position else None)
+                           estimated_wait_s=load.wait_for(position) if position else None)
 
     async def visitor_conversation(self, session: VisitorSession) -> Conversation:
         if not session.conversation_id or session.state not in ("queued", "chatting"):
