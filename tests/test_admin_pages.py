@@ -182,3 +182,22 @@ async def test_disabling_ends_sessions_and_sockets_and_requeues_chats(
     assert (await admin.post(f"/admin/counselors/{anna.id}/enable"))[0] == 303
     actions = [e.action for e in await store.audit.recent()]
     assert actions[:2] == ["counselor.enabled", "counselor.disabled"]
+
+
+@pytest.mark.parametrize(("method", "path", "reason"), [
+    ("GET", "/admin/counselors/" + "f" * 32, "Dat account bestaat niet."),
+    ("GET", "/admin/counselors/not-an-id", "Dat account bestaat niet."),
+    ("POST", "/admin/counselors/" + "f" * 32 + "/reset", "Dat account bestaat niet."),
+    ("GET", "/admin/contacts/nl/no-such-contact", "Dat contact bestaat niet (meer)."),
+    ("GET", "/admin/contacts/xx/no-such-contact", "Dat contact bestaat niet (meer)."),
+    ("POST", "/admin/contacts/nl/no-such-contact/delete", "Dat contact bestaat niet (meer)."),
+])
+async def test_what_the_url_names_does_not_exist_gives_404_saying_so(
+    admin: WebClient, method: str, path: str, reason: str
+) -> None:
+    if method == "GET":
+        status, body = await admin.get(path)
+    else:
+        status, body, _ = await admin.post(path, {})
+    assert status == 404
+    assert reason in body

@@ -140,6 +140,14 @@ class Ctx:
 CtxHandler = Callable[[Ctx], Awaitable[web.StreamResponse]]
 
 
+class NotFound(Exception):
+    """What the URL names does not exist (any more): answered with a 404 page saying so."""
+
+    def __init__(self, message_key: str) -> None:
+        super().__init__(message_key)
+        self.message_key = message_key
+
+
 def requires(role: str | None) -> Callable[[CtxHandler], Handler]:
     """Wrap a handler: a login with `role` (None: any counselor) on every request, and a valid
     CSRF token with a same-origin request on every POST. Anonymous GETs go to the login page;
@@ -167,7 +175,10 @@ def requires(role: str | None) -> Callable[[CtxHandler], Handler]:
                 except csrf.CsrfError as exc:
                     log.info("refused form path=%s: %s", request.path, exc.reason)
                     return reason_page(request, 403, "admin.denied.csrf", lang)
-            return await handler(ctx)
+            try:
+                return await handler(ctx)
+            except NotFound as exc:
+                return reason_page(request, 404, exc.message_key, lang)
 
         return wrapped
 

@@ -11,7 +11,7 @@ from helpchat.i18n import LANGUAGES, translate
 from helpchat.store.canned import MAX_CHARS as CANNED_MAX_CHARS
 from helpchat.store.canned import MAX_ITEMS as CANNED_MAX_ITEMS
 from helpchat.web import admin_forms as forms
-from helpchat.web.admin_common import Ctx, Errors, Msg, admin_only, reason_page
+from helpchat.web.admin_common import Ctx, Errors, Msg, NotFound, admin_only, reason_page
 
 LIMITS = {"name": 100, "text": 200, "hours": 100, "description": 500}
 Contact = dict[str, Any]
@@ -88,25 +88,23 @@ async def add_contact(ctx: Ctx) -> web.StreamResponse:
     raise await changed(ctx, lang, "added", contact["name"], "contact_added")
 
 
-async def find(ctx: Ctx) -> tuple[str, Contact] | None:
+def missing() -> NotFound:
+    return NotFound("admin.contacts.not_found")
+
+
+async def find(ctx: Ctx) -> tuple[str, Contact]:
     lang = path_lang(ctx)
-    if lang is None:
-        return None
     wanted = ctx.request.match_info["id"]
-    entry = next((c for c in await ctx.store.contacts.entries(lang) if c["id"] == wanted), None)
-    return (lang, entry) if entry else None
-
-
-def missing(ctx: Ctx) -> web.Response:
-    return reason_page(ctx.request, 404, "admin.contacts.not_found", ctx.lang)
+    entries = await ctx.store.contacts.entries(lang) if lang else []
+    entry = next((c for c in entries if c["id"] == wanted), None)
+    if lang is None or entry is None:
+        raise missing()
+    return lang, entry
 
 
 @admin_only
 async def edit_page(ctx: Ctx) -> web.StreamResponse:
-    found = await find(ctx)
-    if found is None:
-        return missing(ctx)
-    lang, entry = found
+    lang, entry = await find(ctx)
     values = {k: ("on" if v is True else v or "") for k, v in entry.items() if v is not False}
     return await show(ctx, lang, values=values, editing=entry)
 
@@ -119,10 +117,7 @@ def replaced(items: list[Contact], contact_id: str, new: Contact) -> list[Contac
 
 @admin_only
 async def edit_contact(ctx: Ctx) -> web.StreamResponse:
-    found = await find(ctx)
-    if found is None:
-        return missing(ctx)
-    lang, entry = found
+    lang, entry = await find(ctx)
     contact, errors = parse_contact(ctx)
     if errors:
         return await show(ctx, lang, errors, ctx.form, editing=entry)
@@ -130,16 +125,13 @@ async def edit_contact(ctx: Ctx) -> web.StreamResponse:
         await ctx.store.contacts.update(lang, lambda items: (
             replaced(items, entry["id"], contact), None))
     except LookupError:
-        return missing(ctx)
+        raise missing() from None
     raise await changed(ctx, lang, "changed", contact["name"], "contact_changed")
 
 
 @admin_only
 async def delete_contact(ctx: Ctx) -> web.StreamResponse:
-    found = await find(ctx)
-    if found is None:
-        return missing(ctx)
-    lang, entry = found
+    lang, entry = await find(ctx)
     try:
         await ctx.store.contacts.update(lang, lambda items: (
             [c for c in items if c["id"] != entry["id"]], None))
@@ -160,16 +152,13 @@ def moved(items: list[Contact], contact_id: str, step: int) -> list[Contact]:
 
 @admin_only
 async def move_contact(ctx: Ctx) -> web.StreamResponse:
-    found = await find(ctx)
-    if found is None:
-        return missing(ctx)
-    lang, entry = found
+    lang, entry = await find(ctx)
     step = -1 if ctx.form.get("direction") == "up" else 1
     try:
         await ctx.store.contacts.update(lang, lambda items: (moved(items, entry["id"], step),
                                                              None))
     except LookupError:
-        return missing(ctx)
+        raise missing() from None
     raise await changed(ctx, lang, "moved", entry["name"], "contact_moved")
 
 
@@ -179,7 +168,7 @@ async def preview(ctx: Ctx) -> web.StreamResponse:
     page, so this one page may be framed by our own origin)."""
     lang = path_lang(ctx)
     if lang is None:
-        return missing(ctx)
+        raise missing()
     contacts = await ctx.store.contacts.list(lang)
     # The widget puts acute-danger contacts first, otherwise keeps the configured order.
     ordered = sorted(contacts, key=lambda c: not c["urgent"])
@@ -211,7 +200,7 @@ async def canned_page(ctx: Ctx) -> web.StreamResponse:
 async def save_canned(ctx: Ctx) -> web.StreamResponse:
     lang = path_lang(ctx)
     if lang is None:
-        return missing(ctx)
+        raise missing()
     items = forms.lines(ctx.form.get("items") or "")
     if len(items) > CANNED_MAX_ITEMS or any(len(i) > CANNED_MAX_CHARS for i in items):
         errors: Errors = {"items": Msg("admin.canned.error.limits", {

@@ -11,7 +11,7 @@ from aiohttp import web
 from helpchat import identity
 from helpchat.store.models import Counselor
 from helpchat.web import admin_forms as forms
-from helpchat.web.admin_common import ROLES, Ctx, Errors, Msg, admin_only, reason_page
+from helpchat.web.admin_common import ROLES, Ctx, Errors, Msg, NotFound, admin_only
 
 NAME = re.compile(r"[A-Za-z0-9._-]{2,40}")  # the same rule as `run.py create-user`
 # Not an argon2 hash: no password verifies against it until the invite link is used.
@@ -86,22 +86,17 @@ async def create(ctx: Ctx) -> web.StreamResponse:
                       purpose="invite")
 
 
-async def target(ctx: Ctx) -> Counselor | None:
+async def target(ctx: Ctx) -> Counselor:
     counselor_id = ctx.request.match_info["id"]
-    if not VALID_ID.fullmatch(counselor_id):
-        return None
-    return await ctx.store.counselors.get(counselor_id)
-
-
-def not_found(ctx: Ctx) -> web.Response:
-    return reason_page(ctx.request, 404, "admin.counselors.not_found", ctx.lang)
+    counselor = VALID_ID.fullmatch(counselor_id) and await ctx.store.counselors.get(counselor_id)
+    if not counselor:
+        raise NotFound("admin.counselors.not_found")
+    return counselor
 
 
 @admin_only
 async def edit_page(ctx: Ctx) -> web.StreamResponse:
     counselor = await target(ctx)
-    if counselor is None:
-        return not_found(ctx)
     values = {"role": role_of(counselor), "max_chats": str(counselor.max_chats)}
     return await show_edit(ctx, counselor, values)
 
@@ -122,8 +117,6 @@ async def other_active_admins(ctx: Ctx, counselor: Counselor) -> int:
 @admin_only
 async def save(ctx: Ctx) -> web.StreamResponse:
     counselor = await target(ctx)
-    if counselor is None:
-        return not_found(ctx)
     errors: Errors = {}
     role, max_chats = parse_role_and_limit(ctx, errors)
     if not errors and role != "admin" and counselor.has_role("admin") \
@@ -139,8 +132,6 @@ async def save(ctx: Ctx) -> web.StreamResponse:
 @admin_only
 async def disable(ctx: Ctx) -> web.StreamResponse:
     counselor = await target(ctx)
-    if counselor is None:
-        return not_found(ctx)
     if counselor.id == ctx.me.id:
         values = {"role": role_of(counselor), "max_chats": str(counselor.max_chats)}
         return await show_edit(ctx, counselor, values,
@@ -156,8 +147,6 @@ async def disable(ctx: Ctx) -> web.StreamResponse:
 @admin_only
 async def enable(ctx: Ctx) -> web.StreamResponse:
     counselor = await target(ctx)
-    if counselor is None:
-        return not_found(ctx)
     await ctx.store.counselors.update(counselor.id, disabled="0")
     await ctx.audit("counselor.enabled", counselor.name)
     raise ctx.redirect(f"/admin/counselors/{counselor.id}", "enabled")
@@ -166,8 +155,6 @@ async def enable(ctx: Ctx) -> web.StreamResponse:
 @admin_only
 async def reset(ctx: Ctx) -> web.StreamResponse:
     counselor = await target(ctx)
-    if counselor is None:
-        return not_found(ctx)
     token = await ctx.store.invites.create(counselor.id, "reset")
     await ctx.audit("counselor.reset_link", counselor.name)
     return ctx.render("admin/invite_link.html", name=counselor.name,
