@@ -78,8 +78,8 @@ async def _sweeper(hub: Hub) -> None:
     while True:
         await asyncio.sleep(SWEEP_INTERVAL_S)
         try:
-            await hub.sweep()
-            await hub.push_availability()
+            await hub.sweeps.sweep()
+            await hub.pushes.push_availability()
             if loop.time() >= next_rewrite:
                 next_rewrite = loop.time() + AOF_REWRITE_INTERVAL_S
                 ended = (await hub.store.stats.counts()).get("chats_ended", 0)

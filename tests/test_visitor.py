@@ -96,11 +96,11 @@ async def test_queued_visitor_gone_past_the_grace_period_leaves_the_queue(
     await youth.call("request_chat", {})
     await youth.close()
     await eventually(lambda: hub.store.redis.zcard("hc:gone"))
-    await hub.sweep()
+    await hub.sweeps.sweep()
     assert await hub.store.queue.length() == 1  # still within its grace period
     real_clock = hub.clock
     hub.clock = lambda: real_clock() + 121
-    await hub.sweep()
+    await hub.sweeps.sweep()
     assert await hub.store.queue.length() == 0
     await anna.client.wait_for("queue", lambda q: q["entries"] == [])
 
@@ -118,7 +118,7 @@ async def test_counselor_gone_past_the_grace_period_returns_chats_to_the_front(
     await eventually(lambda: hub.store.redis.zscore("hc:gone", f"c:{anna.id}"))
     real_clock = hub.clock
     hub.clock = lambda: real_clock() + 61
-    await hub.sweep()
+    await hub.sweeps.sweep()
     queue = await bert.client.wait_for("queue", lambda q: len(q["entries"]) == 2)
     assert queue["entries"][0]["conversation_id"] == cid
     notice = await youth.wait_for("message", lambda m: m["sender"] == "system")

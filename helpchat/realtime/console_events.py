@@ -82,7 +82,7 @@ class ConsoleEvents(GuardedNamespace):
         cid = validation.conversation_id(validation.payload(data))
         counselor = await self.counselor(sid)
         hub = self.hub
-        conv = await hub.counselor_conversation(counselor, cid)
+        conv = await hub.counselors.conversation(counselor, cid)
         now = hub.now_ms()
         await hub.store.supervision.request_help(cid, counselor.id, now)
         log.info("help requested conversation=%s counselor=%s", cid, counselor.id)

@@ -58,7 +58,7 @@ class CounselorNamespace(SupervisorEvents):
         await self.after_connect(sid, self._welcome(sid, counselor))
 
     async def _welcome(self, sid: str, counselor: Counselor) -> None:
-        await self.emit("duty", await self.hub.duty_payload(counselor), to=sid)
+        await self.emit("duty", await self.hub.pushes.duty_payload(counselor), to=sid)
         now = self.hub.now_ms()
         entries = await self.hub.store.queue.entries()
         lang = self.hub.settings.default_language
@@ -67,9 +67,8 @@ class CounselorNamespace(SupervisorEvents):
         for cid in sorted(await self.hub.store.counselors.active_chats(counselor.id)):
             conv = await self.hub.store.conversations.get(cid)
             if conv and conv.state == "active" and conv.counselor_id == counselor.id:
-                await self.emit("assigned",
-                                {"conversation": await self.hub.conversation_payload(conv)},
-                                to=sid)
+                payload = await self.hub.counselors.conversation_payload(conv)
+                await self.emit("assigned", {"conversation": payload}, to=sid)
         await self.console_welcome(sid, counselor)
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
@@ -100,14 +99,14 @@ class CounselorNamespace(SupervisorEvents):
 
     async def on_set_duty(self, sid: str, data: Any) -> dict[str, Any]:
         state = validation.duty_state(validation.payload(data))
-        duty = await self.hub.set_duty(await self.counselor(sid), state)
+        duty = await self.hub.counselors.set_duty(await self.counselor(sid), state)
         return payloads.ok(**duty)
 
     async def on_take(self, sid: str, data: Any) -> dict[str, Any]:
         body = validation.payload(data)
         cid = validation.conversation_id(body) if body.get("conversation_id") is not None \
             else None
-        conversation = await self.hub.take(await self.counselor(sid), cid)
+        conversation = await self.hub.counselors.take(await self.counselor(sid), cid)
         return payloads.ok(conversation=conversation)
 
     async def on_message(self, sid: str, data: Any) -> dict[str, Any]:
@@ -115,21 +114,21 @@ class CounselorNamespace(SupervisorEvents):
         cid = validation.conversation_id(body)
         client_id = validation.client_id(body)
         text = validation.message_text(body, self.hub.settings.max_message_chars)
-        msg = await self.hub.counselor_message(await self.counselor(sid), cid, client_id, text)
+        msg = await self.hub.counselors.message(await self.counselor(sid), cid, client_id, text)
         return payloads.ok(message=payloads.message(msg))
 
     async def on_typing(self, sid: str, data: Any) -> dict[str, Any]:
         body = validation.payload(data)
         cid = validation.conversation_id(body)
         typing = validation.required_bool(body, "typing")
-        await self.hub.counselor_typing(await self.counselor(sid), cid, typing)
+        await self.hub.counselors.typing(await self.counselor(sid), cid, typing)
         return payloads.ok()
 
     async def on_sync(self, sid: str, data: Any) -> dict[str, Any]:
         body = validation.payload(data)
         cid = validation.conversation_id(body)
         after = validation.after_id(body)
-        await self.hub.counselor_conversation(await self.counselor(sid), cid)
+        await self.hub.counselors.conversation(await self.counselor(sid), cid)
         messages = await self.hub.store.conversations.messages(cid, after=after)
         return payloads.ok(messages=[payloads.message(m) for m in messages])
 
@@ -137,15 +136,14 @@ class CounselorNamespace(SupervisorEvents):
         body = validation.payload(data)
         cid = validation.conversation_id(body)
         reason = validation.optional_text(body, "reason", validation.MAX_REASON)
-        await self.hub.counselor_conversation(await self.counselor(sid), cid)
-        await self.hub.end(cid, by="counselor", reason=reason)
+        await self.hub.counselors.end_chat(await self.counselor(sid), cid, reason)
         return payloads.ok()
 
     async def on_transfer(self, sid: str, data: Any) -> dict[str, Any]:
         body = validation.payload(data)
         cid = validation.conversation_id(body)
         to = validation.transfer_target(body)
-        await self.hub.transfer(await self.counselor(sid), cid, to)
+        await self.hub.counselors.transfer(await self.counselor(sid), cid, to)
         return payloads.ok()
 
     async def on_block(self, sid: str, data: Any) -> dict[str, Any]:
@@ -154,5 +152,5 @@ class CounselorNamespace(SupervisorEvents):
         reason = validation.optional_text(body, "reason", validation.MAX_REASON)
         if reason is None:
             raise HelpchatError("invalid", detail="reason is required")
-        await self.hub.block(await self.counselor(sid), cid, reason)
+        await self.hub.counselors.block(await self.counselor(sid), cid, reason)
         return payloads.ok()

@@ -95,7 +95,7 @@ class SupervisorEvents(ConsoleEvents):
         await self.enter_room(sid, watch_room(cid))
         log.info("monitor conversation=%s supervisor=%s", cid, supervisor.id)
         owner = await self.hub.store.counselors.get(conv.counselor_id or "")
-        conversation = await self.hub.conversation_payload(conv)
+        conversation = await self.hub.counselors.conversation_payload(conv)
         conversation["counselor_id"] = conv.counselor_id
         conversation["counselor_name"] = owner.name if owner else None
         whispers = await self.hub.store.supervision.whispers(cid)
@@ -139,7 +139,7 @@ class SupervisorEvents(ConsoleEvents):
         # The transfer script checks atomically that the chat is still the previous
         # counselor's and that the supervisor has room.
         try:
-            await hub.transfer(previous, cid, supervisor.id)
+            await hub.counselors.transfer(previous, cid, supervisor.id)
         except HelpchatError as exc:
             if exc.code == "forbidden":
                 raise HelpchatError("forbidden", "error.chat_limit") from None

@@ -25,7 +25,7 @@ class VisitorNamespace(GuardedNamespace):
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         token, lang_value = validation.visitor_auth(auth)
         lang = normalize_language(lang_value, self.hub.settings.default_language)
-        token, session = await self.hub.open_session(token, lang)
+        token, session = await self.hub.visitors.open_session(token, lang)
         await self.save_session(sid, {"vid": session.vid, "lang": lang})
         await self.enter_room(sid, visitor_room(session.vid))
         await self.enter_room(sid, lang_room(lang))
@@ -34,14 +34,14 @@ class VisitorNamespace(GuardedNamespace):
         await self.after_connect(sid, self._welcome(sid, token, session))
 
     async def _welcome(self, sid: str, token: str, session: VisitorSession) -> None:
-        await self.emit("session", self.hub.session_payload(token, session), to=sid)
-        await self.emit("availability", await self.hub.availability(session.lang), to=sid)
+        await self.emit("session", self.hub.visitors.session_payload(token, session), to=sid)
+        await self.emit("availability", await self.hub.pushes.availability(session.lang), to=sid)
         if session.state == "queued" and session.conversation_id:
             position = await self.hub.store.queue.position(session.conversation_id)
             if position:
-                await self.emit("queue_position", {
-                    "position": position, "estimated_wait_s": await self.hub.estimate(position),
-                }, to=sid)
+                wait = await self.hub.pushes.estimate(position)
+                await self.emit("queue_position",
+                                {"position": position, "estimated_wait_s": wait}, to=sid)
         elif session.state == "chatting" and session.conversation_id:
             conv = await self.hub.store.conversations.get(session.conversation_id)
             counselor = conv and conv.counselor_id and \
@@ -49,7 +49,7 @@ class VisitorNamespace(GuardedNamespace):
             if conv and counselor:
                 await self.emit("chat_started", {"conversation_id": conv.id,
                                                  "counselor_name": counselor.name}, to=sid)
-            await self.hub.visitor_presence(session, connected=True)
+            await self.hub.visitors.presence(session, connected=True)
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         try:
@@ -59,7 +59,7 @@ class VisitorNamespace(GuardedNamespace):
         left = await self.hub.store.presence.disconnect("v", vid, sid, self.hub.now_ms())
         session = await self.hub.store.sessions.get(vid) if left == 0 else None
         if session:
-            await self.hub.visitor_presence(session, connected=False)
+            await self.hub.visitors.presence(session, connected=False)
 
     async def _session(self, sid: str) -> VisitorSession:
         try:
@@ -75,23 +75,23 @@ class VisitorNamespace(GuardedNamespace):
         body = validation.payload(data)
         topic = validation.topic(body, self.hub.settings.topics)
         urgent = validation.optional_bool(body, "urgent")
-        return await self.hub.request_chat(await self._session(sid), topic, urgent)
+        return await self.hub.visitors.request_chat(await self._session(sid), topic, urgent)
 
     async def on_leave_queue(self, sid: str, data: Any) -> dict[str, Any]:
         validation.payload(data)
-        await self.hub.leave_queue(await self._session(sid))
+        await self.hub.visitors.leave_queue(await self._session(sid))
         return payloads.ok()
 
     async def on_message(self, sid: str, data: Any) -> dict[str, Any]:
         body = validation.payload(data)
         client_id = validation.client_id(body)
         text = validation.message_text(body, self.hub.settings.max_message_chars)
-        msg = await self.hub.visitor_message(await self._session(sid), client_id, text)
+        msg = await self.hub.visitors.message(await self._session(sid), client_id, text)
         return payloads.ok(message=payloads.message(msg))
 
     async def on_typing(self, sid: str, data: Any) -> dict[str, Any]:
         typing = validation.required_bool(validation.payload(data), "typing")
-        await self.hub.visitor_typing(await self._session(sid), typing)
+        await self.hub.visitors.typing(await self._session(sid), typing)
         return payloads.ok()
 
     async def on_sync(self, sid: str, data: Any) -> dict[str, Any]:
@@ -106,19 +106,18 @@ class VisitorNamespace(GuardedNamespace):
 
     async def on_end_chat(self, sid: str, data: Any) -> dict[str, Any]:
         validation.payload(data)
-        conv = await self.hub.visitor_conversation(await self._session(sid))
-        await self.hub.end(conv.id, by="visitor", reason=None)
+        await self.hub.visitors.end_chat(await self._session(sid))
         return payloads.ok()
 
     async def on_feedback(self, sid: str, data: Any) -> dict[str, Any]:
         body = validation.payload(data)
         rating = validation.rating(body)
         comment = validation.optional_text(body, "comment", validation.MAX_COMMENT)
-        await self.hub.feedback(await self._session(sid), rating, comment)
+        await self.hub.visitors.feedback(await self._session(sid), rating, comment)
         return payloads.ok()
 
     async def on_forget_me(self, sid: str, data: Any) -> dict[str, Any]:
         body = validation.payload(data)
         reason = "quick_exit" if body.get("reason") == "quick_exit" else "forget_me"
-        await self.hub.forget(await self._session(sid), reason)
+        await self.hub.visitors.forget(await self._session(sid), reason)
         return payloads.ok()

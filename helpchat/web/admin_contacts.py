@@ -69,7 +69,7 @@ def path_lang(ctx: Ctx) -> str | None:
 
 async def changed(ctx: Ctx, lang: str, action: str, name: str, notice: str) -> web.HTTPSeeOther:
     await ctx.audit(f"contacts.{action}", f"{name} ({lang})")
-    await ctx.hub.push_availability()  # open widgets show the new list at once
+    await ctx.hub.pushes.push_availability()  # open widgets show the new list at once
     return ctx.redirect("/admin/contacts", notice, list=lang)
 
 

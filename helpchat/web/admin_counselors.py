@@ -139,7 +139,7 @@ async def disable(ctx: Ctx) -> web.StreamResponse:
     await ctx.store.counselors.update(counselor.id, disabled="1")
     await ctx.store.invites.revoke(counselor.id)
     # Sessions and sockets go at once, on every process; their chats return to the queue.
-    await ctx.hub.remove_counselor(counselor.id)
+    await ctx.hub.sweeps.remove_counselor(counselor.id)
     await ctx.audit("counselor.disabled", counselor.name)
     raise ctx.redirect(f"/admin/counselors/{counselor.id}", "disabled")
 

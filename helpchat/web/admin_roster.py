@@ -137,7 +137,7 @@ async def save(ctx: Ctx, change: Callable[[Roster], Roster]) -> str | None:
         await ctx.store.roster.update(lambda roster: (change(roster), None))
     except ValueError as exc:
         return str(exc)
-    await ctx.hub.push_availability()
+    await ctx.hub.pushes.push_availability()
     return None
 
 

@@ -117,6 +117,6 @@ async def save_settings(ctx: Ctx) -> web.StreamResponse:
     await apply_overrides(ctx.store.settings, ctx.app[appkeys.SETTINGS], ctx.hub.live)
     for name, (old, new) in diff.items():
         await ctx.audit("settings.changed", name, f"{shown(old)} -> {shown(new)}")
-    await ctx.hub.push_availability()
+    await ctx.hub.pushes.push_availability()
     raise ctx.redirect("/admin/settings", "saved")
 

@@ -1,0 +1,51 @@
+"""What every part of the hub shares: the socket.io server, the store, the live settings, the
+clock and the roster hooks."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+import socketio
+
+from helpchat.availability import RosterStatus
+from helpchat.config import LiveSettings, Settings
+from helpchat.store import Store
+
+RosterProvider = Callable[[int], Awaitable[RosterStatus | None]]
+# (counselor id, now ms) -> may go on duty now (the roster and allow_unscheduled_duty)
+DutyCheck = Callable[[str, int], Awaitable[bool]]
+
+
+async def no_roster(_now_ms: int) -> RosterStatus | None:
+    return None
+
+
+async def any_time(_counselor_id: str, _now_ms: int) -> bool:
+    return True
+
+
+class HubContext:
+    def __init__(
+        self,
+        sio: socketio.AsyncServer,
+        store: Store,
+        settings: LiveSettings,
+        *,
+        clock: Callable[[], float] = time.time,
+        roster: RosterProvider = no_roster,
+        duty_check: DutyCheck = any_time,
+    ) -> None:
+        self.sio = sio
+        self.store = store
+        self.live = settings
+        self.clock = clock
+        self.roster = roster
+        self.duty_check = duty_check
+
+    def now_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+    @property
+    def settings(self) -> Settings:
+        return self.live.current

@@ -1,0 +1,131 @@
+"""The counselor's moves: duty, taking a chat, messages, typing, transfer and block."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from helpchat.errors import ErrorCode, HelpchatError
+from helpchat.realtime import payloads
+from helpchat.realtime.hub.context import HubContext
+from helpchat.realtime.hub.lifecycle import Lifecycle
+from helpchat.realtime.hub.pushes import Pushes
+from helpchat.realtime.hub.rooms import (
+    COUNSELOR_NS,
+    VISITOR_NS,
+    counselor_room,
+    visitor_room,
+)
+from helpchat.store.models import Conversation, Counselor, Message
+
+log = logging.getLogger("helpchat.realtime.hub")
+
+# take.lua's answers that refuse the counselor, with the message they are told
+TAKE_REFUSALS: dict[str, tuple[ErrorCode, str]] = {
+    "off_duty": ("forbidden", "error.off_duty"),
+    "wrap_up": ("forbidden", "console.error.wrap_up_open"),
+    "limit": ("forbidden", "error.chat_limit"),
+    "empty": ("not_found", "error.queue_empty"),
+}
+
+
+class CounselorSide:
+    def __init__(self, ctx: HubContext, pushes: Pushes, chats: Lifecycle) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+        self.pushes = pushes
+        self.chats = chats
+
+    async def set_duty(self, counselor: Counselor, state: str) -> dict[str, Any]:
+        if state == "on" and not await self.ctx.duty_check(counselor.id, self.ctx.now_ms()):
+            raise HelpchatError("forbidden", "admin.duty.not_scheduled")
+        await self.store.counselors.set_duty(counselor.id, state)
+        log.info("duty counselor=%s state=%s", counselor.id, state)
+        await self.pushes.push_duty(counselor)
+        await self.pushes.push_queue()
+        return await self.pushes.duty_payload(counselor)
+
+    async def conversation_payload(self, conv: Conversation) -> dict[str, Any]:
+        messages = await self.store.conversations.messages(conv.id)
+        return payloads.conversation(conv, messages, self.ctx.settings.default_language)
+
+    async def take(self, counselor: Counselor, cid: str | None) -> dict[str, Any]:
+        status, taken = await self.store.queue.take(
+            counselor.id, cid, now_ms=self.ctx.now_ms(),
+            max_chats=min(counselor.max_chats, self.ctx.settings.max_chats_limit),
+        )
+        if status in TAKE_REFUSALS:
+            raise HelpchatError(*TAKE_REFUSALS[status])
+        if status != "ok" or taken is None:
+            raise HelpchatError("conflict" if status == "conflict" else "not_found")
+        conv = await self.store.conversations.get(taken)
+        if conv is None:
+            raise HelpchatError("not_found")
+        await self.store.stats.count("chats_taken")
+        log.info("chat taken conversation=%s counselor=%s", conv.id, counselor.id)
+        await self._announce_assignment(conv, counselor)
+        await self.pushes.push_queue()
+        return await self.conversation_payload(conv)
+
+    async def _announce_assignment(self, conv: Conversation, counselor: Counselor) -> None:
+        sio = self.ctx.sio
+        await sio.emit("chat_started",
+                       {"conversation_id": conv.id, "counselor_name": counselor.name},
+                       room=visitor_room(conv.vid), namespace=VISITOR_NS)
+        await sio.emit("assigned", {"conversation": await self.conversation_payload(conv)},
+                       room=counselor_room(counselor.id), namespace=COUNSELOR_NS)
+        await self.pushes.push_duty(counselor)
+
+    async def conversation(self, counselor: Counselor, cid: str) -> Conversation:
+        conv = await self.store.conversations.get(cid)
+        if conv is None or conv.state == "ended":
+            raise HelpchatError("not_found")
+        if conv.counselor_id != counselor.id:
+            raise HelpchatError("forbidden")
+        return conv
+
+    async def message(self, counselor: Counselor, cid: str, client_id: str, text: str
+                      ) -> Message:
+        return await self.chats.add_message(cid, sender="counselor", text=text,
+                                            client_id=client_id, counselor_name=counselor.name,
+                                            owner=("counselor", counselor.id))
+
+    async def typing(self, counselor: Counselor, cid: str, typing: bool) -> None:
+        conv = await self.conversation(counselor, cid)
+        await self.ctx.sio.emit("typing", {"typing": typing}, room=visitor_room(conv.vid),
+                                namespace=VISITOR_NS)
+
+    async def end_chat(self, counselor: Counselor, cid: str, reason: str | None) -> None:
+        await self.conversation(counselor, cid)
+        await self.chats.end(cid, by="counselor", reason=reason)
+
+    async def transfer(self, counselor: Counselor, cid: str, to: str | None) -> None:
+        conv = await self.conversation(counselor, cid)
+        if to is None:
+            await self.chats.requeue(conv, counselor.id, "system.transferred_queue")
+            return
+        target = await self.store.counselors.get(to)
+        if target is None or target.disabled or target.id == counselor.id:
+            raise HelpchatError("not_found", "error.target_unavailable")
+        status = await self.store.queue.transfer(
+            cid, counselor.id, target.id,
+            to_max_chats=min(target.max_chats, self.ctx.settings.max_chats_limit),
+        )
+        if status == "conflict":
+            raise HelpchatError("conflict")
+        if status != "ok":
+            raise HelpchatError("forbidden", "error.target_unavailable")
+        log.info("chat transferred conversation=%s from=%s to=%s", cid, counselor.id, target.id)
+        await self.chats.system_message(conv, "system.transferred", name=target.name)
+        await self.ctx.sio.emit("chat_ended", {"conversation_id": cid, "by": "counselor",
+                                               "reason": "transferred"},
+                                room=counselor_room(counselor.id), namespace=COUNSELOR_NS)
+        await self.pushes.push_duty(counselor)
+        await self._announce_assignment(conv, target)
+
+    async def block(self, counselor: Counselor, cid: str, reason: str) -> None:
+        conv = await self.conversation(counselor, cid)
+        await self.store.sessions.block(conv.vid)
+        await self.store.stats.count("blocked")
+        log.info("visitor blocked conversation=%s counselor=%s", cid, counselor.id)
+        await self.chats.end(cid, by="counselor", reason="blocked")

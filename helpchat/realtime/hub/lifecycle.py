@@ -1,0 +1,139 @@
+"""A conversation's life after it exists, whoever moves it: messages stored and delivered to
+both sides, a chat handed back to the queue, and the end with its wrap-up."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from helpchat.errors import HelpchatError
+from helpchat.i18n import translate
+from helpchat.realtime import payloads
+from helpchat.realtime.hub.context import HubContext
+from helpchat.realtime.hub.pushes import Pushes
+from helpchat.realtime.hub.rooms import (
+    COUNSELOR_NS,
+    SUPERVISORS_ROOM,
+    VISITOR_NS,
+    counselor_room,
+    visitor_room,
+    watch_room,
+)
+from helpchat.store.models import Conversation, Message
+
+log = logging.getLogger("helpchat.realtime.hub")
+
+# Reasons the server itself gives; anything else is a counselor's free text.
+MACHINE_REASONS = frozenset({
+    "left_queue", "blocked", "quick_exit", "forget_me", "visitor_gone", "transferred",
+    "requeued", "taken_over",
+})
+
+
+class Lifecycle:
+    def __init__(self, ctx: HubContext, pushes: Pushes) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+        self.pushes = pushes
+
+    # messages -------------------------------------------------------------------------------
+    async def add_message(self, cid: str, *, sender: str, text: str, client_id: str | None,
+                          owner: tuple[str, str] | None, counselor_name: str | None = None,
+                          ) -> Message:
+        added = await self.store.conversations.add_message(
+            cid, sender=sender, text=text, now_ms=self.ctx.now_ms(), client_id=client_id,
+            counselor_name=counselor_name, owner=owner,
+        )
+        if added == "forbidden":
+            raise HelpchatError("forbidden")
+        if added == "closed":
+            raise HelpchatError("closed", "error.no_chat")
+        if isinstance(added, str):
+            raise HelpchatError("not_found")
+        if added.status == "ok" and added.vid:  # a resend ("dup") was delivered the first time
+            await self._deliver(added.message, added.vid, added.counselor_id)
+        return added.message
+
+    async def system_message(self, conv: Conversation, key: str, **params: Any) -> None:
+        await self.add_message(conv.id, sender="system", text=translate(conv.lang, key, **params),
+                               client_id=None, owner=None)
+
+    async def _deliver(self, msg: Message, vid: str, counselor_id: str | None) -> None:
+        data = payloads.message(msg)
+        sio = self.ctx.sio
+        await sio.emit("message", data, room=visitor_room(vid), namespace=VISITOR_NS)
+        # One emit for the counselor's tabs and any supervisor watching (a socket in both
+        # rooms gets it once).
+        rooms = [watch_room(msg.conversation_id)]
+        if counselor_id:
+            rooms.append(counselor_room(counselor_id))
+        await sio.emit("message", data, to=rooms, namespace=COUNSELOR_NS)
+
+    # back to the queue ----------------------------------------------------------------------
+    async def requeue(self, conv: Conversation, counselor_id: str, notice_key: str) -> None:
+        vid = await self.store.queue.requeue_front(conv.id, counselor_id,
+                                                   now_ms=self.ctx.now_ms())
+        if vid is None:
+            raise HelpchatError("conflict")
+        log.info("chat requeued conversation=%s from=%s", conv.id, counselor_id)
+        await self.system_message(conv, notice_key)
+        await self.ctx.sio.emit("chat_ended", {"conversation_id": conv.id, "by": "system",
+                                               "reason": "requeued"},
+                                room=counselor_room(counselor_id), namespace=COUNSELOR_NS)
+        counselor = await self.store.counselors.get(counselor_id)
+        if counselor:
+            await self.pushes.push_duty(counselor)
+        await self.pushes.push_queue()
+
+    # the end --------------------------------------------------------------------------------
+    async def end(self, cid: str, *, by: str, reason: str | None) -> bool:
+        """End a conversation for both sides; False when it had already ended."""
+        settings = self.ctx.settings
+        ended = await self.store.conversations.end(
+            cid, now_ms=self.ctx.now_ms(), retention_s=settings.retention_seconds)
+        if ended is None:
+            return False
+        await self.store.stats.count("chats_ended")
+        if ended.started_ms is not None and ended.previous_state == "active":
+            await self.store.stats.record_handle_time(
+                (self.ctx.now_ms() - ended.started_ms) // 1000)
+        code = reason if reason in MACHINE_REASONS else None
+        log.info("chat ended conversation=%s by=%s reason=%s", cid, by, code or "-")
+        session = await self.store.sessions.get(ended.vid)
+        lang = session.lang if session else settings.default_language
+        await self.ctx.sio.emit(
+            # A counselor's free-text reason is for colleagues, not for the young person.
+            "chat_ended",
+            {"by": by, "reason": code, "contacts": await self.store.contacts.list(lang)},
+            room=visitor_room(ended.vid), namespace=VISITOR_NS,
+        )
+        if ended.counselor_id:
+            await self.ctx.sio.emit("chat_ended",
+                                    {"conversation_id": cid, "by": by, "reason": reason},
+                                    room=counselor_room(ended.counselor_id),
+                                    namespace=COUNSELOR_NS)
+            counselor = await self.store.counselors.get(ended.counselor_id)
+            if counselor:
+                await self.pushes.push_duty(counselor)
+        await self._console_chat_ended(cid, ended.counselor_id, ended.previous_state,
+                                       {"conversation_id": cid, "by": by, "reason": reason})
+        if ended.previous_state == "queued":
+            await self.pushes.push_queue()
+        else:
+            await self.pushes.push_availability()
+        return True
+
+    async def _console_chat_ended(self, cid: str, counselor_id: str | None, previous_state: str,
+                                  notice: dict[str, Any]) -> None:
+        """Watchers learn the chat ended, its whispers follow the transcript's retention, and
+        its counselor gets an open wrap-up, which blocks `take` until submitted or skipped."""
+        sio = self.ctx.sio
+        await sio.emit("chat_ended", notice, room=watch_room(cid), namespace=COUNSELOR_NS)
+        await self.store.supervision.chat_ended(cid, self.ctx.settings.retention_seconds)
+        if counselor_id and previous_state == "active":
+            # The conversation id goes to the counselor's tabs only (to place the form); the
+            # stored wrap-up never names the chat.
+            wrap_id = await self.store.wrapups.open(counselor_id, self.ctx.now_ms())
+            await sio.emit("wrap_up", {"id": wrap_id, "conversation_id": cid},
+                           room=counselor_room(counselor_id), namespace=COUNSELOR_NS)
+            await sio.emit("board_changed", {}, room=SUPERVISORS_ROOM, namespace=COUNSELOR_NS)

@@ -1,0 +1,117 @@
+"""What everyone sees of the whole service: availability for visitors, the queue for
+counselors, positions for waiting visitors and each counselor's duty state."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from helpchat import estimates
+from helpchat.availability import Capacity, RosterStatus, availability
+from helpchat.i18n import LANGUAGES
+from helpchat.realtime import payloads
+from helpchat.realtime.hub.context import HubContext
+from helpchat.realtime.hub.rooms import (
+    COUNSELOR_NS,
+    QUEUE_ROOM,
+    SUPERVISORS_ROOM,
+    VISITOR_NS,
+    counselor_room,
+    lang_room,
+    visitor_room,
+)
+from helpchat.store import keys
+from helpchat.store.models import Counselor
+
+
+@dataclass(frozen=True)
+class Load:
+    """One reading of who can answer and who waits, shared by everything a push sends."""
+
+    on_duty: int  # counselors on duty (not paused)
+    slots: int  # their chat places, busy or free
+    queue_length: int
+    handle_times: list[int]  # recent chat durations, seconds
+
+    def wait_for(self, position: int) -> int | None:
+        return estimates.estimate_wait_s(position, self.handle_times, self.slots)
+
+
+class Pushes:
+    def __init__(self, ctx: HubContext) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+
+    # availability ---------------------------------------------------------------------------
+    async def load(self) -> Load:
+        duty = await self.store.counselors.on_duty()
+        on_ids = [cid for cid, state in duty.items() if state == "on"]
+        limit = self.ctx.settings.max_chats_limit  # as take.lua is told: an account may say more
+        slots = sum(min(c.max_chats, limit) for c in await self.store.counselors.many(on_ids))
+        return Load(len(on_ids), slots, await self.store.queue.length(),
+                    await self.store.stats.handle_times())
+
+    async def estimate(self, position: int) -> int | None:
+        return (await self.load()).wait_for(position)
+
+    async def availability(self, lang: str) -> dict[str, Any]:
+        return await self._availability(lang, await self.load(),
+                                        await self.ctx.roster(self.ctx.now_ms()))
+
+    async def _availability(self, lang: str, load: Load,
+                            roster: RosterStatus | None) -> dict[str, Any]:
+        capacity = Capacity(
+            counselors_on_duty=load.on_duty,
+            queue_length=load.queue_length,
+            queue_cap=self.ctx.settings.queue_cap,
+            estimated_wait_s=load.wait_for(load.queue_length + 1),
+        )
+        return availability(capacity, await self.store.contacts.list(lang), roster)
+
+    async def push_availability(self, load: Load | None = None) -> None:
+        """Tell every visitor when what they would see changed (deduplicated via Redis)."""
+        load = load or await self.load()
+        roster = await self.ctx.roster(self.ctx.now_ms())
+        for lang in LANGUAGES:
+            current = await self._availability(lang, load, roster)
+            encoded = json.dumps(current, sort_keys=True)
+            previous = await self.store.redis.set(
+                keys.availability(lang), encoded, ex=keys.AVAIL_TTL, get=True
+            )
+            if previous != encoded:
+                await self.ctx.sio.emit("availability", current, room=lang_room(lang),
+                                        namespace=VISITOR_NS)
+
+    # queue ----------------------------------------------------------------------------------
+    async def push_queue(self, load: Load | None = None) -> None:
+        """Queue to every counselor; position and estimate to every waiting visitor."""
+        entries = await self.store.queue.entries()
+        now = self.ctx.now_ms()
+        lang = self.ctx.settings.default_language
+        await self.ctx.sio.emit(
+            "queue", {"entries": [payloads.queue_entry(e, now, lang) for e in entries]},
+            room=QUEUE_ROOM, namespace=COUNSELOR_NS,
+        )
+        load = load or await self.load()
+        for entry in entries:
+            await self.ctx.sio.emit(
+                "queue_position",
+                {"position": entry.position, "estimated_wait_s": load.wait_for(entry.position)},
+                room=visitor_room(entry.conversation.vid), namespace=VISITOR_NS,
+            )
+        await self.push_availability(load)
+
+    # duty -----------------------------------------------------------------------------------
+    async def duty_payload(self, counselor: Counselor) -> dict[str, Any]:
+        state = await self.store.counselors.duty(counselor.id)
+        active = len(await self.store.counselors.active_chats(counselor.id))
+        return {"on": state == "on", "status": state, "active_chats": active,
+                "max_chats": counselor.max_chats}
+
+    async def push_duty(self, counselor: Counselor) -> None:
+        await self.ctx.sio.emit("duty", await self.duty_payload(counselor),
+                                room=counselor_room(counselor.id), namespace=COUNSELOR_NS)
+        # Every change of who has which chat passes here: supervisors refresh their board.
+        await self.ctx.sio.emit("board_changed", {}, room=SUPERVISORS_ROOM,
+                                namespace=COUNSELOR_NS)

@@ -1,0 +1,141 @@
+"""The young person's moves: a session, a place in the queue, messages, typing, the end."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from helpchat import identity
+from helpchat.errors import HelpchatError
+from helpchat.realtime import payloads
+from helpchat.realtime.hub.context import HubContext
+from helpchat.realtime.hub.lifecycle import Lifecycle
+from helpchat.realtime.hub.pushes import Pushes
+from helpchat.realtime.hub.rooms import COUNSELOR_NS, counselor_room, watch_room
+from helpchat.store.models import Conversation, Message, VisitorSession
+
+log = logging.getLogger("helpchat.realtime.hub")
+
+
+class VisitorSide:
+    def __init__(self, ctx: HubContext, pushes: Pushes, chats: Lifecycle) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+        self.pushes = pushes
+        self.chats = chats
+
+    async def open_session(self, token: str | None, lang: str) -> tuple[str, VisitorSession]:
+        """(token, session) for a connecting visitor: its own back, or a fresh one when the
+        token is unknown, expired or blocked."""
+        secret = self.ctx.settings.secret_key
+        if token:
+            vid = identity.visitor_id(secret, token)
+            session = await self.store.sessions.get(vid)
+            if session and not session.blocked:
+                if session.lang != lang:
+                    await self.store.sessions.set_lang(vid, lang)
+                return token, session
+        token = identity.new_token()
+        vid = identity.visitor_id(secret, token)
+        return token, await self.store.sessions.create(vid, lang, self.ctx.now_ms())
+
+    def session_payload(self, token: str, session: VisitorSession) -> dict[str, Any]:
+        return {
+            "token": token,
+            "pseudonym": identity.pseudonym(identity.pseudonym_code(session.vid), session.lang),
+            "state": session.state,
+            "conversation_id": session.conversation_id,
+        }
+
+    async def request_chat(self, session: VisitorSession, topic: str | None,
+                           urgent: bool) -> dict[str, Any]:
+        if session.blocked:
+            raise HelpchatError("blocked")
+        current = await self.pushes.availability(session.lang)
+        already = session.state in ("queued", "chatting") and session.conversation_id
+        if not current["available"] and not already:
+            raise HelpchatError("closed", extra={"availability": current})
+        status, cid = await self.store.queue.enqueue(
+            vid=session.vid, cid=identity.new_id(), now_ms=self.ctx.now_ms(), topic=topic,
+            urgent=urgent, cap=self.ctx.settings.queue_cap,
+            pseudonym_code=identity.pseudonym_code(session.vid), lang=session.lang,
+        )
+        if status == "blocked":
+            raise HelpchatError("blocked")
+        if status == "full":
+            raise HelpchatError("closed", extra={"availability": await self.pushes.availability(
+                session.lang)})
+        if status not in ("ok", "exists") or cid is None:
+            raise HelpchatError("not_found")
+        load = await self.pushes.load()
+        if status == "ok":
+            await self.store.stats.count("chats_requested")
+            log.info("chat requested conversation=%s urgent=%s", cid, urgent)
+            await self.pushes.push_queue(load)
+        position = await self.store.queue.position(cid) or 0
+        return payloads.ok(conversation_id=cid, position=position,
+                           estimated_wait_s=load.wait_for(position) if position else None)
+
+    async def conversation(self, session: VisitorSession) -> Conversation:
+        if not session.conversation_id or session.state not in ("queued", "chatting"):
+            raise HelpchatError("closed", "error.no_chat")
+        conv = await self.store.conversations.get(session.conversation_id)
+        if conv is None or conv.state == "ended":
+            raise HelpchatError("closed", "error.no_chat")
+        return conv
+
+    async def message(self, session: VisitorSession, client_id: str, text: str) -> Message:
+        cid = session.conversation_id
+        if not cid:
+            raise HelpchatError("closed", "error.no_chat")
+        try:
+            return await self.chats.add_message(cid, sender="visitor", text=text,
+                                                client_id=client_id, owner=("vid", session.vid))
+        except HelpchatError as exc:
+            if exc.code == "not_found":  # ended, and its transcript already deleted
+                raise HelpchatError("closed", "error.no_chat") from None
+            raise
+
+    async def leave_queue(self, session: VisitorSession) -> None:
+        conv = await self.conversation(session)
+        if conv.state != "queued":
+            raise HelpchatError("conflict", "error.not_queued")
+        await self.chats.end(conv.id, by="visitor", reason="left_queue")
+
+    async def end_chat(self, session: VisitorSession) -> None:
+        conv = await self.conversation(session)
+        await self.chats.end(conv.id, by="visitor", reason=None)
+
+    async def typing(self, session: VisitorSession, typing: bool) -> None:
+        conv = await self.conversation(session)
+        await self._to_console(conv, "typing", {"conversation_id": conv.id, "typing": typing})
+
+    async def feedback(self, session: VisitorSession, rating: int, comment: str | None) -> None:
+        if session.state != "ended":
+            raise HelpchatError("conflict", "error.feedback_not_ended")
+        await self.store.stats.add_feedback(rating, comment)
+        await self.store.sessions.reset_after_end(session.vid)
+
+    async def forget(self, session: VisitorSession, reason: str) -> None:
+        """End whatever the session has going and delete it: the token is dead afterwards."""
+        if session.conversation_id and session.state in ("queued", "chatting"):
+            await self.chats.end(session.conversation_id, by="visitor", reason=reason)
+        await self.store.sessions.delete(session.vid)
+        await self.store.presence.forget("v", session.vid)
+
+    async def presence(self, session: VisitorSession, connected: bool) -> None:
+        """Counselors see "visitor disconnected / reconnected" in the chat."""
+        if session.state != "chatting" or not session.conversation_id:
+            return
+        conv = await self.store.conversations.get(session.conversation_id)
+        if conv and conv.counselor_id:
+            await self._to_console(conv, "visitor_presence",
+                                   {"conversation_id": conv.id, "connected": connected})
+
+    async def _to_console(self, conv: Conversation, event: str, data: dict[str, Any]) -> None:
+        """To the chat's counselor and any supervisor watching (a socket in both rooms gets
+        it once)."""
+        rooms = [watch_room(conv.id)]
+        if conv.counselor_id:
+            rooms.append(counselor_room(conv.counselor_id))
+        await self.ctx.sio.emit(event, data, to=rooms, namespace=COUNSELOR_NS)
