@@ -35,9 +35,12 @@ CONFIG_MARKER = re.compile(r"/\*@config\*/.*?/\*@end\*/", re.DOTALL)
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_TITLE = 60
 
+# The chat page's ES modules (no build step: the browser loads them one by one; main.js is the
+# entry the page names).
+CHAT_MODULES = ("main.js", "state.js", "transport.js", "contacts.js", "transcript.js", "views.js")
 # Files of the chat page served under /widget/, name -> (path, content type).
 ASSETS: dict[str, tuple[Path, str]] = {
-    "chat.js": (WIDGETS_DIR / "chat" / "chat.js", "text/javascript"),
+    **{name: (WIDGETS_DIR / "chat" / name, "text/javascript") for name in CHAT_MODULES},
     "chat.css": (WIDGETS_DIR / "chat" / "chat.css", "text/css"),
     "socket.io.min.js": (SOCKETIO_CLIENT, "text/javascript"),
 }

@@ -1,0 +1,232 @@
+// helpchat visitor chat: the page inside the loader's iframe (/widget/). This entry module
+// wires the server's events and the page's controls to the views.
+//
+// Privacy rules the modules keep: the token lives only in sessionStorage; every text a person
+// typed reaches the DOM through textContent, never as HTML; quick exit forgets everything.
+import {
+  $, COUNSELOR_KEY, TOKEN_KEY, announce, config, embedded, parentOrigin, postToParent,
+  rememberCounselor, state, storage, t
+} from "./state.js";
+import * as transport from "./transport.js";
+import { renderContacts } from "./contacts.js";
+import {
+  addServerMessage, clearTranscript, onComposerInput, onComposerKey, onCounselorTyping,
+  resendPending, sendMessage
+} from "./transcript.js";
+import {
+  FOCUS_TARGET, askEnd, cancelEnd, endChat, fallBack, leaveQueue, newChat, onDangerChange,
+  renderIdle, requestChat, sendFeedback, showChatting, showEnded, showQueued, updatePosition
+} from "./views.js";
+
+// --- colors: keep text on the accent color and accent-colored text >= 4.5:1 --------------------
+
+function luminance(hex) {
+  const rgb = [1, 3, 5].map((i) => {
+    const c = parseInt(hex.substr(i, 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+  });
+  return 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
+}
+
+function contrast(a, b) {
+  const la = luminance(a), lb = luminance(b);
+  return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+}
+
+function darken(hex, factor) {
+  return "#" + [1, 3, 5].map((i) => {
+    const c = Math.round(parseInt(hex.substr(i, 2), 16) * factor);
+    return c.toString(16).padStart(2, "0");
+  }).join("");
+}
+
+function applyColor(color) {
+  if (!/^#[0-9a-f]{6}$/i.test(color)) return;
+  let text = color;
+  while (contrast(text, "#ffffff") < 4.6) text = darken(text, 0.9);
+  const root = document.documentElement.style;
+  root.setProperty("--accent", color);
+  root.setProperty("--on-accent", contrast(color, "#ffffff") >= 4.6 ? "#ffffff" : "#111111");
+  root.setProperty("--accent-text", text);
+}
+
+// --- quick exit -------------------------------------------------------------------------------
+
+function quickExit() {
+  if (state.exiting) return;
+  state.exiting = true;
+  document.body.classList.add("exiting");
+  storage.clear();
+  transport.forgetAndLeave(() => {
+    storage.clear();
+    if (embedded) postToParent({ type: "helpchat:quick_exit" });
+    else window.location.replace(config.quick_exit_url);
+  });
+}
+
+function onKeyDown(event) {
+  if (event.key !== "Escape") return;
+  const now = Date.now();
+  state.escapes = state.escapes.filter((at) => now - at < 1500);
+  state.escapes.push(now);
+  if (state.escapes.length >= 3) quickExit();
+}
+
+// --- the server's events ----------------------------------------------------------------------
+
+function resync() {
+  transport.sync(state.lastId, (ack) => {
+    if (!ack.ok) return;
+    (ack.messages || []).forEach(addServerMessage);
+    if (ack.state === "ended" && state.view === "chat") showEnded({});
+    resendPending();
+  });
+}
+
+function onSession(data) {
+  if (state.exiting) return;
+  const previous = storage.get(TOKEN_KEY);
+  storage.set(TOKEN_KEY, data.token);
+  if (previous && previous !== data.token) {
+    // The server did not know our token any more: whatever we showed is gone.
+    clearTranscript();
+    state.endedMode = null;
+  }
+  state.server = data.state;
+  state.conversationId = data.conversation_id;
+  if (data.state === "queued") {
+    showQueued(null);
+    resync();
+  } else if (data.state === "chatting") {
+    showChatting();
+    resync();
+  } else if (data.state === "ended" && !state.endedMode && state.conversationId &&
+             state.conversationId !== state.dismissed) {
+    showEnded({});
+  } else {
+    renderIdle();
+  }
+}
+
+function onAvailability(data) {
+  if (state.exiting) return;
+  state.availability = data;
+  if (state.server === "idle" || (state.server === "ended" && !state.endedMode)) renderIdle();
+}
+
+function onQueuePosition(data) {
+  if (state.server === "chatting") {
+    // The counselor handed the chat back to the queue (transfer, or they lost connection).
+    state.server = "queued";
+    showQueued(data);
+  } else if (state.server === "queued") {
+    updatePosition(data);
+  }
+}
+
+function onChatStarted(data) {
+  // Also sent again after every reconnect: announce only the real start.
+  const isNew = state.server !== "chatting";
+  state.server = "chatting";
+  state.conversationId = data.conversation_id;
+  rememberCounselor(data.counselor_name);
+  showChatting();
+  if (!isNew) return;
+  announce(t("chat.started", { name: data.counselor_name }));
+  postToParent({ type: "helpchat:attention" });
+}
+
+function onChatEnded(data) {
+  // After "leave the queue" the ack already showed the right view.
+  if (state.exiting || state.endedMode === "left") return;
+  onCounselorTyping({ typing: false });
+  showEnded({
+    by: data.by, reason: data.reason, contacts: data.contacts,
+    mode: data.reason === "left_queue" ? "left" : undefined
+  });
+  announce($("ended-title").textContent);
+  postToParent({ type: "helpchat:attention" });
+}
+
+function onDisconnect(reason) {
+  if (state.exiting || reason === "io client disconnect") return;
+  // Mid-chat the transcript stays and a banner says we are reconnecting; otherwise the
+  // connect_error that follows shows the contacts.
+  if (state.server === "queued" || state.server === "chatting") $("banner").hidden = false;
+}
+
+function onConnectError() {
+  if (state.exiting) return;
+  if (state.server === "queued" || state.server === "chatting") {
+    $("banner").hidden = false;
+    return;
+  }
+  fallBack(true);
+  transport.retryRefused();
+}
+
+function listen() {
+  transport.connect();
+  transport.on("connect", () => {
+    state.connectedOnce = true;
+    state.offline = false;
+    $("banner").hidden = true;
+  });
+  transport.on("session", onSession);
+  transport.on("availability", onAvailability);
+  transport.on("queue_position", onQueuePosition);
+  transport.on("chat_started", onChatStarted);
+  transport.on("message", (message) => {
+    if (!state.exiting && message && message.id) addServerMessage(message);
+  });
+  transport.on("typing", onCounselorTyping);
+  transport.on("chat_ended", onChatEnded);
+  transport.on("disconnect", onDisconnect);
+  transport.on("connect_error", onConnectError);
+}
+
+// --- messages from the loader -----------------------------------------------------------------
+
+function onParentMessage(event) {
+  if (!embedded || event.origin !== parentOrigin || event.source !== window.parent) return;
+  const data = event.data;
+  if (!data || typeof data.type !== "string") return;
+  if (data.type === "helpchat:init" && Array.isArray(data.contacts)) {
+    state.loaderContacts = data.contacts.filter((c) => c && typeof c.name === "string");
+    if (state.offline) renderContacts();
+  } else if (data.type === "helpchat:open") {
+    const target = state.view === "chat" ? $("message") : $(FOCUS_TARGET[state.view] || "quick-exit");
+    if (target) target.focus({ preventScroll: true });
+  } else if (data.type === "helpchat:quick_exit") {
+    quickExit();
+  }
+}
+
+// --- wiring -----------------------------------------------------------------------------------
+
+applyColor(config.color);
+renderContacts();
+window.addEventListener("message", onParentMessage);
+$("close").hidden = !embedded;
+$("close").addEventListener("click", () => postToParent({ type: "helpchat:close" }));
+$("quick-exit").addEventListener("click", quickExit);
+document.addEventListener("keydown", onKeyDown);
+document.querySelectorAll("input[name=danger]").forEach((input) => {
+  input.addEventListener("change", onDangerChange);
+});
+$("intake").addEventListener("submit", requestChat);
+$("composer").addEventListener("submit", sendMessage);
+$("message").addEventListener("keydown", onComposerKey);
+$("message").addEventListener("input", onComposerInput);
+$("leave-queue").addEventListener("click", leaveQueue);
+$("end-chat").addEventListener("click", askEnd);
+$("end-no").addEventListener("click", cancelEnd);
+$("end-yes").addEventListener("click", endChat);
+$("feedback").addEventListener("submit", sendFeedback);
+$("new-chat").addEventListener("click", newChat);
+state.counselorName = storage.get(COUNSELOR_KEY);
+listen();
+// A connection that hangs (a proxy swallowing websockets) fails only after the client's
+// timeout; the visitor sees what the plain HTTP endpoint says long before that.
+window.setTimeout(() => { if (!state.connectedOnce) fallBack(false); }, 3000);
+postToParent({ type: "helpchat:ready" });
