@@ -131,3 +131,57 @@ async def test_no_transfer_to_a_colleague_with_an_open_wrap_up(
     assert (await second.call("sync", {}))["state"] == "chatting"
     for client in (first, second):
         await client.close()
+
+
+async def test_disconnected_entries_neither_fill_the_cap_nor_get_taken_next(
+    start_server: ServerFactory,
+) -> None:
+    """Issue 8: throwaway sessions that join and drop must not keep a real youth out."""
+    server = await start_server(queue_cap=2)
+    url = str(server.make_url("")).rstrip("/")
+    anna = await make_counselor(server.app, url, "anna")
+    await anna.call("set_duty", {"on": True})
+    for _ in range(2):
+        prank, _ = await visitor(url)
+        assert (await prank.call("request_chat", {"urgent": True}))["ok"]
+        await prank.close()
+    queue = await anna.client.wait_for(
+        "queue", lambda q: len(q["entries"]) == 2
+        and all("away" in e["flags"] for e in q["entries"]))
+    assert [e["position"] for e in queue["entries"]] == [1, 1]
+    youth, _ = await visitor(url)
+    availability = await youth.wait_for("availability")
+    assert availability["available"] is True
+    joined = await youth.call("request_chat", {})
+    assert joined["ok"] and joined["position"] == 1
+    taken = await anna.call("take", {})
+    assert taken["conversation"]["id"] == joined["conversation_id"]
+    await youth.wait_for("chat_started")
+    # Only away entries left: take-next finds nobody to talk to.
+    assert (await anna.call("take", {}))["error"]["code"] == "not_found"
+    await youth.close()
+    await anna.close()
+
+
+async def test_a_visitor_who_reconnects_within_the_grace_period_keeps_their_place(
+    base_url: str, counselor_factory: CounselorFactory
+) -> None:
+    anna = await counselor_factory("anna", max_chats=3)
+    await anna.call("set_duty", {"on": True})
+    first, session = await visitor(base_url)
+    first_cid = (await first.call("request_chat", {}))["conversation_id"]
+    await first.close()
+    await anna.client.wait_for(
+        "queue", lambda q: bool(q["entries"]) and "away" in q["entries"][0]["flags"])
+    second, _ = await visitor(base_url)
+    assert (await second.call("request_chat", {}))["position"] == 1
+    back, again = await visitor(base_url, token=session["token"])
+    assert again["state"] == "queued"
+    assert (await back.wait_for("queue_position"))["position"] == 1
+    await second.wait_for("queue_position", lambda p: p["position"] == 2)
+    queue = await anna.client.wait_for(
+        "queue", lambda q: len(q["entries"]) == 2 and not q["entries"][0]["flags"])
+    assert queue["entries"][0]["conversation_id"] == first_cid
+    assert (await anna.call("take", {}))["conversation"]["id"] == first_cid
+    for client in (back, second):
+        await client.close()

@@ -97,11 +97,11 @@ async def test_queued_visitor_gone_past_the_grace_period_leaves_the_queue(
     await youth.close()
     await eventually(lambda: hub.store.redis.zcard("hc:gone"))
     await hub.sweeps.sweep()
-    assert await hub.store.queue.length() == 1  # still within its grace period
+    assert len(await hub.store.queue.entries()) == 1  # still within its grace period
     real_clock = hub.clock
     hub.clock = lambda: real_clock() + 121
     await hub.sweeps.sweep()
-    assert await hub.store.queue.length() == 0
+    assert await hub.store.queue.entries() == []
     await anna.client.wait_for("queue", lambda q: q["entries"] == [])
 
 

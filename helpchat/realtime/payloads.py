@@ -51,6 +51,7 @@ def queue_entry(entry: QueueEntry, now_ms: int, lang: str) -> dict[str, Any]:
         "waiting_s": max(0, (now_ms - conv.created_ms) // 1000),
         "topic": conv.topic,
         "urgent": conv.urgent,
-        "flags": ["returning"] if conv.returning else [],
+        "flags": [flag for flag, on in (("returning", conv.returning), ("away", entry.away))
+                  if on],
         "position": entry.position,
     }

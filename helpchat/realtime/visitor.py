@@ -42,6 +42,7 @@ class VisitorNamespace(GuardedNamespace):
                 wait = await self.hub.pushes.estimate(position)
                 await self.emit("queue_position",
                                 {"position": position, "estimated_wait_s": wait}, to=sid)
+            await self.hub.visitors.presence(session, connected=True)
         elif session.state == "chatting" and session.conversation_id:
             conv = await self.hub.store.conversations.get(session.conversation_id)
             counselor = conv and conv.counselor_id and \

@@ -58,4 +58,5 @@ class Counselor:
 @dataclass(frozen=True)
 class QueueEntry:
     conversation: Conversation
-    position: int  # 1-based
+    position: int  # 1-based, counting only the connected entries ahead
+    away: bool = False  # the visitor is disconnected (within the grace period)

@@ -1,4 +1,9 @@
-"""The waiting queue: urgent first, then oldest; `take` is one Lua script (see lua/take.lua)."""
+"""The waiting queue: urgent first, then oldest; `take` is one Lua script (see lua/take.lua).
+
+An entry whose visitor has disconnected (listed in hc:gone) keeps its place for the grace
+period, but is "away": it does not count against the cap, take-next skips it, and the
+positions of those behind it do not count it.
+"""
 
 from __future__ import annotations
 
@@ -30,9 +35,10 @@ class Queue:
     ) -> tuple[str, str | None]:
         """('ok', cid) | ('exists', cid) | ('full'|'blocked'|'gone', None)."""
         result = await self._scripts.enqueue(
-            keys=[keys.visitor(vid), keys.QUEUE, keys.conversation(cid)],
+            keys=[keys.visitor(vid), keys.QUEUE, keys.conversation(cid), keys.GONE],
             args=[cid, queue_score(now_ms, urgent=urgent), now_ms, topic or "",
-                  "1" if urgent else "0", cap, keys.CONTENT_TTL, vid, pseudonym_code, lang],
+                  "1" if urgent else "0", cap, keys.CONTENT_TTL, vid, pseudonym_code, lang,
+                  keys.PREFIX],
         )
         return result[0], (result[1] if len(result) > 1 else None)
 
@@ -40,7 +46,7 @@ class Queue:
                    max_chats: int) -> tuple[str, str | None]:
         """('ok', cid) or (off_duty|limit|empty|conflict|not_found, None)."""
         result = await self._scripts.take(
-            keys=[keys.QUEUE, keys.DUTY, keys.counselor_chats(counselor_id)],
+            keys=[keys.QUEUE, keys.DUTY, keys.counselor_chats(counselor_id), keys.GONE],
             args=[counselor_id, cid or "", now_ms, max_chats, keys.PREFIX],
         )
         return result[0], (result[1] if len(result) > 1 else None)
@@ -63,14 +69,18 @@ class Queue:
         return str(result[0])
 
     async def length(self) -> int:
-        return int(await self._redis.zcard(keys.QUEUE))
+        """Visitors waiting and connected: what counts against the cap and the estimates."""
+        return sum(not entry.away for entry in await self.entries())
 
     async def position(self, cid: str) -> int | None:
-        rank = await self._redis.zrank(keys.QUEUE, cid)
-        return None if rank is None else rank + 1
+        for entry in await self.entries():
+            if entry.conversation.id == cid:
+                return entry.position
+        return None
 
     async def entries(self) -> list[QueueEntry]:
-        """Everyone waiting, in the order they will be taken."""
+        """Everyone in the queue, in the order they will be taken; positions count only the
+        connected entries ahead (take-next skips the away ones)."""
         cids: list[str] = await self._redis.zrange(keys.QUEUE, 0, -1)
         if not cids:
             return []
@@ -79,4 +89,12 @@ class Queue:
         if stale:
             # A queued conversation whose hash expired can never be taken; drop it.
             await self._redis.zrem(keys.QUEUE, *stale)
-        return [QueueEntry(conv, position) for position, conv in enumerate(conversations, 1)]
+        if not conversations:
+            return []
+        gone = await self._redis.zmscore(keys.GONE, [f"v:{c.vid}" for c in conversations])
+        entries: list[QueueEntry] = []
+        ahead = 0
+        for conv, since in zip(conversations, gone, strict=True):
+            entries.append(QueueEntry(conv, ahead + 1, away=since is not None))
+            ahead += since is None
+        return entries

@@ -124,7 +124,11 @@ class VisitorSide:
         await self.store.presence.forget("v", session.vid)
 
     async def presence(self, session: VisitorSession, connected: bool) -> None:
-        """Counselors see "visitor disconnected / reconnected" in the chat."""
+        """Counselors see "visitor disconnected / reconnected" in the chat, or the queue entry
+        turn away and back (an away entry counts for neither the cap nor take-next)."""
+        if session.state == "queued":
+            await self.pushes.push_queue()
+            return
         if session.state != "chatting" or not session.conversation_id:
             return
         conv = await self.store.conversations.get(session.conversation_id)
