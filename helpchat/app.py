@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import jinja2
@@ -14,52 +14,22 @@ from aiohttp import web
 from helpchat import appkeys
 from helpchat.config import PROJECT_ROOT, LiveSettings, Settings
 from helpchat.duty_rules import RosterRules
-from helpchat.errors import HelpchatError
 from helpchat.realtime.counselor import CounselorNamespace
 from helpchat.realtime.hub import COUNSELOR_NS, VISITOR_NS, Hub
 from helpchat.realtime.visitor import VisitorNamespace
 from helpchat.store import Store
 from helpchat.store.connection import connect
 from helpchat.web import admin, api, auth, health, setup, shifts, widget
+from helpchat.web.access_log import keep_addresses_out
 from helpchat.web.console import setup_routes as setup_console_routes
 from helpchat.web.login import setup_routes as setup_login_routes
-from helpchat.web.origins import same_origin, socketio_origin_check
+from helpchat.web.origins import socketio_origin_check
+from helpchat.web.security import security_headers, security_middleware
 
 log = logging.getLogger(__name__)
 SWEEP_INTERVAL_S = 2.0
 AOF_REWRITE_INTERVAL_S = 300.0
 SHUTDOWN_WAIT_S = 5.0
-# aiohttp's access log without %a (remote address): we never write a visitor's IP anywhere.
-ACCESS_LOG_FORMAT = '"%r" %s %b %Tf'
-
-UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-@web.middleware
-async def security_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Refuse cross-site state changes; set safe defaults on every response."""
-    if request.method in UNSAFE_METHODS and not request.path.startswith("/socket.io/"):
-        origin = request.headers.get("Origin")
-        settings = request.app[appkeys.HUB].settings
-        environ = {"HTTP_HOST": request.host, "wsgi.url_scheme": request.scheme}
-        cross_site = request.headers.get("Sec-Fetch-Site") == "cross-site"
-        if cross_site or (origin and not same_origin(origin, environ, settings)):
-            return web.json_response(
-                {"ok": False, "error": {"code": "forbidden", "message": "cross-site request"}},
-                status=403)
-    try:
-        response = await handler(request)
-    except HelpchatError as exc:
-        response = web.json_response(
-            {"ok": False, "error": {"code": exc.code, "message": exc.detail or exc.code}},
-            status=exc.http_status)
-    headers = response.headers
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "no-referrer")
-    # Pages that may be framed (the widget) set their own policy; nothing else may be framed.
-    headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
-    return response
 
 
 def _templates() -> jinja2.Environment:
@@ -104,7 +74,9 @@ def create_app(settings: Settings) -> web.Application:
     if not settings.redis_url:
         raise ValueError("create_app needs settings.redis_url (the CLI starts embedded Redis)")
     live = LiveSettings(settings)
+    keep_addresses_out()
     app = web.Application(middlewares=[security_middleware], client_max_size=256 * 1024)
+    app.on_response_prepare.append(security_headers)
     store = Store.create(connect(settings.redis_url), settings)
     sio = socketio.AsyncServer(
         async_mode="aiohttp",

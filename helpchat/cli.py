@@ -199,7 +199,8 @@ def serve(settings: Settings) -> int:
     # Imported here so `create-user` and `--help` do not need the whole web stack.
     from aiohttp import web
 
-    from helpchat.app import ACCESS_LOG_FORMAT, create_app
+    from helpchat.app import create_app
+    from helpchat.web.access_log import RedactingAccessLogger
 
     if not settings.production:
         settings = ensure_secret_key(settings)
@@ -214,7 +215,7 @@ def serve(settings: Settings) -> int:
             app,
             host=settings.host,
             port=settings.port,
-            access_log_format=ACCESS_LOG_FORMAT,
+            access_log_class=RedactingAccessLogger,
             handle_signals=True,
             shutdown_timeout=SHUTDOWN_TIMEOUT_S,
             print=lambda _default: print(_banner(settings, where, setup_link), flush=True),

@@ -13,9 +13,10 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from helpchat.app import ACCESS_LOG_FORMAT, create_app
+from helpchat.app import create_app
 from helpchat.config import Settings, load_settings
 from helpchat.embedded_redis import EmbeddedRedis, free_port
+from helpchat.web.access_log import RedactingAccessLogger
 from tests.support import Counselor, make_counselor
 
 TEST_SECRET = "test-secret-key-with-more-than-32-characters!"
@@ -66,7 +67,7 @@ async def start_server(redis_url: str, tmp_path: Path) -> AsyncIterator[ServerFa
     async def start(**overrides: Any) -> TestServer:
         app: web.Application = create_app(make_settings(redis_url, tmp_path, **overrides))
         server = TestServer(app, host="127.0.0.1", port=free_port())
-        await server.start_server(access_log_format=ACCESS_LOG_FORMAT)
+        await server.start_server(access_log_class=RedactingAccessLogger)
         servers.append(server)
         return server
 

@@ -14,11 +14,7 @@ from helpchat.passwords import verify_password
 from helpchat.realtime.hub import COUNSELOR_NS
 from helpchat.store.auth import LoginSession
 from helpchat.store.models import Counselor
-from helpchat.web.session_cookie import (
-    COOKIE_NAME,
-    clear_session_cookie,
-    set_session_cookie,
-)
+from helpchat.web import session_cookie
 
 log = logging.getLogger(__name__)
 MAX_NAME = 100
@@ -46,12 +42,12 @@ async def start_session(request: web.Request, counselor: Counselor,
                         response: web.StreamResponse) -> LoginSession:
     """A fresh session id at every login (no fixation); ends the one the browser had."""
     app = request.app
-    old = request.cookies.get(COOKIE_NAME)
+    old = session_cookie.session_id(request.cookies, app[appkeys.HUB].settings)
     if old:
         await end_session(app, old)
     session_id, login = await app[appkeys.STORE].auth.create(counselor.id,
                                                              app[appkeys.HUB].now_ms())
-    set_session_cookie(response, session_id, app[appkeys.HUB].settings)
+    session_cookie.set_session_cookie(response, session_id, app[appkeys.HUB].settings)
     return login
 
 
@@ -62,11 +58,11 @@ async def end_session(app: web.Application, session_id: str) -> None:
 
 
 async def current_login(request: web.Request) -> tuple[LoginSession, Counselor] | None:
-    session_id = request.cookies.get(COOKIE_NAME)
-    if not session_id:
+    sent = session_cookie.session_id(request.cookies, request.app[appkeys.HUB].settings)
+    if not sent:
         return None
     store = request.app[appkeys.STORE]
-    login = await store.auth.get(session_id, request.app[appkeys.HUB].now_ms())
+    login = await store.auth.get(sent, request.app[appkeys.HUB].now_ms())
     counselor = login and await store.counselors.get(login.counselor_id)
     if not login or not counselor or counselor.disabled:
         return None
@@ -86,7 +82,7 @@ def _error(exc: HelpchatError, detail: str | None = None) -> web.Response:
 async def _credentials(request: web.Request) -> tuple[str, str]:
     try:
         body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, LookupError):  # LookupError: charset
         raise invalid("body must be JSON: {\"username\": ..., \"password\": ...}") from None
     if not isinstance(body, dict):
         raise invalid("body must be a JSON object")
@@ -112,11 +108,12 @@ async def post_session(request: web.Request) -> web.Response:
 
 
 async def delete_session(request: web.Request) -> web.Response:
-    session_id = request.cookies.get(COOKIE_NAME)
-    if session_id:
-        await end_session(request.app, session_id)
+    settings = request.app[appkeys.HUB].settings
+    sent = session_cookie.session_id(request.cookies, settings)
+    if sent:
+        await end_session(request.app, sent)
     response = web.json_response({"ok": True})
-    clear_session_cookie(response)
+    session_cookie.clear_session_cookie(response, settings)
     return response
 
 

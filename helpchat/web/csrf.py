@@ -58,10 +58,18 @@ async def checked_form(request: web.Request, expected: str,
     check_origin(request.headers, request.host, request.scheme, settings)
     if request.content_length is not None and request.content_length > MAX_FORM_BYTES:
         raise CsrfError("form too large")
-    form = await request.post()
+    form = await read_form(request)
     token = form.get(FIELD)
     check_token(token if isinstance(token, str) else None, expected)
     return _text_fields(form)
+
+
+async def read_form(request: web.Request) -> MultiDictProxy[Any]:
+    """The POSTed form; a body that cannot be one is the client's 400, not our 500."""
+    try:
+        return await request.post()
+    except (ValueError, LookupError):  # multipart without a boundary, an unknown charset
+        raise web.HTTPBadRequest(text="malformed form body") from None
 
 
 def _text_fields(form: MultiDictProxy[Any]) -> MultiDictProxy[str]:

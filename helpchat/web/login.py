@@ -21,8 +21,8 @@ from multidict import MultiDictProxy
 from helpchat import appkeys
 from helpchat.errors import HelpchatError
 from helpchat.i18n import LANGUAGES, normalize_language, translate
-from helpchat.web import auth
-from helpchat.web.session_cookie import COOKIE_NAME, clear_session_cookie
+from helpchat.web import auth, csrf
+from helpchat.web.session_cookie import clear_session_cookie, session_id
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ async def post_login(request: web.Request) -> web.StreamResponse:
     lang = page_language(request)
     if request.content_length is not None and request.content_length > MAX_FORM_BYTES:
         return _login_form(request, lang, status=413, error_key="console.login.error_invalid")
-    form = await request.post()
+    form = await csrf.read_form(request)
     next_path = safe_next(_field(form, "next", 500) or None)
     username = _field(form, "username", auth.MAX_NAME).strip()
     password = _field(form, "password", auth.MAX_PASSWORD)
@@ -161,16 +161,16 @@ async def post_logout(request: web.Request) -> web.StreamResponse:
     found = await auth.current_login(request)
     if found:
         login, counselor = found
-        form = await request.post()
+        form = await csrf.read_form(request)
         sent = form.get(CSRF_FIELD)
         if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(),
                                                                  login.csrf.encode()):
             raise web.HTTPForbidden(text="missing or wrong CSRF token")
-        session_id = request.cookies.get(COOKIE_NAME, "")
-        await auth.end_session(request.app, session_id)
+        cookie = session_id(request.cookies, request.app[appkeys.HUB].settings)
+        await auth.end_session(request.app, cookie or "")
         log.info("logout counselor=%s", counselor.id)
     response = redirect("/login")
-    clear_session_cookie(response)
+    clear_session_cookie(response, request.app[appkeys.HUB].settings)
     return response
 
 
