@@ -54,10 +54,12 @@ async def run(url: str, user: str, password: str) -> None:
         login = await http.post(f"{url}/api/session", json={"username": user,
                                                              "password": password})
         check(login.status == 200, "POST /api/session", login.status)
-        cookie = login.cookies["helpchat_session"].value
+        # Production names the cookie __Host-helpchat_session.
+        name = next(n for n in login.cookies if n.endswith("helpchat_session"))
+        cookie = login.cookies[name].value
 
     counselor, c_events = await client(url, "/counselor",
-                                       headers={"Cookie": f"helpchat_session={cookie}"})
+                                       headers={"Cookie": f"{name}={cookie}"})
     visitor, v_events = await client(url, "/visitor", auth={"lang": "nl"})
     session = await wait_event(v_events, "session")
     check(session["state"] == "idle", "visitor session", session["pseudonym"])

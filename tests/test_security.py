@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from tests.support import PASSWORD, create_account
+from tests.support import PASSWORD, Client, create_account
 
 ADDRESS = "127.0.0.1"
 
@@ -132,3 +132,8 @@ async def test_production_sends_hsts_and_a_host_prefixed_secure_session_cookie(
         assert cookie["secure"] and cookie["path"] == "/" and not cookie["domain"]
         assert cookie["httponly"] and cookie["samesite"] == "Strict"
         assert "helpchat_session" not in response.cookies
+    # The console's socket authenticates with the prefixed cookie too.
+    console = await Client().connect(str(server.make_url("")), "/counselor", headers={
+        "Cookie": f"__Host-helpchat_session={cookie.value}"})
+    await console.wait_for("duty")
+    await console.close()

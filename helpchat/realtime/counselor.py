@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 import socketio
@@ -17,18 +16,9 @@ from helpchat.realtime.hub import QUEUE_ROOM, counselor_room
 from helpchat.realtime.supervisor import SUPERVISOR_EVENTS, SupervisorEvents
 from helpchat.store.models import Counselor
 from helpchat.web.origins import same_origin
-from helpchat.web.session_cookie import COOKIE_NAME
+from helpchat.web.session_cookie import session_id_from_header
 
 log = logging.getLogger(__name__)
-
-
-def _cookie(environ: dict[str, Any]) -> str | None:
-    try:
-        cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
-    except CookieError:
-        return None
-    morsel = cookie.get(COOKIE_NAME)
-    return morsel.value if morsel else None
 
 
 class CounselorNamespace(SupervisorEvents):
@@ -41,7 +31,7 @@ class CounselorNamespace(SupervisorEvents):
         if origin and not same_origin(origin, environ, self.hub.settings):
             # Counselors only connect from this server's own pages (no cross-site websockets).
             raise socketio.exceptions.ConnectionRefusedError("forbidden")
-        session_id = _cookie(environ)
+        session_id = session_id_from_header(environ.get("HTTP_COOKIE", ""), self.hub.settings)
         login = session_id and await self.hub.store.auth.get(session_id, self.hub.now_ms())
         counselor = login and await self.hub.store.counselors.get(login.counselor_id)
         if not login or not counselor or counselor.disabled:

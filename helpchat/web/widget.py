@@ -222,7 +222,11 @@ async def demo_page(request: web.Request) -> web.Response:
         lang=lang, t=partial(translate, lang), other_lang="en" if lang == "nl" else "nl",
         base_url=settings.base_url,
     )
-    return web.Response(text=html, content_type="text/html")
+    # A stand-in for an organization's page, with its own inline style (development only).
+    csp = ("default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; "
+           "base-uri 'none'; object-src 'none'")
+    return web.Response(text=html, content_type="text/html",
+                        headers={"Content-Security-Policy": csp})
 
 
 async def redirect_to_page(request: web.Request) -> web.Response:
