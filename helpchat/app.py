@@ -77,7 +77,7 @@ def create_app(settings: Settings) -> web.Application:
     keep_addresses_out()
     app = web.Application(middlewares=[security_middleware], client_max_size=256 * 1024)
     app.on_response_prepare.append(security_headers)
-    store = Store.create(connect(settings.redis_url), settings)
+    store = Store.create(connect(settings.redis_url), settings, live)
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
         # Shares emits and rooms between processes on one Redis.

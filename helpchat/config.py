@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import secrets
 import tomllib
@@ -54,6 +55,11 @@ class Settings:
     allow_unscheduled_duty: bool = True
     default_language: str = "nl"
     log_level: str = "INFO"
+    insights_retention_months: int = 25
+    feedback_retention_days: int = 90
+    insights_concurrency: float = 1.5
+    metrics_allowed: tuple[str, ...] = ("127.0.0.1", "::1")
+    metrics_token: str = ""
 
     @property
     def production(self) -> bool:
@@ -138,6 +144,20 @@ def validate(settings: Settings) -> Settings:
     for name in ("visitor_grace_seconds", "counselor_grace_seconds", "last_intake_minutes"):
         if getattr(s, name) < 0:
             raise ConfigError(f"{name}: must not be negative")
+    if not 1 <= s.insights_retention_months <= 120:
+        raise ConfigError("insights_retention_months: must be 1 to 120")
+    if not 1 <= s.feedback_retention_days <= 3660:
+        raise ConfigError("feedback_retention_days: must be 1 to 3660")
+    if not 1 <= s.insights_concurrency <= 3:
+        raise ConfigError("insights_concurrency: must be 1 to 3 chats per counselor")
+    for network in s.metrics_allowed:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ConfigError(f"metrics_allowed: {network!r} is not an address or network"
+                              ) from None
+    if s.metrics_token and len(s.metrics_token) < 16:
+        raise ConfigError("metrics_token: use at least 16 characters")
     if s.transcript_retention_hours < 0:
         raise ConfigError("transcript_retention_hours: must not be negative")
     if s.max_chats_limit > 3:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from helpchat.config import Settings
+from helpchat.config import LiveSettings, Settings
 from helpchat.store.audit import AuditLog
 from helpchat.store.auth import AuthSessions
 from helpchat.store.canned import CannedResponses, load_canned_file
@@ -13,6 +13,7 @@ from helpchat.store.contacts import Contacts, load_contacts_file
 from helpchat.store.conversations import Conversations
 from helpchat.store.counselors import Counselors
 from helpchat.store.feeds import CalendarFeeds
+from helpchat.store.insights import Insights
 from helpchat.store.invites import Invites
 from helpchat.store.persistence import Persistence
 from helpchat.store.presence import Presence
@@ -45,10 +46,12 @@ class Store:
     audit: AuditLog
     invites: Invites
     feeds: CalendarFeeds
+    insights: Insights
 
     @classmethod
-    def create(cls, client: Redis, settings: Settings) -> Store:
+    def create(cls, client: Redis, settings: Settings, live: LiveSettings | None = None) -> Store:
         scripts = Scripts.load(client)
+        live = live or LiveSettings(settings)
         return cls(
             redis=client,
             sessions=VisitorSessions(client),
@@ -72,6 +75,7 @@ class Store:
             audit=AuditLog(client),
             invites=Invites(client),
             feeds=CalendarFeeds(client),
+            insights=Insights(client, live),
         )
 
     async def ping(self) -> bool:

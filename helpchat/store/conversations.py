@@ -23,12 +23,16 @@ class Ended:
     """What end() learned about the conversation it ended."""
 
     def __init__(
-        self, previous_state: str, counselor_id: str | None, vid: str, started_ms: int | None
+        self, previous_state: str, counselor_id: str | None, vid: str, started_ms: int | None,
+        created_ms: int = 0, estimate_s: int | None = None, answered: bool = False,
     ) -> None:
         self.previous_state = previous_state
         self.counselor_id = counselor_id
         self.vid = vid
         self.started_ms = started_ms
+        self.created_ms = created_ms  # when the visitor asked
+        self.estimate_s = estimate_s  # the wait announced then
+        self.answered = answered  # a counselor took it at least once
 
 
 def _conversation(cid: str, data: dict[str, str]) -> Conversation:
@@ -138,5 +142,16 @@ class Conversations:
         )
         if result[0] != "ok":
             return None
-        _, previous, counselor, vid, started = result
-        return Ended(previous, counselor or None, vid, int(started) if started else None)
+        _, previous, counselor, vid, started, created, estimate, answered = result
+        return Ended(previous, counselor or None, vid, int(started) if started else None,
+                     created_ms=int(created or 0),
+                     estimate_s=int(estimate) if estimate else None, answered=answered == "1")
+
+    async def note_estimate(self, cid: str, estimate_s: int | None) -> None:
+        """The wait announced when the visitor asked: abandonment is judged against it."""
+        if estimate_s is not None:
+            await self._redis.hset(keys.conversation(cid), "eta_s", estimate_s)
+
+    async def mark_answered(self, cid: str) -> bool:
+        """True the first time a counselor takes the chat (not after a transfer or requeue)."""
+        return bool(await self._redis.hsetnx(keys.conversation(cid), "answered", "1"))

@@ -45,6 +45,10 @@ class VisitorSessions:
         """After feedback or 'new chat' the visitor is idle again."""
         await self._redis.hset(keys.visitor(vid), mapping={"state": "idle", "conv": ""})
 
+    async def mark_turned_away(self, vid: str) -> bool:
+        """True the first time this visit is told "not available": it counts once."""
+        return bool(await self._redis.hsetnx(keys.visitor(vid), "turned_away", "1"))
+
     async def block(self, vid: str) -> None:
         await self._redis.hset(keys.visitor(vid), "blocked", "1")
 

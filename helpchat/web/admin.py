@@ -8,7 +8,13 @@ from datetime import datetime
 from aiohttp import web
 
 from helpchat import duty_rules
-from helpchat.web import admin_contacts, admin_counselors, admin_roster, admin_settings
+from helpchat.web import (
+    admin_contacts,
+    admin_counselors,
+    admin_insights,
+    admin_roster,
+    admin_settings,
+)
 from helpchat.web.admin_common import Ctx, admin_only
 
 AUDIT_PAGE = 100
@@ -22,6 +28,7 @@ def setup_routes(app: web.Application) -> None:
     admin_counselors.setup_routes(app)
     admin_contacts.setup_routes(app)
     admin_settings.setup_routes(app)
+    admin_insights.setup_routes(app)
 
 
 @admin_only

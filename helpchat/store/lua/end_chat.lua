@@ -6,6 +6,8 @@ if not state or state == 'ended' then return {'gone'} end
 local counselor = redis.call('HGET', KEYS[1], 'counselor')
 local vid = redis.call('HGET', KEYS[1], 'vid')
 local started = redis.call('HGET', KEYS[1], 'started_ms')
+-- For the insights counters: when it was requested, the wait announced then, whether taken.
+local facts = redis.call('HMGET', KEYS[1], 'created_ms', 'eta_s', 'answered')
 redis.call('ZREM', KEYS[4], ARGV[1])
 if counselor ~= '' then redis.call('SREM', ARGV[4] .. 'cchats:' .. counselor, ARGV[1]) end
 local visitor = ARGV[4] .. 'v:' .. vid
@@ -21,4 +23,4 @@ else
     if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], retention) end
   end
 end
-return {'ok', state, counselor, vid, started}
+return {'ok', state, counselor, vid, started, facts[1] or '', facts[2] or '', facts[3] or ''}

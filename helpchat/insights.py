@@ -1,0 +1,445 @@
+"""Insights arithmetic: histograms with fixed buckets, percentiles, Erlang C staffing, small-cell
+suppression and the funnel. Pure: fed with counters read by store/insights.py, no I/O.
+
+Every figure comes from counters kept per local day and hour (see store/insights.py); nothing
+here ever sees a visitor, a conversation or a timestamp finer than an hour.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+# --- fixed histogram buckets ---------------------------------------------------------------
+# Edges 0, 10, 15, 20, 30, 40, 50, 60, 80, 100, 150, ... seconds: the same eight steps in every
+# power of ten, so the buckets go on for ever (no "more than 10 minutes" cap that hides the
+# long waits) while 60 s and 300 s stay exact edges for "answered within 1 / 5 minutes".
+_STEPS = (10, 15, 20, 30, 40, 50, 60, 80)
+
+
+def bucket_edge(index: int) -> int:
+    """Lower edge (seconds) of bucket `index`; bucket i holds [edge(i), edge(i + 1))."""
+    if index <= 0:
+        return 0
+    rank, step = divmod(index - 1, len(_STEPS))
+    return _STEPS[step] * 10 ** rank
+
+
+def bucket_of(seconds: float) -> int:
+    """The bucket a duration falls in; negative durations (clock skew) count as 0."""
+    index = 0
+    while bucket_edge(index + 1) <= seconds:
+        index += 1
+    return index
+
+
+Histogram = Mapping[int, int]  # bucket index -> count
+
+
+def merge(histograms: Iterable[Histogram]) -> dict[int, int]:
+    total: dict[int, int] = {}
+    for histogram in histograms:
+        for index, count in histogram.items():
+            total[index] = total.get(index, 0) + count
+    return total
+
+
+@dataclass(frozen=True)
+class Range:
+    """A value known to one bucket: lo <= value < hi seconds."""
+
+    lo: int
+    hi: int
+
+
+def percentile(histogram: Histogram, q: float) -> Range | None:
+    """The bucket holding the q-quantile (0 < q <= 1) of the counted values; None when empty.
+
+    The q-quantile is the ceil(q * n)-th smallest value, so p50 of four values is the second.
+    """
+    n = sum(histogram.values())
+    if n == 0:
+        return None
+    rank = max(1, math.ceil(q * n - 1e-9))
+    seen = 0
+    for index in sorted(histogram):
+        seen += histogram[index]
+        if seen >= rank:
+            return Range(bucket_edge(index), bucket_edge(index + 1))
+    raise AssertionError("unreachable: rank <= n")
+
+
+def share_below(histogram: Histogram, limit_s: int) -> float | None:
+    """Share of values under `limit_s`, exact because the limit must be a bucket edge."""
+    if bucket_edge(bucket_of(limit_s)) != limit_s:
+        raise ValueError(f"{limit_s} s is not a bucket edge")
+    n = sum(histogram.values())
+    if n == 0:
+        return None
+    below = sum(count for index, count in histogram.items() if bucket_edge(index + 1) <= limit_s)
+    return below / n
+
+
+# --- Erlang C (M/M/N queue) ----------------------------------------------------------------
+# Erlang C as in Westbay Engineers, "The Erlang-C formula" (erlang.com), and Chromy, Misuth &
+# Kavacky, "Erlang C formula and its use in the call centers", AEEE 9(1), 2011: traffic
+# A = arrival rate x mean handling time (Erlangs); probability that a contact waits
+# C(N, A) = (A^N / N! * N / (N - A)) / (sum_{k<N} A^k / k! + A^N / N! * N / (N - A));
+# share answered within t: SL = 1 - C(N, A) * exp(-(N - A) * t / handling time).
+
+
+def erlang_c(traffic: float, servers: int) -> float:
+    """Probability that an arriving contact has to wait; 1.0 when the servers cannot keep up.
+
+    Computed through the Erlang B recursion B(n) = A B(n-1) / (n + A B(n-1)), which needs no
+    factorials and so stays exact for hundreds of servers.
+    """
+    if traffic <= 0:
+        return 0.0
+    if servers <= traffic:
+        return 1.0
+    blocking = 1.0
+    for n in range(1, servers + 1):
+        blocking = traffic * blocking / (n + traffic * blocking)
+    return servers * blocking / (servers - traffic * (1 - blocking))
+
+
+def service_level(traffic: float, servers: int, handle_s: float, target_s: float) -> float:
+    """Share of contacts answered within target_s."""
+    if traffic <= 0:
+        return 1.0
+    if servers <= traffic:
+        return 0.0
+    waits = erlang_c(traffic, servers)
+    return 1 - waits * math.exp(-(servers - traffic) * target_s / handle_s)
+
+
+def servers_needed(arrivals_per_hour: float, handle_s: float, target_s: float = 60,
+                   goal: float = 0.8) -> int:
+    """Fewest chat places that answer `goal` of the contacts within target_s."""
+    traffic = arrivals_per_hour * handle_s / 3600
+    if traffic <= 0:
+        return 0
+    servers = math.floor(traffic) + 1
+    while service_level(traffic, servers, handle_s, target_s) < goal:
+        servers += 1
+    return servers
+
+
+def counselors_needed(arrivals_per_hour: float, handle_s: float, concurrency: float,
+                      target_s: float = 60, goal: float = 0.8) -> int:
+    """Counselors for `goal` within target_s when each holds `concurrency` chats at once.
+
+    The measured chat duration already includes the slower pace of a counselor with two chats
+    open, so each counselor simply counts as `concurrency` chat places.
+    """
+    places = servers_needed(arrivals_per_hour, handle_s, target_s, goal)
+    return math.ceil(places / concurrency - 1e-9)
+
+
+# --- small cells ---------------------------------------------------------------------------
+SMALL = 5  # cross-tab cells below this are shown as "< 5"
+MERGED = "other_small"
+
+
+def suppressed(count: int) -> int | None:
+    """The count to publish in a cross-tab cell; None means "< 5" (zero is no disclosure)."""
+    return None if 0 < count < SMALL else count
+
+
+def merge_small(cells: Mapping[str, int]) -> dict[str, int]:
+    """For exports: every cell below SMALL folded into one MERGED cell, so the total stays
+    exact and no small group can be read off a row."""
+    kept = {name: n for name, n in cells.items() if n == 0 or n >= SMALL}
+    small = sum(n for n in cells.values() if 0 < n < SMALL)
+    if small:
+        kept[MERGED] = small
+    return kept
+
+
+# --- the funnel ----------------------------------------------------------------------------
+# offered = answered + abandoned_before_estimate + abandoned_after_estimate + turned_away, in
+# every hour cell: every outcome is booked in the hour its request came in (see store/insights).
+FUNNEL = ("offered", "answered", "abandoned_before_estimate", "abandoned_after_estimate",
+          "turned_away")
+# Also counted, outside the identity: why visitors were turned away, how chats ended.
+# "answered_async" is the place for asynchronous questions (issue 12): count it into the hour
+# the question was answered with Insights.count_now("answered_async").
+DETAILS = ("turned_closed", "turned_no_counselor", "turned_queue_full", "quick_exit", "blocked",
+           "answered_async")
+HOURLY = FUNNEL + DETAILS
+TURNED_REASONS = ("closed", "no_counselor", "queue_full")
+
+DayCounts = Mapping[str, int]  # one day's counter hash: "HH:name", "wait:B", "dur:B", ...
+
+
+def hourly(day: DayCounts, hour: int, name: str) -> int:
+    return day.get(f"{hour:02d}:{name}", 0)
+
+
+def day_histogram(day: DayCounts, kind: str) -> dict[int, int]:
+    prefix = f"{kind}:"
+    return {int(k[len(prefix):]): n for k, n in day.items() if k.startswith(prefix)}
+
+
+@dataclass
+class Cell:
+    """Summed counters of one hour cell (one day x hour, or an hour of the week over weeks)."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(HOURLY, 0))
+    duty_sum: int = 0  # on-duty counselors summed over the sampled minutes
+    scheduled_sum: int = 0
+    samples: int = 0  # minutes sampled
+    hours: int = 0  # how many real hours this cell stands for
+
+    def add(self, day: DayCounts, hour: int) -> None:
+        for name in HOURLY:
+            self.counts[name] += hourly(day, hour, name)
+        self.duty_sum += hourly(day, hour, "duty_sum")
+        self.scheduled_sum += hourly(day, hour, "sched_sum")
+        self.samples += hourly(day, hour, "samples")
+        self.hours += 1
+
+    @property
+    def abandoned(self) -> int:
+        return (self.counts["abandoned_before_estimate"]
+                + self.counts["abandoned_after_estimate"])
+
+    @property
+    def unanswered(self) -> int:
+        return self.abandoned + self.counts["turned_away"]
+
+    @property
+    def on_duty(self) -> float | None:
+        return self.duty_sum / self.samples if self.samples else None
+
+    @property
+    def scheduled(self) -> float | None:
+        return self.scheduled_sum / self.samples if self.samples else None
+
+    def balanced(self) -> bool:
+        c = self.counts
+        return c["offered"] == c["answered"] + self.abandoned + c["turned_away"]
+
+
+def dates(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def week_grid(days: Mapping[date, DayCounts]) -> list[list[Cell]]:
+    """7 x 24 cells (Monday first, local hours), each summed over the period's weeks."""
+    grid = [[Cell() for _ in range(24)] for _ in range(7)]
+    for day, counts in days.items():
+        for hour in range(24):
+            grid[day.weekday()][hour].add(counts, hour)
+    return grid
+
+
+def total(days: Mapping[date, DayCounts]) -> Cell:
+    cell = Cell()
+    for counts in days.values():
+        for hour in range(24):
+            cell.add(counts, hour)
+    return cell
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def by_week(days: Mapping[date, DayCounts]) -> dict[str, list[date]]:
+    weeks: dict[str, list[date]] = {}
+    for day in sorted(days):
+        weeks.setdefault(iso_week(day), []).append(day)
+    return weeks
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """What the page shows of one histogram."""
+
+    count: int
+    p50: Range | None
+    p90: Range | None
+    within_60s: float | None
+    within_5min: float | None
+    histogram: dict[int, int]
+
+
+def distribution(histogram: Histogram) -> Distribution:
+    merged = dict(histogram)
+    return Distribution(
+        count=sum(merged.values()), p50=percentile(merged, 0.5), p90=percentile(merged, 0.9),
+        within_60s=share_below(merged, 60), within_5min=share_below(merged, 300),
+        histogram=merged,
+    )
+
+
+# --- coverage ------------------------------------------------------------------------------
+# Without any measured chat yet, staffing assumes a 20-minute chat (a typical helpline chat).
+DEFAULT_HANDLE_S = 20 * 60
+
+
+@dataclass(frozen=True)
+class Coverage:
+    weekday: int
+    hour: int
+    offered_per_hour: float
+    scheduled: float | None
+    on_duty: float | None
+    needed: int
+    unanswered: int
+
+    @property
+    def shortfall(self) -> float:
+        """How far the roster falls short of what the demand needs (negative: spare)."""
+        return self.needed - (self.scheduled or 0.0)
+
+
+def coverage(grid: list[list[Cell]], handle_s: float | None, concurrency: float,
+             target_s: int = 60, goal: float = 0.8) -> list[Coverage]:
+    """Scheduled, on-duty and needed counselors for every hour of the week."""
+    handle = handle_s or DEFAULT_HANDLE_S
+    found = []
+    for weekday, row in enumerate(grid):
+        for hour, cell in enumerate(row):
+            rate = cell.counts["offered"] / cell.hours if cell.hours else 0.0
+            found.append(Coverage(
+                weekday=weekday, hour=hour, offered_per_hour=rate,
+                scheduled=cell.scheduled, on_duty=cell.on_duty,
+                needed=counselors_needed(rate, handle, concurrency, target_s, goal),
+                unanswered=cell.unanswered,
+            ))
+    return found
+
+
+def worst_covered(cells: list[Coverage], count: int = 5) -> list[Coverage]:
+    """The hours where the roster falls shortest, then where most demand went unanswered;
+    hours with nothing needed and nothing missed are never "worst"."""
+    short = [c for c in cells if c.shortfall > 0 or c.unanswered > 0]
+    short.sort(key=lambda c: (-c.shortfall, -c.unanswered, c.weekday, c.hour))
+    return short[:count]
+
+
+def mean_duration_s(days: Mapping[date, DayCounts]) -> float | None:
+    n = sum(sum(day_histogram(d, "dur").values()) for d in days.values())
+    seconds = sum(d.get("dur_sum", 0) for d in days.values())
+    return seconds / n if n else None
+
+
+# --- the report: what the page shows and the exports carry ---------------------------------
+WRAPUP_GROUPS = ("category", "age", "outcome")
+# The outcome counselors pick for test, prank and abusive contacts.
+NOT_SERIOUS = "not_serious"
+
+
+def _range(found: Range | None) -> list[int] | None:
+    return [found.lo, found.hi] if found else None
+
+
+def _share(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def distribution_json(found: Distribution) -> dict[str, object]:
+    return {
+        "count": found.count, "p50_s": _range(found.p50), "p90_s": _range(found.p90),
+        "within_60s": _share(found.within_60s), "within_5min": _share(found.within_5min),
+        "buckets": [{"from_s": bucket_edge(i), "to_s": bucket_edge(i + 1), "count": n}
+                    for i, n in sorted(found.histogram.items()) if n],
+    }
+
+
+def _funnel(cell: Cell) -> dict[str, int]:
+    return {name: cell.counts[name] for name in HOURLY}
+
+
+def _sum_histograms(days: Mapping[date, DayCounts], kind: str) -> dict[int, int]:
+    return merge(day_histogram(d, kind) for d in days.values())
+
+
+def wrapup_summary(months: Mapping[str, Mapping[str, int]], merged: bool) -> dict[str, object]:
+    """Wrap-up counts of the months that overlap the period. Breakdown cells under SMALL are
+    None ("< 5") on the page, or folded into one MERGED cell (merged=True, for exports)."""
+    totals: dict[str, int] = {}
+    for counts in months.values():
+        for name, n in counts.items():
+            totals[name] = totals.get(name, 0) + n
+    groups: dict[str, object] = {}
+    for group in WRAPUP_GROUPS:
+        prefix = f"{group}:"
+        cells = {k[len(prefix):]: n for k, n in totals.items() if k.startswith(prefix)}
+        if merged:
+            groups[group] = merge_small(cells)
+        else:
+            groups[group] = {name: suppressed(n) for name, n in sorted(cells.items())}
+    submitted = totals.get("submitted", 0)
+    not_serious = totals.get(f"outcome:{NOT_SERIOUS}", 0)
+    return {
+        "months": sorted(months), "submitted": submitted, "skipped": totals.get("skipped", 0),
+        "debrief": suppressed(totals.get("debrief", 0)) if not merged
+        else totals.get("debrief", 0),
+        "not_serious_share": round(not_serious / submitted, 4) if submitted else None,
+        **groups,
+    }
+
+
+def ratings(days: Mapping[date, DayCounts]) -> dict[str, object]:
+    counts = {n: sum(d.get(f"rating:{n}", 0) for d in days.values()) for n in range(1, 6)}
+    given = sum(counts.values())
+    mean = sum(n * c for n, c in counts.items()) / given if given else None
+    return {"count": given, "distribution": {str(n): c for n, c in counts.items()},
+            "mean": None if mean is None else round(mean, 2)}
+
+
+def report(days: Mapping[date, DayCounts], *, concurrency: float,
+           wrapups: Mapping[str, Mapping[str, int]], comments: list[str],
+           merged: bool = False) -> dict[str, object]:
+    """Everything the Insights page shows for a period, as plain data (the JSON export is this
+    with merged=True: small wrap-up cells folded instead of shown as "< 5")."""
+    ordered = dict(sorted(days.items()))
+    grid = week_grid(ordered)
+    handle_s = mean_duration_s(ordered)
+    cells = coverage(grid, handle_s, concurrency)
+    weeks = []
+    for week, members in by_week(ordered).items():
+        subset = {d: ordered[d] for d in members}
+        weeks.append({
+            "week": week, "from": members[0].isoformat(), "to": members[-1].isoformat(),
+            **_funnel(total(subset)),
+            "wait": distribution_json(distribution(_sum_histograms(subset, "wait"))),
+            "duration": distribution_json(distribution(_sum_histograms(subset, "dur"))),
+        })
+
+    def grid_row(c: Coverage) -> dict[str, object]:
+        cell = grid[c.weekday][c.hour]
+        return {
+            "weekday": c.weekday, "hour": c.hour, **_funnel(cell), "unanswered": c.unanswered,
+            "offered_per_hour": round(c.offered_per_hour, 2),
+            "scheduled": None if c.scheduled is None else round(c.scheduled, 2),
+            "on_duty": None if c.on_duty is None else round(c.on_duty, 2),
+            "needed": c.needed, "shortfall": round(c.shortfall, 2),
+        }
+
+    return {
+        "from": min(ordered).isoformat() if ordered else None,
+        "to": max(ordered).isoformat() if ordered else None,
+        "concurrency": concurrency,
+        "handle_s": None if handle_s is None else round(handle_s),
+        "totals": _funnel(total(ordered)),
+        "weeks": weeks,
+        "hours": [{"date": day.isoformat(), "hour": hour,
+                   **{name: hourly(counts, hour, name) for name in FUNNEL}}
+                  for day, counts in ordered.items() for hour in range(24)],
+        "week_grid": [grid_row(c) for c in cells],
+        "worst_covered": [grid_row(c) for c in worst_covered(cells)],
+        "wait": distribution_json(distribution(_sum_histograms(ordered, "wait"))),
+        "abandon_wait": distribution_json(distribution(_sum_histograms(ordered, "abandon"))),
+        "duration": distribution_json(distribution(_sum_histograms(ordered, "dur"))),
+        "wrapups": wrapup_summary(wrapups, merged),
+        "ratings": ratings(ordered),
+        "comments": comments,
+    }
