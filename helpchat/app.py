@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 SWEEP_INTERVAL_S = 2.0
 AOF_REWRITE_INTERVAL_S = 300.0
 SHUTDOWN_WAIT_S = 5.0
+DUTY_SAMPLE_S = 60.0
 
 
 def _templates() -> jinja2.Environment:
@@ -58,13 +59,31 @@ async def _sweeper(hub: Hub) -> None:
             log.exception("sweep failed")
 
 
-def _lifecycle(hub: Hub) -> Callable[[web.Application], AsyncIterator[None]]:
+async def sample_duty(hub: Hub, rules: RosterRules) -> bool:
+    """One minute's reading of counselors on duty and scheduled, for Insights' coverage."""
+    now = hub.now_ms()
+    on_duty = (await hub.pushes.load()).on_duty
+    return await hub.store.insights.sample_duty(on_duty, await rules.scheduled_count(now), now)
+
+
+async def _duty_sampler(hub: Hub, rules: RosterRules) -> None:
+    """Every process wakes just after each minute starts; the store lets one of them count."""
+    while True:
+        await asyncio.sleep(DUTY_SAMPLE_S - hub.clock() % DUTY_SAMPLE_S + 1)
+        try:
+            await sample_duty(hub, rules)
+        except Exception:
+            log.exception("duty sample failed")
+
+
+def _lifecycle(hub: Hub, rules: RosterRules) -> Callable[[web.Application], AsyncIterator[None]]:
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        task = asyncio.create_task(_sweeper(hub))
+        tasks = [asyncio.create_task(_sweeper(hub)), asyncio.create_task(_duty_sampler(hub, rules))]
         yield
-        task.cancel()
+        for task in tasks:
+            task.cancel()
         # Bounded: a Redis call that swallows the cancellation must not hang the shutdown.
-        await asyncio.wait([task], timeout=SHUTDOWN_WAIT_S)
+        await asyncio.wait(tasks, timeout=SHUTDOWN_WAIT_S)
         await hub.store.redis.aclose()
 
     return lifecycle
@@ -99,7 +118,7 @@ def create_app(settings: Settings) -> web.Application:
     app[appkeys.SIO] = sio
     app[appkeys.HUB] = hub
     app[appkeys.TEMPLATES] = _templates()
-    app.cleanup_ctx.append(_lifecycle(hub))
+    app.cleanup_ctx.append(_lifecycle(hub, rules))
 
     health.setup_routes(app)
     api.setup_routes(app)

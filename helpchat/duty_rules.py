@@ -64,6 +64,11 @@ class RosterRules:
     async def status(self, now_ms: int) -> RosterStatus | None:
         return roster_status(await self.current(), instant(now_ms))
 
+    async def scheduled_count(self, now_ms: int) -> int:
+        """Counselors the roster has on a shift right now (0 without a roster)."""
+        roster = await self.current()
+        return len(rosters.scheduled_at(roster, instant(now_ms))) if roster else 0
+
     async def may_go_on_duty(self, counselor_id: str, now_ms: int) -> bool:
         return may_go_on_duty(await self.current(), counselor_id, instant(now_ms),
                               self.live.current.allow_unscheduled_duty)

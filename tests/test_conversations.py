@@ -76,6 +76,8 @@ async def test_every_key_holding_chat_content_expires(
     for key in (f"hc:conv:{cid}", f"hc:log:{cid}", f"hc:cids:{cid}"):
         assert 3600 < await redis_client.ttl(key) <= 2 * 3600
     await youth.call("feedback", {"rating": 4, "comment": "goed"})
-    assert await redis_client.ttl("hc:feedback") > 0
+    assert [k async for k in redis_client.scan_iter("hc:feedback:*")]
+    async for key in redis_client.scan_iter("hc:feedback:*"):
+        assert await redis_client.ttl(key) > 0
     await youth.close()
     await anna.close()

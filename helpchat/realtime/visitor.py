@@ -35,7 +35,9 @@ class VisitorNamespace(GuardedNamespace):
 
     async def _welcome(self, sid: str, token: str, session: VisitorSession) -> None:
         await self.emit("session", self.hub.visitors.session_payload(token, session), to=sid)
-        await self.emit("availability", await self.hub.pushes.availability(session.lang), to=sid)
+        current = await self.hub.pushes.availability(session.lang)
+        await self.emit("availability", current, to=sid)
+        await self.hub.visitors.turned_away(session, current, asked=False)
         if session.state == "queued" and session.conversation_id:
             position = await self.hub.store.queue.position(session.conversation_id)
             if position:

@@ -1,4 +1,6 @@
-"""Anonymous figures that outlive chats: counts, recent durations, feedback. Never chat text."""
+"""Anonymous figures that outlive chats: counts and recent durations. Never chat text.
+
+Feedback comments and the hourly figures live in store/insights.py."""
 
 from __future__ import annotations
 
@@ -24,13 +26,3 @@ class Stats:
 
     async def handle_times(self) -> list[int]:
         return [int(v) for v in await self._redis.lrange(keys.STATS_HANDLE, 0, -1)]
-
-    async def add_feedback(self, rating: int, comment: str | None) -> None:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hincrby(keys.STATS_COUNTS, f"rating_{rating}", 1)
-            if comment:
-                # Kept apart from any conversation id, capped and expiring.
-                pipe.lpush(keys.FEEDBACK, comment)
-                pipe.ltrim(keys.FEEDBACK, 0, keys.FEEDBACK_CAP - 1)
-                pipe.expire(keys.FEEDBACK, keys.FEEDBACK_TTL)
-            await pipe.execute()

@@ -107,11 +107,13 @@ def _query(ctx: Ctx) -> dict[str, str]:
 
 
 def seconds_text(ctx: Ctx, seconds: int) -> str:
-    if seconds < 120:
+    """45 s, 2 min, 2:30 min, 1:15 h: exact (bucket edges are whole seconds) and short."""
+    if seconds < 60:
         return ctx.t("admin.insights.unit.s", n=seconds)
-    if seconds < 2 * 3600:
-        return ctx.t("admin.insights.unit.min", n=_number(ctx, seconds / 60))
-    return ctx.t("admin.insights.unit.h", n=_number(ctx, seconds / 3600))
+    unit, size = ("min", 60) if seconds < 3600 else ("h", 3600)
+    whole, rest = divmod(seconds, size)
+    rest //= size // 60
+    return ctx.t(f"admin.insights.unit.{unit}", n=f"{whole}:{rest:02d}" if rest else whole)
 
 
 def _number(ctx: Ctx, value: float) -> str:

@@ -62,6 +62,9 @@ class CounselorSide:
         if conv is None:
             raise HelpchatError("not_found")
         await self.store.stats.count("chats_taken")
+        if await self.store.conversations.mark_answered(conv.id):  # not again after a requeue
+            await self.store.insights.answered(conv.created_ms,
+                                               conv.started_ms or self.ctx.now_ms())
         log.info("chat taken conversation=%s counselor=%s", conv.id, counselor.id)
         await self._announce_assignment(conv, counselor)
         await self.pushes.push_queue()
@@ -127,5 +130,6 @@ class CounselorSide:
         conv = await self.conversation(counselor, cid)
         await self.store.sessions.block(conv.vid)
         await self.store.stats.count("blocked")
+        await self.store.insights.count_now("blocked", self.ctx.now_ms())
         log.info("visitor blocked conversation=%s counselor=%s", cid, counselor.id)
         await self.chats.end(cid, by="counselor", reason="blocked")

@@ -94,9 +94,14 @@ class Lifecycle:
         if ended is None:
             return False
         await self.store.stats.count("chats_ended")
+        now = self.ctx.now_ms()
         if ended.started_ms is not None and ended.previous_state == "active":
-            await self.store.stats.record_handle_time(
-                (self.ctx.now_ms() - ended.started_ms) // 1000)
+            await self.store.stats.record_handle_time((now - ended.started_ms) // 1000)
+            await self.store.insights.chat_duration((now - ended.started_ms) // 1000, now)
+        elif ended.previous_state == "queued" and not ended.answered:
+            await self.store.insights.abandoned(ended.created_ms, now, ended.estimate_s)
+        if reason == "quick_exit":
+            await self.store.insights.count_now("quick_exit", now)
         code = reason if reason in MACHINE_REASONS else None
         log.info("chat ended conversation=%s by=%s reason=%s", cid, by, code or "-")
         session = await self.store.sessions.get(ended.vid)

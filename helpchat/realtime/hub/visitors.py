@@ -54,27 +54,43 @@ class VisitorSide:
         current = await self.pushes.availability(session.lang)
         already = session.state in ("queued", "chatting") and session.conversation_id
         if not current["available"] and not already:
+            await self.turned_away(session, current)
             raise HelpchatError("closed", extra={"availability": current})
+        now = self.ctx.now_ms()
         status, cid = await self.store.queue.enqueue(
-            vid=session.vid, cid=identity.new_id(), now_ms=self.ctx.now_ms(), topic=topic,
+            vid=session.vid, cid=identity.new_id(), now_ms=now, topic=topic,
             urgent=urgent, cap=self.ctx.settings.queue_cap,
             pseudonym_code=identity.pseudonym_code(session.vid), lang=session.lang,
         )
         if status == "blocked":
             raise HelpchatError("blocked")
         if status == "full":
-            raise HelpchatError("closed", extra={"availability": await self.pushes.availability(
-                session.lang)})
+            current = await self.pushes.availability(session.lang)
+            await self.turned_away(session, {**current, "reason": "queue_full"})
+            raise HelpchatError("closed", extra={"availability": current})
         if status not in ("ok", "exists") or cid is None:
             raise HelpchatError("not_found")
         load = await self.pushes.load()
+        position = await self.store.queue.position(cid) or 0
+        estimate = load.wait_for(position) if position else None
         if status == "ok":
+            await self.store.insights.offered(now)
+            # Remembered on the conversation: abandonment is judged against what was promised.
+            await self.store.conversations.note_estimate(cid, estimate)
             await self.store.stats.count("chats_requested")
             log.info("chat requested conversation=%s urgent=%s", cid, urgent)
             await self.pushes.push_queue(load)
-        position = await self.store.queue.position(cid) or 0
-        return payloads.ok(conversation_id=cid, position=position,
-                           estimated_wait_s=load.wait_for(position) if position else None)
+        return payloads.ok(conversation_id=cid, position=position, estimated_wait_s=estimate)
+
+    async def turned_away(self, session: VisitorSession, current: dict[str, Any],
+                          asked: bool = True) -> None:
+        """The widget is showing this visitor "not available": demand nobody could answer,
+        counted once per visit, when a request is refused or (asked=False) when the widget
+        opens on "not available" (an idle visitor; a queued or chatting one sees the chat)."""
+        if current["available"] or (not asked and session.state != "idle"):
+            return
+        if await self.store.sessions.mark_turned_away(session.vid):
+            await self.store.insights.turned_away(current["reason"], self.ctx.now_ms())
 
     async def conversation(self, session: VisitorSession) -> Conversation:
         if not session.conversation_id or session.state not in ("queued", "chatting"):
@@ -113,7 +129,8 @@ class VisitorSide:
     async def feedback(self, session: VisitorSession, rating: int, comment: str | None) -> None:
         if session.state != "ended":
             raise HelpchatError("conflict", "error.feedback_not_ended")
-        await self.store.stats.add_feedback(rating, comment)
+        await self.store.stats.count(f"rating_{rating}")
+        await self.store.insights.feedback(rating, comment, self.ctx.now_ms())
         await self.store.sessions.reset_after_end(session.vid)
 
     async def forget(self, session: VisitorSession, reason: str) -> None:
