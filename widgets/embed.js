@@ -17,6 +17,9 @@
   } /*@end*/;
 
   var TAG = "helpchat-widget";
+  // In the host page's sessionStorage (this tab only) while a chat is queued or running, so a
+  // reload opens the panel again. It holds "1", nothing about the chat; quick exit removes it.
+  var ACTIVE_KEY = "helpchat.active";
   if (window.__helpchatLoader || document.querySelector(TAG)) return; // included twice: one launcher
   window.__helpchatLoader = true;
 
@@ -80,8 +83,8 @@
       "height:min(var(--hc-height,640px),calc(100vh - 110px));max-width:calc(100vw - 40px);" +
       "background:#fff;border-radius:12px;overflow:hidden;box-shadow:0 8px 32px rgba(0,0,0,.35)}" +
       "iframe{display:block;width:100%;height:100%;border:0}" +
-      "@media (max-width:520px),(max-height:560px){.panel{top:0;left:0;right:0;bottom:0;" +
-      "width:100%;height:100%;max-width:none;border-radius:0}}" +
+      "@media (max-width:520px),(max-height:560px){.panel{top:var(--hc-top,0);left:0;right:0;" +
+      "bottom:auto;width:100%;height:var(--hc-visible,100%);max-width:none;border-radius:0}}" +
       ".fallback{height:100%;overflow:auto;color:#1a1a1a;" +
       "font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif}" +
       ".bar{display:flex;align-items:center;gap:8px;padding:8px 12px 8px 16px;background:" + color +
@@ -137,6 +140,20 @@
     document.body.appendChild(host);
     window.addEventListener("message", onMessage);
     document.addEventListener("keydown", onKeyDown);
+    if (window.visualViewport) {
+      window.visualViewport.addEventListener("resize", fitVisible);
+      window.visualViewport.addEventListener("scroll", fitVisible);
+    }
+    if (chatWasRunning()) open();
+  }
+
+  // On a phone the panel fills the screen; when the on-screen keyboard opens, only the visual
+  // viewport shrinks, so the panel follows it and the header and composer stay in sight.
+  function fitVisible() {
+    var visible = window.visualViewport;
+    if (!visible || !panel) return;
+    panel.style.setProperty("--hc-top", Math.round(visible.offsetTop) + "px");
+    panel.style.setProperty("--hc-visible", Math.round(visible.height) + "px");
   }
 
   function toggle() {
@@ -144,6 +161,7 @@
   }
 
   function open() {
+    fitVisible();
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
     badge.hidden = true;
@@ -199,6 +217,8 @@
     } else if (msg.type === "helpchat:resize" && typeof msg.height === "number") {
       var height = Math.max(480, Math.min(640, Math.round(msg.height)));
       panel.style.setProperty("--hc-height", height + "px");
+    } else if (msg.type === "helpchat:active") {
+      remember(msg.active === true);
     } else if (msg.type === "helpchat:attention") {
       if (panel.hidden) badge.hidden = false;
     } else if (msg.type === "helpchat:quick_exit") {
@@ -243,7 +263,19 @@
     ]);
   }
 
+  function remember(active) {
+    try {
+      if (active) sessionStorage.setItem(ACTIVE_KEY, "1");
+      else sessionStorage.removeItem(ACTIVE_KEY);
+    } catch (e) { /* storage blocked: the panel just stays closed after a reload */ }
+  }
+
+  function chatWasRunning() {
+    try { return sessionStorage.getItem(ACTIVE_KEY) === "1"; } catch (e) { return false; }
+  }
+
   function leave() {
+    remember(false);
     // Quick exit: replace the page, so "back" does not return to the site with the chat.
     var host = document.querySelector(TAG);
     if (host) host.remove();

@@ -55,3 +55,23 @@ def queue_entry(entry: QueueEntry, now_ms: int, lang: str) -> dict[str, Any]:
                   if on],
         "position": entry.position,
     }
+
+
+def ahead_reason(entries: list[QueueEntry], index: int) -> str | None:
+    """Why someone waits behind people who came later, in words the widget can show.
+
+    "urgent_ahead": a visitor who said they are in danger joined later and goes first;
+    "returned_ahead": a chat handed back by its counselor goes back to the front. None when
+    everyone ahead was there first.
+    """
+    mine = entries[index].conversation
+    later = [e.conversation for e in entries[:index] if e.conversation.created_ms > mine.created_ms
+             or e.conversation.started_ms is not None]
+    if any(conv.urgent and conv.started_ms is None for conv in later):
+        return "urgent_ahead"
+    return "returned_ahead" if later else None
+
+
+def queue_position(entries: list[QueueEntry], index: int, wait_s: int | None) -> dict[str, Any]:
+    return {"position": entries[index].position, "estimated_wait_s": wait_s,
+            "reason": ahead_reason(entries, index)}

@@ -37,7 +37,8 @@ MAX_TITLE = 60
 
 # The chat page's ES modules (no build step: the browser loads them one by one; main.js is the
 # entry the page names).
-CHAT_MODULES = ("main.js", "state.js", "transport.js", "contacts.js", "transcript.js", "views.js")
+CHAT_MODULES = ("main.js", "state.js", "transport.js", "contacts.js", "transcript.js", "views.js",
+                "quickexit.js")
 # Files of the chat page served under /widget/, name -> (path, content type).
 ASSETS: dict[str, tuple[Path, str]] = {
     **{name: (WIDGETS_DIR / "chat" / name, "text/javascript") for name in CHAT_MODULES},

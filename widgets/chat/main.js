@@ -8,6 +8,7 @@ import {
   rememberCounselor, state, storage, t
 } from "./state.js";
 import * as transport from "./transport.js";
+import { announceQuickExit, quickExit, setUpQuickExit } from "./quickexit.js";
 import { renderContacts } from "./contacts.js";
 import {
   addServerMessage, clearTranscript, onComposerInput, onComposerKey, onCounselorTyping,
@@ -48,28 +49,6 @@ function applyColor(color) {
   root.setProperty("--accent", color);
   root.setProperty("--on-accent", contrast(color, "#ffffff") >= 4.6 ? "#ffffff" : "#111111");
   root.setProperty("--accent-text", text);
-}
-
-// --- quick exit -------------------------------------------------------------------------------
-
-function quickExit() {
-  if (state.exiting) return;
-  state.exiting = true;
-  document.body.classList.add("exiting");
-  storage.clear();
-  transport.forgetAndLeave(() => {
-    storage.clear();
-    if (embedded) postToParent({ type: "helpchat:quick_exit" });
-    else window.location.replace(config.quick_exit_url);
-  });
-}
-
-function onKeyDown(event) {
-  if (event.key !== "Escape") return;
-  const now = Date.now();
-  state.escapes = state.escapes.filter((at) => now - at < 1500);
-  state.escapes.push(now);
-  if (state.escapes.length >= 3) quickExit();
 }
 
 // --- the server's events ----------------------------------------------------------------------
@@ -118,6 +97,7 @@ function onQueuePosition(data) {
   if (state.server === "chatting") {
     // The counselor handed the chat back to the queue (transfer, or they lost connection).
     state.server = "queued";
+    state.queueShown = null;
     showQueued(data);
   } else if (state.server === "queued") {
     updatePosition(data);
@@ -197,6 +177,7 @@ function onParentMessage(event) {
   } else if (data.type === "helpchat:open") {
     const target = state.view === "chat" ? $("message") : $(FOCUS_TARGET[state.view] || "quick-exit");
     if (target) target.focus({ preventScroll: true });
+    announceQuickExit();
   } else if (data.type === "helpchat:quick_exit") {
     quickExit();
   }
@@ -209,8 +190,7 @@ renderContacts();
 window.addEventListener("message", onParentMessage);
 $("close").hidden = !embedded;
 $("close").addEventListener("click", () => postToParent({ type: "helpchat:close" }));
-$("quick-exit").addEventListener("click", quickExit);
-document.addEventListener("keydown", onKeyDown);
+setUpQuickExit();
 document.querySelectorAll("input[name=danger]").forEach((input) => {
   input.addEventListener("change", onDangerChange);
 });

@@ -16,6 +16,7 @@ export const state = {
   conversationId: null,
   counselorName: null,
   lastId: null,          // newest server message id seen, for `sync`
+  queueShown: null,      // the last queue place and wait shown, to explain when they grow
   items: new Map(),      // client_id or server id -> transcript entry
   connectedOnce: false,
   endedMode: null,       // "ended" | "left": the local ended view stays until "new chat"

@@ -18,6 +18,8 @@ export function show(view) {
   state.view = view;
   VIEWS.forEach((name) => { $("view-" + name).hidden = name !== view; });
   if (changed && FOCUS_TARGET[view]) $(FOCUS_TARGET[view]).focus({ preventScroll: true });
+  // The loader reopens the panel after a reload of the host page while a chat runs.
+  if (changed) postToParent({ type: "helpchat:active", active: view === "chat" });
   requestResize();
 }
 
@@ -116,6 +118,7 @@ export function requestChat(event) {
       state.server = "queued";
       state.conversationId = ack.conversation_id;
       state.endedMode = null;
+      state.queueShown = null;
       clearTranscript();
       showQueued({ position: ack.position, estimated_wait_s: ack.estimated_wait_s });
     } else if (ack.availability) {
@@ -144,7 +147,26 @@ export function showQueued(position) {
   if (!wasChat) $("message").focus({ preventScroll: true });
 }
 
+const AHEAD_REASONS = ["urgent_ahead", "returned_ahead"];
+
+// A place that goes back or a wait that grows is always explained in the same line (a live
+// region, so it is read out too); the note stays until the place moves forward again.
+function queueNote(data, before) {
+  if (!before) return null;
+  if (data.position > before.position) {
+    return t(AHEAD_REASONS.includes(data.reason) ? "queue." + data.reason : "queue.someone_ahead");
+  }
+  if (data.position < before.position) return null;
+  const wait = data.estimated_wait_s, was = before.estimated_wait_s;
+  if (typeof wait === "number" && typeof was === "number" && wait > was) return t("queue.longer");
+  return before.note;
+}
+
 export function updatePosition(data) {
+  const note = queueNote(data, state.queueShown);
+  state.queueShown = {
+    position: data.position, estimated_wait_s: data.estimated_wait_s, note
+  };
   const parts = [t("queue.position", { position: data.position })];
   if (typeof data.estimated_wait_s === "number") {
     const minutes = Math.max(1, Math.ceil(data.estimated_wait_s / 60));
@@ -152,6 +174,7 @@ export function updatePosition(data) {
   } else {
     parts.push(t("queue.wait_unknown"));
   }
+  if (note) parts.push(note);
   $("queue-status").textContent = parts.join(" ");
 }
 

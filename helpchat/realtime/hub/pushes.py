@@ -94,10 +94,10 @@ class Pushes:
             room=QUEUE_ROOM, namespace=COUNSELOR_NS,
         )
         load = load or await self.load()
-        for entry in entries:
+        for index, entry in enumerate(entries):
             await self.ctx.sio.emit(
                 "queue_position",
-                {"position": entry.position, "estimated_wait_s": load.wait_for(entry.position)},
+                payloads.queue_position(entries, index, load.wait_for(entry.position)),
                 room=visitor_room(entry.conversation.vid), namespace=VISITOR_NS,
             )
         await self.push_availability(load)
