@@ -10,16 +10,18 @@ from pathlib import Path
 import jinja2
 import socketio
 from aiohttp import web
+from redis.exceptions import RedisError
 
 from helpchat import appkeys
 from helpchat.config import PROJECT_ROOT, LiveSettings, Settings
 from helpchat.duty_rules import RosterRules
+from helpchat.metrics import Metrics
 from helpchat.realtime.counselor import CounselorNamespace
 from helpchat.realtime.hub import COUNSELOR_NS, VISITOR_NS, Hub
 from helpchat.realtime.visitor import VisitorNamespace
 from helpchat.store import Store
 from helpchat.store.connection import connect
-from helpchat.web import admin, api, auth, health, setup, shifts, widget
+from helpchat.web import admin, api, auth, health, metrics, setup, shifts, widget
 from helpchat.web.access_log import keep_addresses_out
 from helpchat.web.console import setup_routes as setup_console_routes
 from helpchat.web.login import setup_routes as setup_login_routes
@@ -55,6 +57,10 @@ async def _sweeper(hub: Hub) -> None:
                 next_rewrite = loop.time() + AOF_REWRITE_INTERVAL_S
                 ended = (await hub.store.stats.counts()).get("chats_ended", 0)
                 await hub.store.persistence.rewrite_if_chats_ended(ended)
+            hub.metrics.beat()
+        except RedisError:
+            hub.metrics.redis_errors.inc()
+            log.exception("sweep failed")
         except Exception:
             log.exception("sweep failed")
 
@@ -107,7 +113,8 @@ def create_app(settings: Settings) -> web.Application:
         engineio_logger=False,
     )
     rules = RosterRules(store.roster, live)
-    hub = Hub(sio, store, live, roster=rules.status, duty_check=rules.may_go_on_duty)
+    hub = Hub(sio, store, live, roster=rules.status, duty_check=rules.may_go_on_duty,
+              metrics=Metrics())
     sio.register_namespace(VisitorNamespace(VISITOR_NS, hub))
     sio.register_namespace(CounselorNamespace(COUNSELOR_NS, hub))
     sio.attach(app)
@@ -121,6 +128,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(_lifecycle(hub, rules))
 
     health.setup_routes(app)
+    metrics.setup_routes(app)
     api.setup_routes(app)
     auth.setup_routes(app)
     # feature routes

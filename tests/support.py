@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -168,3 +169,10 @@ async def redis_text(client: aioredis.Redis) -> str:
         elif kind == "stream":
             parts.extend(str(fields) for _, fields in await client.xrange(key))
     return "\n".join(parts)
+
+
+def metric_sample(text: str, name: str, labels: str = "") -> float:
+    """One sample's value from a Prometheus text page (labels as printed, sorted by name)."""
+    found = re.search(rf"^{re.escape(name)}{re.escape(labels)} (\S+)$", text, re.M)
+    assert found, f"{name}{labels} missing"
+    return float(found.group(1))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import aiohttp
 import pytest
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestServer
@@ -25,6 +26,7 @@ from helpchat.realtime.hub import Hub
 from tests.admin_helpers import WebClient, web_client
 from tests.conftest import ServerFactory
 from tests.support import Client, Counselor, make_counselor, visitor
+from tests.support import metric_sample as sample
 
 ZONE = ZoneInfo("Europe/Amsterdam")
 
@@ -185,6 +187,21 @@ async def test_page_csv_and_json_show_the_scripted_week(week: Week, admin: WebCl
     html = await page_shows_the_week(admin)
     await csv_rows_add_up_to_the_page(admin, html)
     await json_carries_the_page_with_small_cells_merged(admin, html)
+    await metrics_count_the_same_week(week)
+
+
+async def metrics_count_the_same_week(week: Week) -> None:
+    async with aiohttp.ClientSession() as http, http.get(f"{week.url}/metrics") as response:
+        assert response.status == 200
+        text = await response.text()
+    assert sample(text, "helpchat_waiting_seconds_count") == 4
+    assert sample(text, "helpchat_waiting_seconds_sum") == 40 + 120 + 10 + 5
+    assert sample(text, "helpchat_waiting_seconds_bucket", '{le="60.0"}') == 3
+    assert sample(text, "helpchat_queue_length") == 0
+    assert sample(text, "helpchat_chats_active") == 0
+    assert sample(text, "helpchat_counselors_on_duty") == 1
+    assert sample(text, "helpchat_ack_latency_seconds_count",
+                  '{event="request_chat",namespace="/visitor"}') == 8
 
 
 async def page_shows_the_week(admin: WebClient) -> str:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
+from redis.exceptions import RedisError
 
 from helpchat.errors import HelpchatError
 from helpchat.realtime import payloads
@@ -43,16 +45,25 @@ class GuardedNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             return await self._refuse(sid, "one payload object expected")
         handler: Handler = getattr(self, f"on_{event}")
         lang = await self.language(sid)
+        started = time.perf_counter()
         try:
             return await handler(sid, args[1] if len(args) == 2 else None)
         except HelpchatError as exc:
             return payloads.error(exc, lang)
         except asyncio.CancelledError:
             raise
+        except RedisError:
+            self.hub.metrics.redis_errors.inc()
+            log.exception("event failed namespace=%s event=%s", self.namespace, event)
+            return payloads.error(HelpchatError("internal"), lang)
         except Exception:
             # Ids and event names only: the payload may hold a young person's message.
             log.exception("event failed namespace=%s event=%s", self.namespace, event)
             return payloads.error(HelpchatError("internal"), lang)
+        finally:
+            # Event names come from the fixed `events` set: no label carries a visitor value.
+            self.hub.metrics.ack_latency.labels(self.namespace, event).observe(
+                time.perf_counter() - started)
 
     async def _refuse(self, sid: str, detail: str) -> dict[str, Any]:
         log.info("refused event namespace=%s sid=%s: %s", self.namespace, sid, detail)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 import socketio
 
 from helpchat.config import LiveSettings
+from helpchat.metrics import Metrics
 from helpchat.realtime.hub.context import DutyCheck, HubContext, RosterProvider, any_time, no_roster
 from helpchat.realtime.hub.counselors import CounselorSide
 from helpchat.realtime.hub.lifecycle import MACHINE_REASONS, Lifecycle
@@ -52,8 +53,10 @@ class Hub(HubContext):
         clock: Callable[[], float] = time.time,
         roster: RosterProvider = no_roster,
         duty_check: DutyCheck = any_time,
+        metrics: Metrics | None = None,
     ) -> None:
-        super().__init__(sio, store, settings, clock=clock, roster=roster, duty_check=duty_check)
+        super().__init__(sio, store, settings, clock=clock, roster=roster, duty_check=duty_check,
+                         metrics=metrics)
         self.pushes = Pushes(self)
         self.chats = Lifecycle(self, self.pushes)
         self.visitors = VisitorSide(self, self.pushes, self.chats)

@@ -10,6 +10,7 @@ import socketio
 
 from helpchat.availability import RosterStatus
 from helpchat.config import LiveSettings, Settings
+from helpchat.metrics import Metrics
 from helpchat.store import Store
 
 RosterProvider = Callable[[int], Awaitable[RosterStatus | None]]
@@ -35,8 +36,10 @@ class HubContext:
         clock: Callable[[], float] = time.time,
         roster: RosterProvider = no_roster,
         duty_check: DutyCheck = any_time,
+        metrics: Metrics | None = None,
     ) -> None:
         self.sio = sio
+        self.metrics = metrics or Metrics()
         self.store = store
         self.live = settings
         self.clock = clock

@@ -63,8 +63,9 @@ class CounselorSide:
             raise HelpchatError("not_found")
         await self.store.stats.count("chats_taken")
         if await self.store.conversations.mark_answered(conv.id):  # not again after a requeue
-            await self.store.insights.answered(conv.created_ms,
-                                               conv.started_ms or self.ctx.now_ms())
+            started = conv.started_ms or self.ctx.now_ms()
+            await self.store.insights.answered(conv.created_ms, started)
+            self.ctx.metrics.waiting.observe(max(0, started - conv.created_ms) / 1000)
         log.info("chat taken conversation=%s counselor=%s", conv.id, counselor.id)
         await self._announce_assignment(conv, counselor)
         await self.pushes.push_queue()

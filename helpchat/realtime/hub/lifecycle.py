@@ -50,6 +50,8 @@ class Lifecycle:
             raise HelpchatError("closed", "error.no_chat")
         if isinstance(added, str):
             raise HelpchatError("not_found")
+        if added.status == "ok":
+            self.ctx.metrics.messages.labels(sender=sender).inc()
         if added.status == "ok" and added.vid:  # a resend ("dup") was delivered the first time
             await self._deliver(added.message, added.vid, added.counselor_id)
         return added.message
