@@ -37,6 +37,14 @@ class Settings:
     visitor_grace_seconds: int = 120
     counselor_grace_seconds: int = 60
     queue_cap: int = 25
+    # proof of work for joining the queue under abnormal demand (helpchat/proof.py)
+    proof_joins_per_minute: int = 20
+    proof_min_number: int = 125
+    proof_max_number: int = 1000
+    proof_cost: int = 1000
+    proof_challenge_seconds: int = 120
+    proof_admissions_per_minute: int = 20
+    proof_urgent_per_minute: int = 3
     default_max_chats: int = 2
     max_chats_limit: int = 3
     session_idle_minutes: int = 60
@@ -122,6 +130,21 @@ def _check_origin(name: str, origin: str) -> None:
         raise ConfigError(f"{name}: {origin!r} is not an origin like https://www.example.org")
 
 
+def _check_proof(s: Settings) -> None:
+    for name in ("proof_joins_per_minute", "proof_min_number", "proof_cost",
+                 "proof_challenge_seconds", "proof_admissions_per_minute"):
+        if getattr(s, name) < 1:
+            raise ConfigError(f"{name}: must be at least 1")
+    if s.proof_urgent_per_minute < 0:
+        raise ConfigError("proof_urgent_per_minute: must not be negative")
+    if s.proof_max_number < s.proof_min_number:
+        raise ConfigError("proof_max_number: must not be below proof_min_number")
+    if s.proof_max_number > 10_000_000:  # the ALTCHA counter is 32 bits; a phone needs hours
+        raise ConfigError("proof_max_number: at most 10000000")
+    if s.proof_cost > 100_000:  # each try, and each challenge the server signs, costs this
+        raise ConfigError("proof_cost: at most 100000 PBKDF2 iterations")
+
+
 def validate(settings: Settings) -> Settings:
     """Raise ConfigError naming the first invalid setting."""
     s = settings
@@ -158,6 +181,7 @@ def validate(settings: Settings) -> Settings:
                               ) from None
     if s.metrics_token and len(s.metrics_token) < 16:
         raise ConfigError("metrics_token: use at least 16 characters")
+    _check_proof(s)
     if s.transcript_retention_hours < 0:
         raise ConfigError("transcript_retention_hours: must not be negative")
     if s.max_chats_limit > 3:

@@ -19,7 +19,8 @@ class HelpchatError(Exception):
     """An expected failure: reported to the client as {"ok": false, "error": {code, message}}.
 
     `message_key` is a locale catalog key so the message reaches the client in its language;
-    `extra` adds fields to the ack (e.g. the availability that came with `closed`).
+    `extra` adds fields to the ack (e.g. the availability that came with `closed`); `fields`
+    adds them to the error object itself (`retry_after_ms`, `challenge` of `rate_limited`).
     """
 
     def __init__(
@@ -29,6 +30,7 @@ class HelpchatError(Exception):
         *,
         detail: str | None = None,
         extra: dict[str, Any] | None = None,
+        fields: dict[str, Any] | None = None,
         **params: Any,
     ) -> None:
         super().__init__(detail or message_key or code)
@@ -37,6 +39,7 @@ class HelpchatError(Exception):
         self.detail = detail
         self.params = params
         self.extra = extra or {}
+        self.fields = fields or {}
 
     @property
     def http_status(self) -> int:

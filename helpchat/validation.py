@@ -46,6 +46,14 @@ def optional_bool(data: dict[str, Any], name: str, default: bool = False) -> boo
     return value
 
 
+def proof(data: dict[str, Any]) -> Any:
+    """The optional solved challenge of `request_chat` (checked by helpchat.proof)."""
+    value = data.get("proof")
+    if value is None or isinstance(value, dict | str):
+        return value
+    raise invalid("proof must be an object")
+
+
 def required_bool(data: dict[str, Any], name: str) -> bool:
     if not isinstance(data.get(name), bool):
         raise invalid(f"{name} must be true or false")

@@ -16,7 +16,8 @@ def ok(**fields: Any) -> dict[str, Any]:
 
 def error(exc: HelpchatError, lang: str) -> dict[str, Any]:
     message = translate(lang, exc.message_key, **exc.params)
-    return {"ok": False, "error": {"code": exc.code, "message": message}, **exc.extra}
+    return {"ok": False, "error": {"code": exc.code, "message": message, **exc.fields},
+            **exc.extra}
 
 
 def message(msg: Message) -> dict[str, Any]:

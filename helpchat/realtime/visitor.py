@@ -78,7 +78,8 @@ class VisitorNamespace(GuardedNamespace):
         body = validation.payload(data)
         topic = validation.topic(body, self.hub.settings.topics)
         urgent = validation.optional_bool(body, "urgent")
-        return await self.hub.visitors.request_chat(await self._session(sid), topic, urgent)
+        return await self.hub.visitors.request_chat(await self._session(sid), topic, urgent,
+                                                    validation.proof(body))
 
     async def on_leave_queue(self, sid: str, data: Any) -> dict[str, Any]:
         validation.payload(data)

@@ -17,6 +17,7 @@ from helpchat.store.insights import Insights
 from helpchat.store.invites import Invites
 from helpchat.store.persistence import Persistence
 from helpchat.store.presence import Presence
+from helpchat.store.proof import ProofCounters
 from helpchat.store.queue import Queue
 from helpchat.store.roster import RosterStore
 from helpchat.store.sessions import VisitorSessions
@@ -47,6 +48,7 @@ class Store:
     invites: Invites
     feeds: CalendarFeeds
     insights: Insights
+    proof: ProofCounters
 
     @classmethod
     def create(cls, client: Redis, settings: Settings, live: LiveSettings | None = None) -> Store:
@@ -76,6 +78,7 @@ class Store:
             invites=Invites(client),
             feeds=CalendarFeeds(client),
             insights=Insights(client, live),
+            proof=ProofCounters(client),
         )
 
     async def ping(self) -> bool:

@@ -31,12 +31,14 @@ class Queue:
 
     async def enqueue(
         self, *, vid: str, cid: str, now_ms: int, topic: str | None, urgent: bool, cap: int,
-        pseudonym_code: str, lang: str,
+        pseudonym_code: str, lang: str, ranked: bool | None = None,
     ) -> tuple[str, str | None]:
-        """('ok', cid) | ('exists', cid) | ('full'|'blocked'|'gone', None)."""
+        """('ok', cid) | ('exists', cid) | ('full'|'blocked'|'gone', None). `ranked`: whether
+        an urgent entry is placed before normal ones (default: when urgent)."""
+        ranked = urgent if ranked is None else ranked
         result = await self._scripts.enqueue(
             keys=[keys.visitor(vid), keys.QUEUE, keys.conversation(cid), keys.GONE],
-            args=[cid, queue_score(now_ms, urgent=urgent), now_ms, topic or "",
+            args=[cid, queue_score(now_ms, urgent=urgent and ranked), now_ms, topic or "",
                   "1" if urgent else "0", cap, keys.CONTENT_TTL, vid, pseudonym_code, lang,
                   keys.PREFIX],
         )

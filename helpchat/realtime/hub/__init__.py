@@ -7,6 +7,7 @@ One part per concern, composed here; the namespaces call the parts (`hub.visitor
   visitors   the young person's moves
   counselors the counselor's moves
   sweeps     grace periods and disabled accounts
+  proof      the proof-of-work gate in front of the queue (abnormal demand only)
 Room names are in `rooms`.
 """
 
@@ -22,6 +23,7 @@ from helpchat.metrics import Metrics
 from helpchat.realtime.hub.context import DutyCheck, HubContext, RosterProvider, any_time, no_roster
 from helpchat.realtime.hub.counselors import CounselorSide
 from helpchat.realtime.hub.lifecycle import MACHINE_REASONS, Lifecycle
+from helpchat.realtime.hub.proof import ProofGate
 from helpchat.realtime.hub.pushes import Load, Pushes
 from helpchat.realtime.hub.rooms import (
     COUNSELOR_NS,
@@ -59,6 +61,7 @@ class Hub(HubContext):
                          metrics=metrics)
         self.pushes = Pushes(self)
         self.chats = Lifecycle(self, self.pushes)
-        self.visitors = VisitorSide(self, self.pushes, self.chats)
+        self.gate = ProofGate(self)
+        self.visitors = VisitorSide(self, self.pushes, self.chats, self.gate)
         self.counselors = CounselorSide(self, self.pushes, self.chats)
         self.sweeps = GraceSweeps(self, self.pushes, self.chats)

@@ -10,6 +10,7 @@ from helpchat.errors import HelpchatError
 from helpchat.realtime import payloads
 from helpchat.realtime.hub.context import HubContext
 from helpchat.realtime.hub.lifecycle import Lifecycle
+from helpchat.realtime.hub.proof import ProofGate
 from helpchat.realtime.hub.pushes import Pushes
 from helpchat.realtime.hub.rooms import COUNSELOR_NS, counselor_room, watch_room
 from helpchat.store.models import Conversation, Message, VisitorSession
@@ -18,11 +19,13 @@ log = logging.getLogger("helpchat.realtime.hub")
 
 
 class VisitorSide:
-    def __init__(self, ctx: HubContext, pushes: Pushes, chats: Lifecycle) -> None:
+    def __init__(self, ctx: HubContext, pushes: Pushes, chats: Lifecycle,
+                 gate: ProofGate) -> None:
         self.ctx = ctx
         self.store = ctx.store
         self.pushes = pushes
         self.chats = chats
+        self.gate = gate
 
     async def open_session(self, token: str | None, lang: str) -> tuple[str, VisitorSession]:
         """(token, session) for a connecting visitor: its own back, or a fresh one when the
@@ -48,7 +51,7 @@ class VisitorSide:
         }
 
     async def request_chat(self, session: VisitorSession, topic: str | None,
-                           urgent: bool) -> dict[str, Any]:
+                           urgent: bool, proof: Any = None) -> dict[str, Any]:
         if session.blocked:
             raise HelpchatError("blocked")
         current = await self.pushes.availability(session.lang)
@@ -56,10 +59,13 @@ class VisitorSide:
         if not current["available"] and not already:
             await self.turned_away(session, current)
             raise HelpchatError("closed", extra={"availability": current})
+        # A retry of a join that went through costs nothing; under a flood an urgent join
+        # may lose its priority (it stays marked urgent for the counselors).
+        ranked = await self.gate.admit(proof, urgent=urgent) if not already else urgent
         now = self.ctx.now_ms()
         status, cid = await self.store.queue.enqueue(
             vid=session.vid, cid=identity.new_id(), now_ms=now, topic=topic,
-            urgent=urgent, cap=self.ctx.settings.queue_cap,
+            urgent=urgent, ranked=ranked, cap=self.ctx.settings.queue_cap,
             pseudonym_code=identity.pseudonym_code(session.vid), lang=session.lang,
         )
         if status == "blocked":
