@@ -34,6 +34,16 @@ class Settings:
     transcript_retention_hours: float = 0
     widget_origins: tuple[str, ...] = ()
     max_message_chars: int = 2000
+    max_conversation_messages: int = 1000
+    max_conversation_bytes: int = 1_000_000
+    visitor_message_burst: int = 10
+    visitor_messages_per_minute: int = 30
+    counselor_message_burst: int = 10
+    counselor_messages_per_minute: int = 40
+    typing_burst: int = 3
+    typing_per_minute: int = 60
+    history_page_messages: int = 100
+    history_page_bytes: int = 256_000
     visitor_grace_seconds: int = 120
     counselor_grace_seconds: int = 60
     queue_cap: int = 25
@@ -154,6 +164,16 @@ def validate(settings: Settings) -> Settings:
         raise ConfigError(f"port: {s.port} is not a TCP port")
     for name in (
         "max_message_chars",
+        "max_conversation_messages",
+        "max_conversation_bytes",
+        "visitor_message_burst",
+        "visitor_messages_per_minute",
+        "counselor_message_burst",
+        "counselor_messages_per_minute",
+        "typing_burst",
+        "typing_per_minute",
+        "history_page_messages",
+        "history_page_bytes",
         "queue_cap",
         "default_max_chats",
         "max_chats_limit",
@@ -184,6 +204,12 @@ def validate(settings: Settings) -> Settings:
     _check_proof(s)
     if s.transcript_retention_hours < 0:
         raise ConfigError("transcript_retention_hours: must not be negative")
+    if s.max_conversation_bytes < s.max_message_chars * 4:
+        raise ConfigError("max_conversation_bytes: must hold at least one longest message "
+                          "(4 bytes a character)")
+    if s.history_page_bytes < s.max_message_chars * 12:
+        raise ConfigError("history_page_bytes: must hold at least one longest message "
+                          "(12 bytes a character once escaped)")
     if s.max_chats_limit > 3:
         raise ConfigError("max_chats_limit: at most 3 concurrent chats per counselor")
     if s.default_max_chats > s.max_chats_limit:

@@ -46,6 +46,11 @@ class HelpchatError(Exception):
         return HTTP_STATUS[self.code]
 
 
+def rate_limited(retry_after_ms: int, message_key: str = "error.rate_limited") -> HelpchatError:
+    return HelpchatError("rate_limited", message_key,
+                         fields={"retry_after_ms": int(retry_after_ms)})
+
+
 def invalid(detail: str) -> HelpchatError:
     """Payload validation failure; `detail` names the field (English, technical)."""
     return HelpchatError("invalid", "error.invalid", detail=detail)

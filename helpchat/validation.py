@@ -104,6 +104,21 @@ def after_id(data: dict[str, Any]) -> str | None:
     return _matching(data, "after", MESSAGE_ID)
 
 
+def page_request(data: dict[str, Any]) -> tuple[str | None, str | None, int | None]:
+    """`sync`'s (after, before, limit): at most one of after/before; limit a positive whole
+    number (the server lowers it to its own page size)."""
+    after = after_id(data)
+    before = None if data.get("before") is None else _matching(data, "before", MESSAGE_ID)
+    if after is not None and before is not None:
+        raise invalid("give after or before, not both")
+    limit = data.get("limit")
+    if limit is None:
+        return after, before, None
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise invalid("limit must be a positive whole number")
+    return after, before, limit
+
+
 def rating(data: dict[str, Any]) -> int:
     value = data.get("rating")
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:

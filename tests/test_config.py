@@ -31,7 +31,9 @@ def test_environment_overrides_and_lists() -> None:
 @pytest.mark.parametrize(("name", "value"), [
     ("PORT", "abc"), ("QUEUE_CAP", "0"), ("WIDGET_ORIGINS", "not-an-origin"),
     ("MAX_CHATS_LIMIT", "4"), ("REDIS_URL", "http://x"), ("DEMO_ENABLED", "maybe"),
-    ("TRANSCRIPT_RETENTION_HOURS", "-1"),
+    ("TRANSCRIPT_RETENTION_HOURS", "-1"), ("MAX_CONVERSATION_MESSAGES", "0"),
+    ("MAX_CONVERSATION_BYTES", "4000"), ("VISITOR_MESSAGES_PER_MINUTE", "0"),
+    ("TYPING_BURST", "0"), ("HISTORY_PAGE_MESSAGES", "0"), ("HISTORY_PAGE_BYTES", "1000"),
 ])
 def test_invalid_values_name_the_setting(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name.lower()):

@@ -117,10 +117,11 @@ class CounselorNamespace(SupervisorEvents):
     async def on_sync(self, sid: str, data: Any) -> dict[str, Any]:
         body = validation.payload(data)
         cid = validation.conversation_id(body)
-        after = validation.after_id(body)
+        after, before, limit = validation.page_request(body)
         await self.hub.counselors.conversation(await self.counselor(sid), cid)
-        messages = await self.hub.store.conversations.messages(cid, after=after)
-        return payloads.ok(messages=[payloads.message(m) for m in messages])
+        page = await self.hub.chats.page(cid, after=after, before=before, limit=limit)
+        return payloads.ok(messages=[payloads.message(m) for m in page.messages],
+                           more=page.more)
 
     async def on_end_chat(self, sid: str, data: Any) -> dict[str, Any]:
         body = validation.payload(data)

@@ -32,7 +32,8 @@ def message(msg: Message) -> dict[str, Any]:
     }
 
 
-def conversation(conv: Conversation, messages: list[Message], lang: str) -> dict[str, Any]:
+def conversation(conv: Conversation, messages: list[Message], more: bool, lang: str
+                 ) -> dict[str, Any]:
     return {
         "id": conv.id,
         "pseudonym": pseudonym(conv.pseudonym_code, lang),
@@ -41,6 +42,7 @@ def conversation(conv: Conversation, messages: list[Message], lang: str) -> dict
         "started_ms": conv.started_ms,
         "created_ms": conv.created_ms,
         "messages": [message(m) for m in messages],
+        "more": more,
     }
 
 

@@ -99,14 +99,15 @@ class VisitorNamespace(GuardedNamespace):
         return payloads.ok()
 
     async def on_sync(self, sid: str, data: Any) -> dict[str, Any]:
-        after = validation.after_id(validation.payload(data))
+        after, before, limit = validation.page_request(validation.payload(data))
         session = await self._session(sid)
-        messages = []
+        messages, more = [], False
         if session.conversation_id:
-            messages = await self.hub.store.conversations.messages(session.conversation_id,
-                                                                   after=after)
+            page = await self.hub.chats.page(session.conversation_id, after=after,
+                                             before=before, limit=limit)
+            messages, more = page.messages, page.more
         return payloads.ok(state=session.state, conversation_id=session.conversation_id,
-                           messages=[payloads.message(m) for m in messages])
+                           messages=[payloads.message(m) for m in messages], more=more)
 
     async def on_end_chat(self, sid: str, data: Any) -> dict[str, Any]:
         validation.payload(data)

@@ -15,6 +15,7 @@ from helpchat.store.counselors import Counselors
 from helpchat.store.feeds import CalendarFeeds
 from helpchat.store.insights import Insights
 from helpchat.store.invites import Invites
+from helpchat.store.limits import RateLimits
 from helpchat.store.persistence import Persistence
 from helpchat.store.presence import Presence
 from helpchat.store.proof import ProofCounters
@@ -49,6 +50,7 @@ class Store:
     feeds: CalendarFeeds
     insights: Insights
     proof: ProofCounters
+    limits: RateLimits
 
     @classmethod
     def create(cls, client: Redis, settings: Settings, live: LiveSettings | None = None) -> Store:
@@ -79,6 +81,7 @@ class Store:
             feeds=CalendarFeeds(client),
             insights=Insights(client, live),
             proof=ProofCounters(client),
+            limits=RateLimits(client),
         )
 
     async def ping(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from helpchat.limits import fit_page, message_size
 from helpchat.store import keys
 from helpchat.store.connection import Redis, Scripts
 from helpchat.store.models import Conversation, Message
@@ -17,6 +18,27 @@ class Added:
     message: Message
     vid: str | None = None
     counselor_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Full:
+    """The conversation reached its caps; `first` for the first refusal (tell the counselor)."""
+
+    first: bool
+    vid: str
+    counselor_id: str | None
+
+
+@dataclass(frozen=True)
+class Caps:
+    messages: int
+    bytes: int
+
+
+@dataclass(frozen=True)
+class Page:
+    messages: list[Message]
+    more: bool  # a further page exists in the direction asked
 
 
 class Ended:
@@ -96,8 +118,10 @@ class Conversations:
         client_id: str | None = None,
         counselor_name: str | None = None,
         owner: tuple[str, str] | None = None,
-    ) -> Added | str:
-        """The stored message, or an error status: not_found, closed, forbidden.
+        caps: Caps,
+    ) -> Added | Full | str:
+        """The stored message, Full past the caps, or an error status: not_found, closed,
+        forbidden.
 
         `owner` = ("vid", vid) or ("counselor", id) checks, inside the script, that the sender
         still owns the conversation (a transfer may have happened a moment ago).
@@ -114,9 +138,13 @@ class Conversations:
                 keys.CONTENT_TTL,
                 owner_field,
                 owner_value,
+                caps.messages,
+                caps.bytes,
             ],
         )
         status = str(result[0])
+        if status == "too_large":
+            return Full(bool(result[1]), result[2], result[3] or None)
         if status == "ok":
             _, entry_id, vid, counselor = result
             message = Message(entry_id, cid, sender, text, now_ms, client_id, counselor_name)
@@ -133,6 +161,27 @@ class Conversations:
         low = f"({after}" if after else start
         entries = await self._redis.xrange(keys.log(cid), min=low, max=end)
         return [_message(cid, entry_id, fields) for entry_id, fields in entries]
+
+    async def page(self, cid: str, *, limit: int, max_bytes: int, after: str | None = None,
+                   before: str | None = None) -> Page:
+        """One page of the transcript, oldest first: the newest `limit` messages, or those just
+        before `before`, or just after `after`; cut further to `max_bytes` as sent, so no
+        single emit or ack carries an unbounded transcript."""
+        key = keys.log(cid)
+        if after is not None:
+            entries = await self._redis.xrange(key, min=f"({after}", max="+", count=limit + 1)
+        else:
+            high = f"({before}" if before is not None else "+"
+            entries = await self._redis.xrevrange(key, max=high, min="-", count=limit + 1)
+        found = [_message(cid, entry_id, fields) for entry_id, fields in entries]
+        more = len(found) > limit
+        found = found[:limit]
+        fits = fit_page([message_size(m.text) for m in found], max_bytes)
+        more = more or fits < len(found)
+        found = found[:fits]
+        if after is None:
+            found.reverse()
+        return Page(found, more)
 
     async def end(self, cid: str, *, now_ms: int, retention_s: int) -> Ended | None:
         """End a queued or active conversation; None when it had ended already."""

@@ -10,6 +10,7 @@ import socketio
 
 from helpchat.availability import RosterStatus
 from helpchat.config import LiveSettings, Settings
+from helpchat.limits import Rate
 from helpchat.metrics import Metrics
 from helpchat.store import Store
 
@@ -52,3 +53,12 @@ class HubContext:
     @property
     def settings(self) -> Settings:
         return self.live.current
+
+    def rate(self, what: str, kind: str) -> Rate:
+        """The bucket for `what` ("msg" or "typing") of a visitor ("v") or counselor ("c")."""
+        s = self.settings
+        if what == "typing":
+            return Rate(s.typing_burst, s.typing_per_minute)
+        if kind == "v":
+            return Rate(s.visitor_message_burst, s.visitor_messages_per_minute)
+        return Rate(s.counselor_message_burst, s.counselor_messages_per_minute)

@@ -46,8 +46,10 @@ class CounselorSide:
         return await self.pushes.duty_payload(counselor)
 
     async def conversation_payload(self, conv: Conversation) -> dict[str, Any]:
-        messages = await self.store.conversations.messages(conv.id)
-        return payloads.conversation(conv, messages, self.ctx.settings.default_language)
+        """The conversation with its newest page of messages (older ones: `sync` before)."""
+        page = await self.chats.page(conv.id)
+        return payloads.conversation(conv, page.messages, page.more,
+                                     self.ctx.settings.default_language)
 
     async def take(self, counselor: Counselor, cid: str | None) -> dict[str, Any]:
         status, taken = await self.store.queue.take(
@@ -96,8 +98,9 @@ class CounselorSide:
 
     async def typing(self, counselor: Counselor, cid: str, typing: bool) -> None:
         conv = await self.conversation(counselor, cid)
-        await self.ctx.sio.emit("typing", {"typing": typing}, room=visitor_room(conv.vid),
-                                namespace=VISITOR_NS)
+        if await self.chats.spend("typing", ("counselor", counselor.id)):
+            await self.ctx.sio.emit("typing", {"typing": typing}, room=visitor_room(conv.vid),
+                                    namespace=VISITOR_NS)
 
     async def end_chat(self, counselor: Counselor, cid: str, reason: str | None) -> None:
         await self.conversation(counselor, cid)

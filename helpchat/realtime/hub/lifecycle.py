@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from helpchat.errors import HelpchatError
+from helpchat.errors import HelpchatError, rate_limited
 from helpchat.i18n import translate
 from helpchat.realtime import payloads
 from helpchat.realtime.hub.context import HubContext
@@ -19,6 +19,7 @@ from helpchat.realtime.hub.rooms import (
     visitor_room,
     watch_room,
 )
+from helpchat.store.conversations import Caps, Full, Page
 from helpchat.store.models import Conversation, Message
 
 log = logging.getLogger("helpchat.realtime.hub")
@@ -40,10 +41,21 @@ class Lifecycle:
     async def add_message(self, cid: str, *, sender: str, text: str, client_id: str | None,
                           owner: tuple[str, str] | None, counselor_name: str | None = None,
                           ) -> Message:
+        if owner is not None:
+            await self.spend("msg", owner)
+        settings = self.ctx.settings
         added = await self.store.conversations.add_message(
             cid, sender=sender, text=text, now_ms=self.ctx.now_ms(), client_id=client_id,
             counselor_name=counselor_name, owner=owner,
+            caps=Caps(settings.max_conversation_messages, settings.max_conversation_bytes),
         )
+        if isinstance(added, Full):
+            if added.first:
+                log.info("chat full conversation=%s", cid)
+                await self.to_console(cid, added.counselor_id, "chat_full",
+                                       {"conversation_id": cid})
+            raise HelpchatError("too_large", "error.chat_full" if sender == "visitor"
+                                else "console.error.chat_full")
         if added == "forbidden":
             raise HelpchatError("forbidden")
         if added == "closed":
@@ -56,20 +68,46 @@ class Lifecycle:
             await self._deliver(added.message, added.vid, added.counselor_id)
         return added.message
 
+    async def page(self, cid: str, *, after: str | None = None, before: str | None = None,
+                   limit: int | None = None) -> Page:
+        """A page of the transcript within the configured size (`limit` may only lower it)."""
+        settings = self.ctx.settings
+        most = settings.history_page_messages
+        return await self.store.conversations.page(
+            cid, limit=min(limit or most, most), max_bytes=settings.history_page_bytes,
+            after=after, before=before)
+
+    async def spend(self, what: str, owner: tuple[str, str]) -> bool:
+        """Take one token from the sender's `what` bucket ("msg" or "typing"). Messages over
+        the rate are refused with rate_limited; typing over the rate is only dropped (False):
+        a late "is typing" is no loss, and an error would only make a client resend it."""
+        kind = "v" if owner[0] == "vid" else "c"
+        rate = self.ctx.rate(what, kind)
+        decision = await self.store.limits.take(f"{what}:{kind}", owner[1], rate,
+                                                self.ctx.now_ms())
+        if decision.allowed:
+            return True
+        if what == "msg":
+            raise rate_limited(decision.retry_after_ms, "error.too_fast")
+        return False
+
+    async def to_console(self, cid: str, counselor_id: str | None, event: str,
+                          data: dict[str, Any]) -> None:
+        """To the chat's counselor and any supervisor watching (a socket in both rooms gets
+        it once)."""
+        rooms = [watch_room(cid)]
+        if counselor_id:
+            rooms.append(counselor_room(counselor_id))
+        await self.ctx.sio.emit(event, data, to=rooms, namespace=COUNSELOR_NS)
+
     async def system_message(self, conv: Conversation, key: str, **params: Any) -> None:
         await self.add_message(conv.id, sender="system", text=translate(conv.lang, key, **params),
                                client_id=None, owner=None)
 
     async def _deliver(self, msg: Message, vid: str, counselor_id: str | None) -> None:
         data = payloads.message(msg)
-        sio = self.ctx.sio
-        await sio.emit("message", data, room=visitor_room(vid), namespace=VISITOR_NS)
-        # One emit for the counselor's tabs and any supervisor watching (a socket in both
-        # rooms gets it once).
-        rooms = [watch_room(msg.conversation_id)]
-        if counselor_id:
-            rooms.append(counselor_room(counselor_id))
-        await sio.emit("message", data, to=rooms, namespace=COUNSELOR_NS)
+        await self.ctx.sio.emit("message", data, room=visitor_room(vid), namespace=VISITOR_NS)
+        await self.to_console(msg.conversation_id, counselor_id, "message", data)
 
     # back to the queue ----------------------------------------------------------------------
     async def requeue(self, conv: Conversation, counselor_id: str, notice_key: str) -> None:

@@ -12,7 +12,6 @@ from helpchat.realtime.hub.context import HubContext
 from helpchat.realtime.hub.lifecycle import Lifecycle
 from helpchat.realtime.hub.proof import ProofGate
 from helpchat.realtime.hub.pushes import Pushes
-from helpchat.realtime.hub.rooms import COUNSELOR_NS, counselor_room, watch_room
 from helpchat.store.models import Conversation, Message, VisitorSession
 
 log = logging.getLogger("helpchat.realtime.hub")
@@ -130,7 +129,9 @@ class VisitorSide:
 
     async def typing(self, session: VisitorSession, typing: bool) -> None:
         conv = await self.conversation(session)
-        await self._to_console(conv, "typing", {"conversation_id": conv.id, "typing": typing})
+        if await self.chats.spend("typing", ("vid", session.vid)):
+            await self.chats.to_console(conv.id, conv.counselor_id, "typing",
+                                        {"conversation_id": conv.id, "typing": typing})
 
     async def feedback(self, session: VisitorSession, rating: int, comment: str | None) -> None:
         if session.state != "ended":
@@ -156,13 +157,5 @@ class VisitorSide:
             return
         conv = await self.store.conversations.get(session.conversation_id)
         if conv and conv.counselor_id:
-            await self._to_console(conv, "visitor_presence",
-                                   {"conversation_id": conv.id, "connected": connected})
-
-    async def _to_console(self, conv: Conversation, event: str, data: dict[str, Any]) -> None:
-        """To the chat's counselor and any supervisor watching (a socket in both rooms gets
-        it once)."""
-        rooms = [watch_room(conv.id)]
-        if conv.counselor_id:
-            rooms.append(counselor_room(conv.counselor_id))
-        await self.ctx.sio.emit(event, data, to=rooms, namespace=COUNSELOR_NS)
+            await self.chats.to_console(conv.id, conv.counselor_id, "visitor_presence",
+                                        {"conversation_id": conv.id, "connected": connected})

@@ -74,6 +74,11 @@ export class ChatPane extends LiveConversationView {
       return;
     }
     const code = ack.error?.code;
+    if (code === "rate_limited") { // only a burst of canned responses gets here: send it a bit later
+      this.transcript.setPendingState(clientId, "queued");
+      setTimeout(() => this._deliver(clientId), ack.error.retry_after_ms ?? 1000);
+      return;
+    }
     this.transcript.setPendingState(clientId, RETRY_CODES.has(code) ? "queued" : "failed");
     if (!RETRY_CODES.has(code)) toast(t("error.generic", { message: errorText(ack) }), "error");
   }
@@ -83,10 +88,14 @@ export class ChatPane extends LiveConversationView {
   }
 
   // After a reconnect: fetch what was missed; a chat that is no longer ours has ended.
+  // The server answers in pages: follow `more` until caught up.
   async resync() {
-    const ack = await this.app.call("sync", { conversation_id: this.id, after: this.transcript.lastId ?? undefined });
+    let ack;
+    do {
+      ack = await this.app.call("sync", { conversation_id: this.id, after: this.transcript.lastId ?? undefined });
+      if (ack.ok) ack.messages.forEach((msg) => this.transcript.add(msg));
+    } while (ack.ok && ack.more && ack.messages.length);
     if (ack.ok) {
-      ack.messages.forEach((msg) => this.transcript.add(msg));
       this.flushOutbox();
     } else if (["not_found", "forbidden"].includes(ack.error?.code)) {
       this.end(t("chat.ended_away"));

@@ -1,8 +1,10 @@
 -- Append a message once per client_id: a resend after a reconnect returns the stored id.
 -- KEYS: 1 conversation hash, 2 message stream, 3 client-id hash
 -- ARGV: 1 client_id or '', 2 sender, 3 text, 4 counselor name, 5 now_ms, 6 content ttl,
---       7 owner field ('vid' / 'counselor' / '' for system), 8 owner value
--- Returns {'ok', id, vid, counselor}: who to deliver to, without a second round trip.
+--       7 owner field ('vid' / 'counselor' / '' for system), 8 owner value,
+--       9 most messages, 10 most bytes of text in the conversation
+-- Returns {'ok', id, vid, counselor}: who to deliver to, without a second round trip;
+-- {'too_large', 1|0, vid, counselor} past the caps (1: the first refusal, tell the counselor).
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {'not_found'} end
 -- Ownership before the resend lookup: nobody learns a message by guessing its client_id.
@@ -12,6 +14,18 @@ if ARGV[1] ~= '' then
   if existing then return {'dup', existing} end
 end
 if state == 'ended' then return {'closed'} end
+-- The caps bound what one chat can cost (Redis memory, every page, every take). System notices
+-- pass: they come from counselors' and the server's own moves, not from a sender's loop.
+local size = string.len(ARGV[3])
+if ARGV[7] ~= '' then
+  local bytes = tonumber(redis.call('HGET', KEYS[1], 'bytes') or '0')
+  if redis.call('XLEN', KEYS[2]) >= tonumber(ARGV[9]) or bytes + size > tonumber(ARGV[10]) then
+    local first = redis.call('HSETNX', KEYS[1], 'full', '1')
+    return {'too_large', first, redis.call('HGET', KEYS[1], 'vid'),
+            redis.call('HGET', KEYS[1], 'counselor')}
+  end
+end
+redis.call('HINCRBY', KEYS[1], 'bytes', size)
 local id = redis.call('XADD', KEYS[2], '*', 's', ARGV[2], 't', ARGV[3], 'c', ARGV[1],
   'n', ARGV[4], 'ts', ARGV[5])
 redis.call('EXPIRE', KEYS[2], ARGV[6])
