@@ -16,6 +16,7 @@ from helpchat import appkeys
 from helpchat.config import PROJECT_ROOT, LiveSettings, Settings
 from helpchat.duty_rules import RosterRules
 from helpchat.metrics import Metrics
+from helpchat.passwords import PasswordWork
 from helpchat.realtime.counselor import CounselorNamespace
 from helpchat.realtime.hub import COUNSELOR_NS, VISITOR_NS, Hub
 from helpchat.realtime.visitor import VisitorNamespace
@@ -125,6 +126,7 @@ def create_app(settings: Settings) -> web.Application:
     app[appkeys.SIO] = sio
     app[appkeys.HUB] = hub
     app[appkeys.TEMPLATES] = _templates()
+    app[appkeys.PASSWORDS] = PasswordWork()
     app.cleanup_ctx.append(_lifecycle(hub, rules))
 
     health.setup_routes(app)

@@ -7,6 +7,7 @@ import socketio
 from aiohttp import web
 
 from helpchat.config import LiveSettings, Settings
+from helpchat.passwords import PasswordWork
 from helpchat.realtime.hub import Hub
 from helpchat.store import Store
 
@@ -16,3 +17,4 @@ STORE = web.AppKey("store", Store)
 SIO = web.AppKey("sio", socketio.AsyncServer)
 HUB = web.AppKey("hub", Hub)
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
+PASSWORDS = web.AppKey("passwords", PasswordWork)

@@ -273,12 +273,13 @@ async def _create_counselor(url: str, settings: Settings, *, name: str, role: st
 def create_user(args: argparse.Namespace, settings: Settings) -> int:
     from redis.exceptions import RedisError
 
-    from helpchat.passwords import policy_error
+    from helpchat.password_policy import CLI_MESSAGES, check
 
     max_chats = _check_user_args(args, settings)
     password = _read_password()
-    if reason := policy_error(password):
-        raise UsageError(reason)
+    verdict = check(password, user_inputs=[args.name])
+    if verdict.problem:
+        raise UsageError(CLI_MESSAGES[verdict.problem])
     with redis_for(settings, share=True) as (url, _where):
         try:
             created = asyncio.run(_create_counselor(

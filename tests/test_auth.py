@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import random
+import statistics
+import time
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from helpchat.passwords import _DUMMY_PASSWORD, verify_password
+from helpchat import appkeys, identity
+from helpchat.passwords import _DUMMY_PASSWORD, hash_password, verify_password
+from helpchat.web.admin_counselors import PENDING_HASH
 from tests.support import PASSWORD, connect_counselor, create_account, login
 
 
@@ -109,3 +114,47 @@ async def test_cross_site_login_post_is_refused(server: TestServer, http: aiohtt
 async def test_an_account_without_a_password_hash_cannot_log_in() -> None:
     assert await verify_password("", _DUMMY_PASSWORD) is False
     assert await verify_password(None, _DUMMY_PASSWORD) is False
+
+
+async def test_every_failing_account_state_takes_the_same_time(
+    server: TestServer, http: aiohttp.ClientSession
+) -> None:
+    """Unknown name, invited account without a password, disabled account, wrong password:
+    30 tries each. On a loaded machine wall-clock times drift with whatever else runs, so the
+    tries go in rounds of one per state in random order, each try is divided by its round's
+    mean, and the medians of those ratios must lie within 20 % of each other. Every try uses
+    a fresh account, so no throttling policy can skew the figures."""
+    tries = 30
+    states = ("unknown", "pending", "disabled", "wrong")
+    store = server.app[appkeys.STORE]
+    shared_hash = await hash_password(PASSWORD)  # one argon2 hash for all accounts
+    for i in range(tries):
+        for state in states[1:]:
+            counselor_id = identity.new_id()
+            await store.counselors.create(
+                counselor_id, name=f"{state}{i}", roles=("counselor",), max_chats=2,
+                password_hash=PENDING_HASH if state == "pending" else shared_hash, now_ms=0)
+            if state == "disabled":
+                await store.counselors.update(counselor_id, disabled="1")
+    password = {state: "not the password" if state == "wrong" else PASSWORD for state in states}
+    seconds: dict[str, list[float]] = {state: [] for state in states}
+    ratios: dict[str, list[float]] = {state: [] for state in states}
+    shuffle = random.Random(10).shuffle
+    for i in range(tries):
+        order = list(states)
+        shuffle(order)
+        took: dict[str, float] = {}
+        for state in order:
+            start = time.perf_counter()
+            response = await http.post("/api/session", json={"username": f"{state}{i}",
+                                                             "password": password[state]})
+            took[state] = time.perf_counter() - start
+            assert response.status == 401, (state, response.status)
+        mean = statistics.fmean(took.values())
+        for state, value in took.items():
+            seconds[state].append(value)
+            ratios[state].append(value / mean)
+    medians = {state: round(statistics.median(v) * 1000, 1) for state, v in seconds.items()}
+    relative = {state: round(statistics.median(v), 3) for state, v in ratios.items()}
+    print("medians (ms):", medians, "median share of round mean:", relative)
+    assert max(relative.values()) <= 1.2 * min(relative.values()), (medians, relative)

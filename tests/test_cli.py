@@ -99,6 +99,14 @@ def test_create_user_refuses_a_common_password(cli_env: dict[str, str]) -> None:
     assert "wachtwoord123" not in result.stderr
 
 
+def test_create_user_refuses_a_guessable_password_by_the_shared_rule(
+        cli_env: dict[str, str]) -> None:
+    result = create_user(cli_env, "eva", password="Wachtwoord1!")
+    assert result.returncode == 2 and "too common" in result.stderr
+    result = create_user(cli_env, "femke.dekker", password="femke.dekker1")
+    assert result.returncode == 2 and "too easy to guess" in result.stderr
+
+
 def test_create_user_refuses_an_unknown_role(cli_env: dict[str, str]) -> None:
     result = create_user(cli_env, "eva", role="root")
 

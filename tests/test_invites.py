@@ -184,3 +184,37 @@ async def test_first_start_without_an_admin_prints_a_one_time_setup_link(
                                    name="eerste")
     assert status == 200
     assert "/setup/" not in await serve_banner(redis_url, tmp_path)  # an admin exists now
+
+
+async def test_invite_page_refuses_the_guessable_passwords_of_issue_10(
+    server: TestServer, base_url: str
+) -> None:
+    admin = await web_client(base_url, server.app, "root")
+    _, token = await create_counselor(admin, "noor")
+    for weak in ("Summer2024!", "qwerty123456", "welkom01!!", "Wachtwoord1!", "voetbal123"):
+        status, body = await set_password(base_url, token, weak)
+        assert status == 400 and "te makkelijk te raden" in body, weak
+    assert not await can_log_in(base_url, "noor", "Wachtwoord1!")
+    await admin.close()
+
+
+async def test_strength_feedback_answers_with_the_rule_of_the_form_for_live_links_only(
+    server: TestServer, base_url: str
+) -> None:
+    admin = await web_client(base_url, server.app, "root")
+    _, token = await create_counselor(admin, "pien")
+    url = f"{base_url}/invite/{token}/strength"
+    async with aiohttp.ClientSession() as http:
+        weak = await (await http.post(url, json={"password": "welkom01!!"})).json()
+        assert weak["ok"] and not weak["acceptable"] and weak["problem"] == "too_common"
+        assert "te makkelijk te raden" in weak["message"]
+        named = await (await http.post(f"{url}?lang=en", json={"password": "pien-pien-pien"}))\
+            .json()
+        assert not named["acceptable"] and "easy to guess" in named["message"]
+        good = await (await http.post(url, json={"password": NEW_PASSWORD})).json()
+        assert good["acceptable"] and good["score"] >= 3 and good["message"] == "Sterk genoeg."
+        assert (await http.post(url, json={"password": 12})).status == 400
+        dead = await http.post(f"{base_url}/invite/{'x' * 30}/strength",
+                               json={"password": NEW_PASSWORD})
+        assert dead.status == 410
+    await admin.close()

@@ -8,9 +8,8 @@ from typing import Any
 
 from aiohttp import web
 
-from helpchat import appkeys
+from helpchat import appkeys, password_policy
 from helpchat.errors import HelpchatError, invalid
-from helpchat.passwords import verify_password
 from helpchat.realtime.hub import COUNSELOR_NS
 from helpchat.store.auth import LoginSession
 from helpchat.store.models import Counselor
@@ -18,7 +17,7 @@ from helpchat.web import session_cookie
 
 log = logging.getLogger(__name__)
 MAX_NAME = 100
-MAX_PASSWORD = 1024  # argon2 hashes any length, but nobody needs to send us megabytes
+MAX_PASSWORD = password_policy.MAX_LENGTH
 
 
 async def authenticate(app: web.Application, username: str, password: str) -> Counselor:
@@ -28,7 +27,8 @@ async def authenticate(app: web.Application, username: str, password: str) -> Co
     if await store.auth.failures(username) >= settings.login_max_failures:
         raise HelpchatError("rate_limited")
     counselor = await store.counselors.by_name(username)
-    valid = await verify_password(counselor.password_hash if counselor else None, password)
+    valid = await app[appkeys.PASSWORDS].verify(counselor.password_hash if counselor else None,
+                                                password)
     if not valid or counselor is None or counselor.disabled:
         await store.auth.record_failure(username, settings.login_window_minutes * 60)
         log.info("login failed")

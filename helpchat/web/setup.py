@@ -11,10 +11,9 @@ from typing import Any
 
 from aiohttp import web
 
-from helpchat import appkeys, identity
+from helpchat import appkeys, identity, password_policy
 from helpchat.config import Settings
 from helpchat.i18n import translate
-from helpchat.passwords import MIN_LENGTH, hash_password, policy_error
 from helpchat.store import Store
 from helpchat.store.audit import AuditEntry
 from helpchat.store.connection import connect
@@ -26,14 +25,15 @@ from helpchat.web.admin_counselors import NAME
 
 log = logging.getLogger(__name__)
 TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
-MAX_PASSWORD = 1024
 
 
 def setup_routes(app: web.Application) -> None:
     app.router.add_get("/invite/{token}", invite_page)
     app.router.add_post("/invite/{token}", invite_submit)
+    app.router.add_post("/invite/{token}/strength", invite_strength)
     app.router.add_get("/setup/{token}", setup_page)
     app.router.add_post("/setup/{token}", setup_submit)
+    app.router.add_post("/setup/{token}/strength", setup_strength)
 
 
 # --- the first-admin link ----------------------------------------------------------------------
@@ -67,16 +67,21 @@ def first_run_setup_link(settings: Settings) -> str | None:
 # --- shared ------------------------------------------------------------------------------------
 
 
-def password_problem(password: str, again: str) -> Msg | None:
-    if len(password) < MIN_LENGTH:
-        return Msg("admin.password.too_short", {"min": MIN_LENGTH})
-    if len(password) > MAX_PASSWORD:
-        return Msg("admin.error.too_long", {"max": MAX_PASSWORD})
-    if policy_error(password):
-        return Msg("admin.password.too_common")
+async def password_problem(request: web.Request, password: str, again: str,
+                           names: list[str]) -> Msg | None:
+    verdict = await request.app[appkeys.PASSWORDS].strength(password, names)
+    if verdict.problem:
+        return problem_message(verdict.problem)
     if password != again:
         return Msg("admin.password.mismatch")
     return None
+
+
+def problem_message(problem: str) -> Msg:
+    """The catalog message for a password_policy problem."""
+    params = {"too_short": {"min": password_policy.MIN_LENGTH},
+              "too_long": {"max": password_policy.MAX_LENGTH}}.get(problem, {})
+    return Msg(f"admin.password.{problem}", params)
 
 
 def lang_of(request: web.Request) -> str:
@@ -89,7 +94,8 @@ def form_page(request: web.Request, token: str, kind: str, errors: Errors | None
     shown = {k: render_msg(lang, m) for k, m in (errors or {}).items()}
     secret = request.app[appkeys.HUB].settings.secret_key
     return render_template(request, "admin/password.html", lang, status=400 if errors else 200,
-                           kind=kind, errors=shown, min_length=MIN_LENGTH,
+                           kind=kind, errors=shown, min_length=password_policy.MIN_LENGTH,
+                           strength_url=f"{request.path}/strength?lang={lang}",
                            csrf_token=csrf.signed_token(secret, f"{kind}:{digest(token)}"),
                            **context)
 
@@ -157,14 +163,16 @@ async def invite_submit(request: web.Request) -> web.StreamResponse:
     form = await checked(request, token, "invite")
     if form is None:
         return reason_page(request, 403, "admin.denied.csrf")
-    problem = password_problem(form["password"], form["password_again"])
+    problem = await password_problem(request, form["password"], form["password_again"],
+                                     [counselor.name])
     if problem:
         return form_page(request, token, "invite", {"password": problem}, name=counselor.name,
                          purpose=invite.purpose)
     store, hub = request.app[appkeys.STORE], request.app[appkeys.HUB]
     if await store.invites.consume(token) is None:
         return gone(request)
-    await store.counselors.set_password_hash(counselor.id, await hash_password(form["password"]))
+    passwords = request.app[appkeys.PASSWORDS]
+    await store.counselors.set_password_hash(counselor.id, await passwords.hash(form["password"]))
     # A reset means the old password may be known to someone else: end every old session.
     for sid in await store.auth.delete_all(counselor.id):
         await hub.sio.disconnect(sid, namespace="/counselor")
@@ -191,11 +199,12 @@ async def setup_page(request: web.Request) -> web.StreamResponse:
     return form_page(request, token, "setup", values={})
 
 
-def setup_errors(form: dict[str, str]) -> Errors:
+async def setup_errors(request: web.Request, form: dict[str, str]) -> Errors:
     errors: Errors = {}
     if not NAME.fullmatch(form["name"].strip()):
         errors["name"] = Msg("admin.counselors.error.name")
-    problem = password_problem(form["password"], form["password_again"])
+    problem = await password_problem(request, form["password"], form["password_again"],
+                                     [form["name"]])
     if problem:
         errors["password"] = problem
     return errors
@@ -208,7 +217,7 @@ async def setup_submit(request: web.Request) -> web.StreamResponse:
     form = await checked(request, token, "setup")
     if form is None:
         return reason_page(request, 403, "admin.denied.csrf")
-    errors = setup_errors(form)
+    errors = await setup_errors(request, form)
     if errors:
         return form_page(request, token, "setup", errors, values={"name": form["name"]})
     store, hub = request.app[appkeys.STORE], request.app[appkeys.HUB]
@@ -217,7 +226,8 @@ async def setup_submit(request: web.Request) -> web.StreamResponse:
     counselor_id, name = identity.new_id(), form["name"].strip()
     created = await store.counselors.create(
         counselor_id, name=name, roles=("admin",), max_chats=hub.settings.default_max_chats,
-        password_hash=await hash_password(form["password"]), now_ms=hub.now_ms())
+        password_hash=await request.app[appkeys.PASSWORDS].hash(form["password"]),
+        now_ms=hub.now_ms())
     if not created:
         return gone(request)
     admin = await store.counselors.get(counselor_id)
@@ -225,3 +235,43 @@ async def setup_submit(request: web.Request) -> web.StreamResponse:
         await audit(request, admin, "counselor.first_admin_created")
     log.info("first admin created counselor=%s", counselor_id)
     return done(request, "admin.link.admin_created")
+
+
+# --- feedback as the counselor types -------------------------------------------------------------
+
+
+async def strength(request: web.Request, names: list[str]) -> web.Response:
+    """The verdict of the same rule the form will apply, in the page's language. Only for a
+    live link: nobody else can make us run zxcvbn."""
+    try:
+        body = await request.json()
+    except (ValueError, UnicodeDecodeError, LookupError):
+        body = None
+    password = body.get("password") if isinstance(body, dict) else None
+    if not isinstance(password, str) or len(password) > password_policy.MAX_LENGTH + 1:
+        return web.json_response({"ok": False, "error": {"code": "invalid",
+                                                         "message": "password: a string"}},
+                                 status=400)
+    typed_name = body.get("name") if isinstance(body, dict) else None  # the setup form's name
+    if isinstance(typed_name, str):
+        names = [*names, typed_name[:40]]
+    verdict = await request.app[appkeys.PASSWORDS].strength(password, names)
+    lang = lang_of(request)
+    message = render_msg(lang, problem_message(verdict.problem) if verdict.problem
+                         else Msg("admin.password.ok"))
+    return web.json_response(
+        {"ok": True, "acceptable": verdict.ok, "score": verdict.score, "problem": verdict.problem,
+         "message": message}, headers={"Cache-Control": "no-store"})
+
+
+async def invite_strength(request: web.Request) -> web.StreamResponse:
+    found = await live_invite(request)
+    if found is None:
+        return gone(request)
+    return await strength(request, [found[2].name])
+
+
+async def setup_strength(request: web.Request) -> web.StreamResponse:
+    if await live_setup(request) is None:
+        return gone(request)
+    return await strength(request, [])
