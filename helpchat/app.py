@@ -53,10 +53,15 @@ async def _sweeper(hub: Hub) -> None:
         await asyncio.sleep(SWEEP_INTERVAL_S)
         try:
             await hub.sweeps.sweep()
+            await hub.questions.sweep()
             await hub.pushes.push_availability()
             if loop.time() >= next_rewrite:
                 next_rewrite = loop.time() + AOF_REWRITE_INTERVAL_S
                 ended = (await hub.store.stats.counts()).get("chats_ended", 0)
+                # Deleted and expired question threads count as ended chats: their text too
+                # must leave the append-only file.
+                threads = await hub.store.threads.counts()
+                ended += threads.get("deleted", 0) + threads.get("expired", 0)
                 await hub.store.persistence.rewrite_if_chats_ended(ended)
             hub.metrics.beat()
         except RedisError:

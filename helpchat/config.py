@@ -78,6 +78,14 @@ class Settings:
     insights_concurrency: float = 1.5
     metrics_allowed: tuple[str, ...] = ("127.0.0.1", "::1")
     metrics_token: str = ""
+    questions_enabled: bool = True
+    question_ttl_days: int = 30
+    question_answer_promise_hours: int = 48
+    question_max_chars: int = 4000
+    question_max_messages: int = 40
+    question_review: bool = False
+    question_offer_after_wait_minutes: int = 10
+    pickup_failures_per_second: int = 20
 
     @property
     def production(self) -> bool:
@@ -181,10 +189,16 @@ def validate(settings: Settings) -> Settings:
         "session_absolute_hours",
         "login_max_failures",
         "login_window_minutes",
+        "question_ttl_days",
+        "question_answer_promise_hours",
+        "question_max_chars",
+        "question_max_messages",
+        "pickup_failures_per_second",
     ):
         if getattr(s, name) < 1:
             raise ConfigError(f"{name}: must be at least 1")
-    for name in ("visitor_grace_seconds", "counselor_grace_seconds", "last_intake_minutes"):
+    for name in ("visitor_grace_seconds", "counselor_grace_seconds", "last_intake_minutes",
+                 "question_offer_after_wait_minutes"):
         if getattr(s, name) < 0:
             raise ConfigError(f"{name}: must not be negative")
     if not 1 <= s.insights_retention_months <= 120:

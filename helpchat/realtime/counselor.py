@@ -13,6 +13,10 @@ from helpchat.errors import HelpchatError
 from helpchat.realtime import payloads
 from helpchat.realtime.console_events import CONSOLE_EVENTS, socket_language
 from helpchat.realtime.hub import QUEUE_ROOM, counselor_room
+from helpchat.realtime.question_events import (
+    COUNSELOR_QUESTION_EVENTS,
+    CounselorQuestionEvents,
+)
 from helpchat.realtime.supervisor import SUPERVISOR_EVENTS, SupervisorEvents
 from helpchat.store.models import Counselor
 from helpchat.web.origins import same_origin
@@ -21,10 +25,10 @@ from helpchat.web.session_cookie import session_id_from_header
 log = logging.getLogger(__name__)
 
 
-class CounselorNamespace(SupervisorEvents):
+class CounselorNamespace(SupervisorEvents, CounselorQuestionEvents):
     events = frozenset({
         "set_duty", "take", "message", "typing", "sync", "end_chat", "transfer", "block",
-    }) | CONSOLE_EVENTS | SUPERVISOR_EVENTS
+    }) | CONSOLE_EVENTS | SUPERVISOR_EVENTS | COUNSELOR_QUESTION_EVENTS
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         origin = environ.get("HTTP_ORIGIN")

@@ -9,18 +9,18 @@ from helpchat import validation
 from helpchat.errors import HelpchatError
 from helpchat.i18n import normalize_language
 from helpchat.realtime import payloads
-from helpchat.realtime.base import GuardedNamespace
 from helpchat.realtime.hub import lang_room, visitor_room
+from helpchat.realtime.question_events import VISITOR_QUESTION_EVENTS, VisitorQuestionEvents
 from helpchat.store.models import VisitorSession
 
 log = logging.getLogger(__name__)
 
 
-class VisitorNamespace(GuardedNamespace):
+class VisitorNamespace(VisitorQuestionEvents):
     events = frozenset({
         "request_chat", "leave_queue", "message", "typing", "sync", "end_chat", "feedback",
         "forget_me",
-    })
+    }) | VISITOR_QUESTION_EVENTS
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         token, lang_value = validation.visitor_auth(auth)

@@ -25,6 +25,7 @@ from helpchat.store.sessions import VisitorSessions
 from helpchat.store.settings import SettingsStore
 from helpchat.store.stats import Stats
 from helpchat.store.supervision import Supervision
+from helpchat.store.threads import Threads
 from helpchat.store.wrapups import WrapUps
 
 
@@ -51,6 +52,7 @@ class Store:
     insights: Insights
     proof: ProofCounters
     limits: RateLimits
+    threads: Threads
 
     @classmethod
     def create(cls, client: Redis, settings: Settings, live: LiveSettings | None = None) -> Store:
@@ -82,6 +84,7 @@ class Store:
             insights=Insights(client, live),
             proof=ProofCounters(client),
             limits=RateLimits(client),
+            threads=Threads(client, ttl_s=settings.question_ttl_days * 24 * 3600),
         )
 
     async def ping(self) -> bool:

@@ -8,6 +8,7 @@ One part per concern, composed here; the namespaces call the parts (`hub.visitor
   counselors the counselor's moves
   sweeps     grace periods and disabled accounts
   proof      the proof-of-work gate in front of the queue (abnormal demand only)
+  questions  questions for later (realtime/questions.py, its own room outside the package)
 Room names are in `rooms`.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import socketio
 
@@ -38,6 +40,9 @@ from helpchat.realtime.hub.rooms import (
 from helpchat.realtime.hub.sweeps import GraceSweeps
 from helpchat.realtime.hub.visitors import VisitorSide
 from helpchat.store import Store
+
+if TYPE_CHECKING:
+    from helpchat.realtime.questions import QuestionDesk
 
 __all__ = [
     "COUNSELOR_NS", "MACHINE_REASONS", "QUEUE_ROOM", "SUPERVISORS_ROOM", "VISITOR_NS", "Hub",
@@ -65,3 +70,7 @@ class Hub(HubContext):
         self.visitors = VisitorSide(self, self.pushes, self.chats, self.gate)
         self.counselors = CounselorSide(self, self.pushes, self.chats)
         self.sweeps = GraceSweeps(self, self.pushes, self.chats)
+        # Imported here: the desk builds on this package's context and rooms.
+        from helpchat.realtime.questions import QuestionDesk
+
+        self.questions: QuestionDesk = QuestionDesk(self, self.gate)

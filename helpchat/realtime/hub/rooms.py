@@ -2,6 +2,7 @@
 client manager):
   /visitor   v:{vid}     every tab of one visitor session
   /visitor   lang:{xx}   every visitor using language xx (availability pushes)
+  /visitor   thread:{id} every socket that opened question thread id (its answers)
   /counselor c:{id}      every tab of one counselor
   /counselor queue       every connected counselor (queue pushes)
   /counselor supervisors every supervisor's tabs (board changes, help alerts)
@@ -30,3 +31,7 @@ def lang_room(lang: str) -> str:
 
 def watch_room(cid: str) -> str:
     return f"watch:{cid}"
+
+
+def thread_room(tid: str) -> str:
+    return f"thread:{tid}"

@@ -1,0 +1,240 @@
+"""Questions for later through the real server: /visitor asks and picks up, /counselor works
+the inbox; real socket.io clients, real Redis."""
+
+from __future__ import annotations
+
+import asyncio
+
+import redis.asyncio as aioredis
+from aiohttp.test_utils import TestServer
+
+from helpchat import appkeys
+from tests.conftest import CounselorFactory, ServerFactory
+from tests.support import Client, make_counselor, visitor
+
+DAY_MS = 24 * 3600 * 1000
+
+
+async def _ask(base_url: str, text: str = "Ik durf het niet thuis te zeggen",
+               lang: str = "nl") -> tuple[Client, dict]:
+    youth, _ = await visitor(base_url, lang=lang)
+    asked = await youth.call("ask", {"text": text, "client_id": "q1"})
+    assert asked["ok"], asked
+    return youth, asked
+
+
+async def test_ask_close_come_back_with_the_code_read_the_answer_reply_and_delete(
+    base_url: str, counselor_factory: CounselorFactory,
+) -> None:
+    youth, asked = await _ask(base_url)
+    assert len(asked["code"].split()) == 6
+    assert asked["answer_time"]["promise_hours"] == 48
+    await youth.close()  # the tab is closed; only the written-down code remains
+
+    anna = await counselor_factory("anna")
+    inbox = await anna.call("questions")
+    assert [e["thread_id"] for e in inbox["waiting"]] == [asked["thread_id"]]
+    assert inbox["waiting"][0]["preview"].startswith("Ik durf")
+    claimed = await anna.call("claim_question", {})
+    assert claimed["ok"] and claimed["thread"]["messages"][0]["sender"] == "visitor"
+    answered = await anna.call("answer_question", {
+        "thread_id": asked["thread_id"], "client_id": "a1", "text": "Fijn dat je het vraagt."})
+    assert answered["ok"] and answered["in_review"] is False
+    assert answered["message"]["counselor_name"] == "anna"
+
+    back, _ = await visitor(base_url)
+    picked = await back.call("pickup", {"code": asked["code"].upper().replace(" ", "-")})
+    assert picked["ok"], picked
+    thread = picked["thread"]
+    assert thread["state"] == "answered"
+    assert [m["sender"] for m in thread["messages"]] == ["visitor", "counselor"]
+    replied = await back.call("reply", {"thread_id": thread["id"], "client_id": "r1",
+                                        "text": "Dank je"})
+    assert replied["ok"]
+    assert (await anna.call("questions"))["waiting"][0]["thread_id"] == thread["id"]
+    assert (await back.call("delete_thread", {"thread_id": thread["id"]}))["ok"]
+    assert (await anna.call("questions"))["waiting"] == []
+    again, _ = await visitor(base_url)
+    gone = await again.call("pickup", {"code": asked["code"]})
+    assert gone["error"]["code"] == "not_found"
+    for client in (back, again):
+        await client.close()
+
+
+async def test_wrong_and_expired_codes_get_the_same_answer(
+    server: TestServer, base_url: str,
+) -> None:
+    youth, asked = await _ask(base_url)
+    wrong = await youth.call("pickup", {"code": "appel " * 6})
+    typo = await youth.call("pickup", {"code": asked["code"] + "x"})
+    hub = server.app[appkeys.HUB]
+    real_clock = hub.clock
+    hub.clock = lambda: real_clock() + 31 * DAY_MS / 1000
+    assert await hub.questions.sweep() == 1
+    expired = await youth.call("pickup", {"code": asked["code"]})
+    assert wrong == typo == expired
+    assert expired["ok"] is False and expired["error"]["code"] == "not_found"
+    await youth.close()
+
+
+async def test_a_thread_id_alone_opens_nothing(base_url: str) -> None:
+    youth, asked = await _ask(base_url)
+    other, _ = await visitor(base_url)
+    for event, extra in (("reply", {"client_id": "x", "text": "hoi"}), ("thread_done", {}),
+                         ("delete_thread", {})):
+        answer = await other.call(event, {"thread_id": asked["thread_id"], **extra})
+        assert answer["error"]["code"] == "not_found", event
+    for client in (youth, other):
+        await client.close()
+
+
+async def test_failed_lookups_above_the_global_ceiling_are_rate_limited(
+    start_server: ServerFactory,
+) -> None:
+    server = await start_server(pickup_failures_per_second=3)
+    url = str(server.make_url("")).rstrip("/")
+    hub = server.app[appkeys.HUB]
+    hub.clock = lambda: 1_700_000_000.5  # one fixed second: the test cannot straddle two
+    guessers = [(await visitor(url))[0] for _ in range(2)]
+    answers = [await guessers[i % 2].call("pickup", {"code": "appel " * 6}) for i in range(5)]
+    assert [a["error"]["code"] for a in answers] == ["not_found"] * 3 + ["rate_limited"] * 2
+    assert 0 < answers[-1]["error"]["retry_after_ms"] <= 1000
+    for client in guessers:
+        await client.close()
+
+
+async def test_text_is_capped_in_size_and_count(start_server: ServerFactory) -> None:
+    server = await start_server(question_max_chars=50, question_max_messages=3)
+    url = str(server.make_url("")).rstrip("/")
+    youth, _ = await visitor(url)
+    too_long = await youth.call("ask", {"text": "x" * 51})
+    assert too_long["error"]["code"] == "too_large"
+    asked = await youth.call("ask", {"text": "vraag"})
+    tid = asked["thread_id"]
+    replies = [await youth.call("reply", {"thread_id": tid, "client_id": f"r{i}", "text": "en"})
+               for i in range(3)]
+    assert [r["ok"] for r in replies] == [True, True, False]
+    assert replies[-1]["error"]["code"] == "too_large"
+    await youth.close()
+
+
+async def test_claim_is_atomic_across_two_processes(start_server: ServerFactory) -> None:
+    one, two = await start_server(), await start_server()
+    urls = [str(s.make_url("")).rstrip("/") for s in (one, two)]
+    counselors = [await make_counselor((one, two)[i % 2].app, urls[i % 2], f"c{i}")
+                  for i in range(4)]
+    for i in range(6):
+        youth, _ = await _ask(urls[i % 2], text=f"vraag {i}")
+        await youth.close()
+    results = await asyncio.gather(*(c.call("claim_question", {})
+                                     for c in counselors for _ in range(3)))
+    claimed = [r["thread"]["thread_id"] for r in results if r["ok"]]
+    assert len(claimed) == len(set(claimed)) == 6
+    assert {r["error"]["code"] for r in results if not r["ok"]} <= {"not_found", "conflict"}
+    for counselor in counselors:
+        await counselor.close()
+
+
+async def test_live_chats_come_first_for_a_counselor_on_duty(
+    base_url: str, counselor_factory: CounselorFactory,
+) -> None:
+    anna = await counselor_factory("anna")
+    youth, _ = await _ask(base_url)
+    await youth.close()
+    await anna.call("set_duty", {"status": "on"})
+    live, _ = await visitor(base_url)
+    assert (await live.call("request_chat", {}))["ok"]
+    refused = await anna.call("claim_question", {})
+    assert refused["error"]["code"] == "forbidden"
+    assert (await anna.call("questions"))["live_waiting"] == 1
+    await anna.call("take", {})
+    assert (await anna.call("claim_question", {}))["ok"]
+    await live.close()
+
+
+async def test_release_and_hand_over_keep_the_question_in_order(
+    base_url: str, counselor_factory: CounselorFactory,
+) -> None:
+    anna, bert = await counselor_factory("anna"), await counselor_factory("bert")
+    youths = [await _ask(base_url, text) for text in ("eerste", "tweede")]
+    (_, first), (_, second) = youths
+    for youth, _ in youths:
+        await youth.close()
+    tid = (await anna.call("claim_question", {}))["thread"]["thread_id"]
+    assert tid == first["thread_id"]
+    assert (await bert.call("release_question", {"thread_id": tid}))["error"]["code"] == \
+        "forbidden"
+    assert (await anna.call("release_question", {"thread_id": tid}))["ok"]
+    waiting = (await bert.call("questions"))["waiting"]
+    assert [w["thread_id"] for w in waiting] == [first["thread_id"], second["thread_id"]]
+    assert (await anna.call("claim_question", {"thread_id": tid}))["ok"]
+    assert (await anna.call("hand_over_question", {"thread_id": tid, "to": bert.id}))["ok"]
+    await bert.client.wait_for("question_assigned")
+    assert [m["thread_id"] for m in (await bert.call("questions"))["mine"]] == [tid]
+    answer = await anna.call("answer_question", {"thread_id": tid, "client_id": "a",
+                                                 "text": "hoi"})
+    assert answer["error"]["code"] == "conflict"
+    assert (await bert.call("answer_question", {"thread_id": tid, "client_id": "a",
+                                                "text": "hoi"}))["ok"]
+
+
+async def test_with_review_on_the_answer_is_visible_only_after_a_supervisor_approves(
+    start_server: ServerFactory,
+) -> None:
+    server = await start_server(question_review=True)
+    url = str(server.make_url("")).rstrip("/")
+    anna = await make_counselor(server.app, url, "anna")
+    sam = await make_counselor(server.app, url, "sam", role="supervisor")
+    youth, asked = await _ask(url)
+    tid = asked["thread_id"]
+    await anna.call("claim_question", {"thread_id": tid})
+    held = await anna.call("answer_question", {"thread_id": tid, "client_id": "a1",
+                                               "text": "concept"})
+    assert held == {"ok": True, "message": None, "in_review": True}
+    picked = await youth.call("pickup", {"code": asked["code"]})
+    assert [m["sender"] for m in picked["thread"]["messages"]] == ["visitor"]
+    assert (await anna.call("review_answer", {"thread_id": tid, "approve": True}))["error"][
+        "code"] == "forbidden"
+    review = (await sam.call("questions"))["review"]
+    assert [r["thread_id"] for r in review] == [tid]
+    rejected = await sam.call("review_answer", {"thread_id": tid, "approve": False,
+                                                "note": "iets warmer"})
+    assert rejected["ok"]
+    reopened = await anna.call("open_question", {"thread_id": tid})
+    assert reopened["thread"]["review_note"] == "iets warmer"
+    await anna.call("answer_question", {"thread_id": tid, "client_id": "a2", "text": "warmer"})
+    approved = await sam.call("review_answer", {"thread_id": tid, "approve": True})
+    assert approved["ok"] and approved["message"]["text"] == "warmer"
+    pushed = await youth.wait_for("thread_message")
+    assert pushed["text"] == "warmer" and pushed["counselor_name"] == "anna"
+    for client in (anna, sam, youth):
+        await client.close()
+
+
+async def test_mark_done_takes_it_out_of_the_inbox_until_the_next_reply(
+    base_url: str, counselor_factory: CounselorFactory,
+) -> None:
+    anna = await counselor_factory("anna")
+    youth, asked = await _ask(base_url)
+    tid = asked["thread_id"]
+    assert (await youth.call("thread_done", {"thread_id": tid}))["ok"]
+    assert (await anna.call("questions"))["waiting"] == []
+    assert (await youth.call("reply", {"thread_id": tid, "client_id": "r", "text": "toch"}))["ok"]
+    assert [w["thread_id"] for w in (await anna.call("questions"))["waiting"]] == [tid]
+    await youth.close()
+
+
+async def test_counters_answered_within_the_promise_and_codes_redeemed(
+    server: TestServer, base_url: str, counselor_factory: CounselorFactory,
+    redis_client: aioredis.Redis,
+) -> None:
+    anna = await counselor_factory("anna")
+    youth, asked = await _ask(base_url)
+    await anna.call("claim_question", {})
+    await anna.call("answer_question", {"thread_id": asked["thread_id"], "client_id": "a",
+                                        "text": "antwoord"})
+    await youth.call("pickup", {"code": asked["code"]})
+    counts = await server.app[appkeys.STORE].threads.counts()
+    assert counts["asked"] == counts["answered"] == counts["answered_within_promise"] == 1
+    assert counts["codes_redeemed"] == 1 and counts["answer_le_1h"] == 1
+    await youth.close()
