@@ -40,7 +40,8 @@ async def test_no_raw_token_and_no_ip_address_anywhere_in_redis(
 # Families that hold no chat content (accounts, configuration, counters, id sets) may persist.
 PERMANENT = ("hc:queue", "hc:counselor:", "hc:counselors", "hc:duty", "hc:cchats:", "hc:gone",
              "hc:stats:", "hc:canned", "hc:helpreq", "hc:roster", "hc:settings", "hc:contacts",
-             "hc:audit", "hc:icalgen:")
+             "hc:audit", "hc:icalgen:", "hc:tinbox", "hc:tclaimed", "hc:treview",
+             "hc:texpiry")
 
 
 async def test_every_key_without_an_expiry_is_one_that_holds_no_chat_content(
@@ -64,3 +65,32 @@ async def test_every_key_without_an_expiry_is_one_that_holds_no_chat_content(
             assert key.startswith(PERMANENT), key
     for client in (youth, waiting):
         await client.close()
+
+
+async def test_question_threads_expire_and_neither_code_nor_text_is_logged_or_kept_forever(
+    base_url: str, counselor_factory: CounselorFactory, redis_client: aioredis.Redis,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    anna = await counselor_factory("anna")
+    youth, _ = await visitor(base_url)
+    asked = await youth.call("ask", {"text": "geheime-vraag-789", "client_id": "q"})
+    other = await youth.call("ask", {"text": "tweede-vraag", "client_id": "q"})
+    await anna.call("claim_question", {"thread_id": asked["thread_id"]})
+    await anna.call("answer_question", {"thread_id": asked["thread_id"], "client_id": "a",
+                                        "text": "geheim-antwoord-012"})
+    await youth.call("pickup", {"code": asked["code"]})
+    await youth.call("reply", {"thread_id": asked["thread_id"], "client_id": "r",
+                               "text": "geheime-reactie-345"})
+    await anna.call("claim_question", {"thread_id": other["thread_id"]})
+    for key in [k async for k in redis_client.scan_iter("*")]:
+        if await redis_client.ttl(key) == -1:
+            assert key.startswith(PERMANENT), key
+    everything = await redis_text(redis_client)
+    assert asked["code"] not in everything and other["code"] not in everything
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for secret in (asked["code"], other["code"], "geheime-vraag-789", "geheim-antwoord-012",
+                   "geheime-reactie-345"):
+        assert secret not in logged
+    assert "question answered thread=" in logged  # ids and events are logged
+    await youth.close()

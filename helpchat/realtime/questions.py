@@ -300,6 +300,7 @@ class QuestionDesk:
         if added.waited_ms is not None:
             await self.threads.record_answer(added.waited_ms,
                                              self.ctx.settings.question_answer_promise_hours)
+            await self.store.insights.count_now("answered_async", self.ctx.now_ms())
         await self._to_visitor(added.message)
         await self.notify_console()
 
