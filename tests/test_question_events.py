@@ -8,9 +8,10 @@ import asyncio
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestServer
 
-from helpchat import appkeys
+from helpchat import appkeys, proof
 from tests.conftest import CounselorFactory, ServerFactory
 from tests.support import Client, make_counselor, visitor
+from tests.test_proof_gate import start_of_a_minute
 
 DAY_MS = 24 * 3600 * 1000
 
@@ -237,4 +238,28 @@ async def test_counters_answered_within_the_promise_and_codes_redeemed(
     counts = await server.app[appkeys.STORE].threads.counts()
     assert counts["asked"] == counts["answered"] == counts["answered_within_promise"] == 1
     assert counts["codes_redeemed"] == 1 and counts["answer_le_1h"] == 1
+    await youth.close()
+
+
+async def test_under_abnormal_demand_ask_and_pickup_need_a_solved_challenge(
+    start_server: ServerFactory,
+) -> None:
+    """The same gate as request_chat: once joins per minute are abnormal, ask and every
+    pickup (a guess included) cost a solved single-use challenge."""
+    server = await start_server(proof_joins_per_minute=1, proof_min_number=10,
+                                proof_max_number=20, proof_cost=1)
+    start_of_a_minute(server)
+    url = str(server.make_url("")).rstrip("/")
+    youth, _ = await visitor(url)
+    asked = await youth.call("ask", {"text": "eerste vraag"})
+    assert asked["ok"]  # the first of the minute is free
+    refused = await youth.call("ask", {"text": "tweede vraag"})
+    assert refused["error"]["code"] == "rate_limited" and refused["error"]["challenge"]
+    solved = proof.solve(refused["error"]["challenge"])
+    assert (await youth.call("ask", {"text": "tweede vraag", "proof": solved}))["ok"]
+    guess = await youth.call("pickup", {"code": asked["code"]})
+    assert guess["error"]["code"] == "rate_limited"
+    picked = await youth.call("pickup", {"code": asked["code"],
+                                         "proof": proof.solve(guess["error"]["challenge"])})
+    assert picked["ok"] and picked["thread"]["id"] == asked["thread_id"]
     await youth.close()
