@@ -295,8 +295,11 @@ class Coverage:
 
     @property
     def shortfall(self) -> float:
-        """How far the roster falls short of what the demand needs (negative: spare)."""
-        return self.needed - (self.scheduled or 0.0)
+        """How far the counselors fell short of what the demand needed (negative: spare): the
+        worse of the roster (scheduled) and reality (on duty), since either failing leaves
+        young people unanswered."""
+        present = [v for v in (self.scheduled, self.on_duty) if v is not None]
+        return self.needed - (min(present) if present else 0.0)
 
 
 def coverage(grid: list[list[Cell]], handle_s: float | None, concurrency: float,

@@ -141,6 +141,16 @@ def test_coverage_names_the_hours_where_the_roster_falls_shortest() -> None:
     assert all((c.weekday, c.hour) != (0, 10) for c in worst)  # 2 scheduled, 1 needed
 
 
+def test_an_hour_whose_counselors_did_not_show_up_counts_as_short_even_if_rostered() -> None:
+    monday = date(2026, 11, 2)
+    absent = _day(h19={"offered": 6, "answered": 4, "turned_away": 2, "samples": 60,
+                       "sched_sum": 180, "duty_sum": 60})
+    cell = next(c for c in insights.coverage(insights.week_grid({monday: absent}), 1200, 1.5)
+                if (c.weekday, c.hour) == (0, 19))
+    assert (cell.scheduled, cell.on_duty, cell.needed) == (3.0, 1.0, 3)
+    assert cell.shortfall == 2.0
+
+
 def test_distribution_reports_median_p90_and_shares() -> None:
     rng = random.Random(7)
     histogram: dict[int, int] = {}

@@ -121,6 +121,10 @@ def _number(ctx: Ctx, value: float) -> str:
     return text.replace(".", ",") if ctx.lang == "nl" else text
 
 
+def number_text(ctx: Ctx, value: float | None) -> str:
+    return "–" if value is None else _number(ctx, value)
+
+
 def span_text(ctx: Ctx, found: list[int] | None) -> str:
     if not found:
         return "–"
@@ -173,6 +177,7 @@ async def page(ctx: Ctx) -> web.StreamResponse:
         "admin/insights.html", data=data, query=query, kind=kind,
         month=query.get("month", f"{first:%Y-%m}"), first=first, last=last,
         span=lambda r: span_text(ctx, r), share=lambda v: share_text(ctx, v),
+        num=lambda v: number_text(ctx, v),
         seconds=lambda s: seconds_text(ctx, s), cell=lambda v: cell_text(ctx, v),
         heat=lambda v: heat_level(v, highest), chart_json=json_for_script(chart),
         grid=_grid_rows(data["week_grid"]), problem=None,

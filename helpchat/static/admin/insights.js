@@ -61,7 +61,8 @@
           { label: L.needed, data: series("needed"), borderColor: "#b3261e",
             backgroundColor: "#b3261e", stepped: true, pointRadius: 0 },
           { label: L.scheduled, data: series("scheduled"), borderColor: "#1f5fa8",
-            backgroundColor: "#1f5fa8", stepped: true, pointRadius: 0 },
+            backgroundColor: "rgba(31, 95, 168, 0.18)", fill: "origin", stepped: true,
+            pointRadius: 0 },
           { label: L.on_duty, data: series("on_duty"), borderColor: "#2da44e",
             backgroundColor: "#2da44e", borderDash: [6, 4], stepped: true, pointRadius: 0 }
         ]
