@@ -21,8 +21,10 @@ MAX_REASON = 500
 MAX_COMMENT = 1000
 # Wrap-up choices: fixed lists (labels in locale console.json), so stored counts stay
 # categories and never become free text about a young person.
+# Contacts that are not a young person asking for help, ended with one console action (`shed`).
+SHED_KINDS = ("test", "prank", "abusive")
 WRAPUP_CATEGORIES = ("home", "school", "friends", "love", "feelings", "body", "abuse",
-                     "bullying", "self_harm", "identity", "other")
+                     "bullying", "self_harm", "identity", "other", *SHED_KINDS)
 AGE_BANDS = ("unknown", "under_12", "12_14", "15_17", "18_23", "over_23")
 OUTCOMES = ("listened", "advice", "referred", "urgent_help", "ended_early", "not_serious",
             "other")
@@ -170,6 +172,11 @@ def choice(data: dict[str, Any], name: str, allowed: tuple[str, ...]) -> str:
 
 def counselor_id(data: dict[str, Any]) -> str:
     return _matching(data, "counselor_id", COUNSELOR_ID)
+
+
+def shed(data: dict[str, Any]) -> tuple[str, str, bool]:
+    """(conversation id, kind, block) of a `shed`."""
+    return conversation_id(data), choice(data, "kind", SHED_KINDS), optional_bool(data, "block")
 
 
 def wrap_up(data: dict[str, Any]) -> tuple[str, tuple[str, str, str, bool] | None]:

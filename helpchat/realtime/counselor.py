@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 class CounselorNamespace(SupervisorEvents, CounselorQuestionEvents):
     events = frozenset({
         "set_duty", "take", "message", "typing", "sync", "end_chat", "transfer", "block",
+        "shed",
     }) | CONSOLE_EVENTS | SUPERVISOR_EVENTS | COUNSELOR_QUESTION_EVENTS
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
@@ -139,6 +140,11 @@ class CounselorNamespace(SupervisorEvents, CounselorQuestionEvents):
         cid = validation.conversation_id(body)
         to = validation.transfer_target(body)
         await self.hub.counselors.transfer(await self.counselor(sid), cid, to)
+        return payloads.ok()
+
+    async def on_shed(self, sid: str, data: Any) -> dict[str, Any]:
+        cid, kind, block = validation.shed(validation.payload(data))
+        await self.hub.shedding.shed(await self.counselor(sid), cid, kind, block)
         return payloads.ok()
 
     async def on_block(self, sid: str, data: Any) -> dict[str, Any]:

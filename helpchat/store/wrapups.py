@@ -52,6 +52,13 @@ class WrapUps:
         """Submit (form) or skip (None) one open wrap-up; False when it was not open."""
         if not await self._redis.hdel(keys.wrap_ups(counselor_id), wrap_id):
             return False
+        await self.record(form, now_ms)
+        return True
+
+    async def record(self, form: WrapUpForm | None, now_ms: int, *,
+                     counselor_seconds: int | None = None) -> None:
+        """Count one wrap-up (None: skipped). `counselor_seconds`, for a shed contact: the time
+        it took, summed per category so the admin sees what such contacts cost."""
         stats = keys.wrap_up_stats(month_of(now_ms))
         async with self._redis.pipeline(transaction=True) as pipe:
             if form is None:
@@ -63,9 +70,10 @@ class WrapUps:
                 pipe.hincrby(stats, f"outcome:{form.outcome}", 1)
                 if form.debrief:
                     pipe.hincrby(stats, "debrief", 1)
+                if counselor_seconds is not None:
+                    pipe.hincrby(stats, f"shed_seconds:{form.category}", counselor_seconds)
             pipe.expire(stats, keys.WRAPSTATS_TTL)
             await pipe.execute()
-        return True
 
     async def stats(self, month: str) -> dict[str, int]:
         data = await self._redis.hgetall(keys.wrap_up_stats(month))

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Locator, Page, WebSocketRoute, expect
 
 from helpchat.store import Store
+from helpchat.store.wrapups import month_of
 from tests.e2e.conftest import SCREENSHOTS, LiveServer, axe_violations
-from tests.support import PASSWORD, Client, add_account, visitor
+from tests.support import PASSWORD, Client, add_account, eventually, visitor
 
 Account = Callable[..., Awaitable[None]]
 Console = Callable[..., Awaitable[Page]]
@@ -296,6 +298,44 @@ async def test_connection_drop_shows_a_banner_resyncs_and_loses_nothing_typed(
     await expect(chat.locator("form.wrapup")).to_be_visible()
     assert (await youth.call("request_chat", {}))["error"]["code"] == "blocked"
     await youth.close()
+
+
+async def test_one_action_sheds_a_prank_with_its_category_and_a_block(
+    live_server: LiveServer, live_store: Store, account: Account, console: Console
+) -> None:
+    """Issue 8, point 6: test/prank/abusive contacts cost one dialog, no wrap-up form, and
+    are counted so the admin sees how much time they take."""
+    await account("anna")
+    anna = await console("anna")
+    await go_on_duty(anna)
+    youth, cid = await queued_visitor(live_server.url, None, "hahaha")
+    await anna.get_by_role("button", name="Neem volgende").click()
+    chat = pane(anna, cid)
+    await expect(chat.locator(".transcript")).to_contain_text("hahaha")
+    await chat.get_by_role("button", name="Test/grap").click()
+    dialog = anna.locator("#dlg-shed")
+    await expect(dialog).to_be_visible()
+    await dialog.get_by_label("Grap").check()
+    await dialog.get_by_label(re.compile("Ook blokkeren")).check()
+    await screenshot(anna, "console-shed-dialog")
+    await dialog.get_by_role("button", name="Afsluiten").click()
+    ended = await youth.wait_for("chat_ended")
+    assert ended["reason"] is None and ended["contacts"]
+    await expect(chat.locator(".notice-end")).to_contain_text("grap")
+    await expect(chat.locator("form.wrapup")).to_have_count(0)  # nothing left to fill in
+    assert (await youth.call("request_chat", {}))["error"]["code"] == "blocked"
+
+    async def counted() -> bool:
+        stats = await live_store.wrapups.stats(month_of(int(time.time() * 1000)))
+        return stats.get("category:prank") == 1 and "shed_seconds:prank" in stats
+
+    await eventually(counted)  # recorded right after the chat ended for the visitor
+    # The next youth can be taken straight away.
+    other, other_cid = await queued_visitor(live_server.url)
+    await anna.get_by_role("button", name="Neem volgende").click()
+    await expect(pane(anna, other_cid)).to_be_visible()
+    for client in (youth, other):
+        await client.close()
 
 
 async def test_new_chat_in_a_hidden_tab_plays_a_sound_and_notifies(

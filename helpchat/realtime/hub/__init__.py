@@ -9,6 +9,7 @@ One part per concern, composed here; the namespaces call the parts (`hub.visitor
   sweeps     grace periods and disabled accounts
   proof      the proof-of-work gate in front of the queue (abnormal demand only)
   questions  questions for later (realtime/questions.py, its own room outside the package)
+  shedding   one console action ends a test/prank/abusive contact (and maybe blocks it)
 Room names are in `rooms`.
 """
 
@@ -37,6 +38,7 @@ from helpchat.realtime.hub.rooms import (
     visitor_room,
     watch_room,
 )
+from helpchat.realtime.hub.shedding import Shedding
 from helpchat.realtime.hub.sweeps import GraceSweeps
 from helpchat.realtime.hub.visitors import VisitorSide
 from helpchat.store import Store
@@ -74,3 +76,4 @@ class Hub(HubContext):
         from helpchat.realtime.questions import QuestionDesk
 
         self.questions: QuestionDesk = QuestionDesk(self, self.gate)
+        self.shedding = Shedding(self, self.chats)

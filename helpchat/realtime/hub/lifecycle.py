@@ -126,8 +126,10 @@ class Lifecycle:
         await self.pushes.push_queue()
 
     # the end --------------------------------------------------------------------------------
-    async def end(self, cid: str, *, by: str, reason: str | None) -> bool:
-        """End a conversation for both sides; False when it had already ended."""
+    async def end(self, cid: str, *, by: str, reason: str | None,
+                  wrap_up: bool = True) -> bool:
+        """End a conversation for both sides; False when it had already ended. wrap_up=False:
+        the caller records the wrap-up itself (a shed prank), so none is opened."""
         settings = self.ctx.settings
         ended = await self.store.conversations.end(
             cid, now_ms=self.ctx.now_ms(), retention_s=settings.retention_seconds)
@@ -160,7 +162,8 @@ class Lifecycle:
             counselor = await self.store.counselors.get(ended.counselor_id)
             if counselor:
                 await self.pushes.push_duty(counselor)
-        await self._console_chat_ended(cid, ended.counselor_id, ended.previous_state,
+        await self._console_chat_ended(cid, ended.counselor_id if wrap_up else None,
+                                       ended.previous_state,
                                        {"conversation_id": cid, "by": by, "reason": reason})
         if ended.previous_state == "queued":
             await self.pushes.push_queue()

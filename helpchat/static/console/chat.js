@@ -38,6 +38,7 @@ export class ChatPane extends LiveConversationView {
       canned: () => this.canned.toggle(),
       help: () => this.askHelp(),
       transfer: () => this.app.dialogs.transfer(this),
+      shed: () => this.app.dialogs.shed(this),
       block: () => this.app.dialogs.block(this),
       end: () => this.app.dialogs.end(this),
     };

@@ -1,5 +1,6 @@
-// End (with a confirmation), transfer (a colleague with room, or the front of the queue) and
-// block (with a reason), each a native <dialog>.
+// End (with a confirmation), transfer (a colleague with room, or the front of the queue),
+// block (with a reason) and shed (a test/prank/abusive contact, maybe blocked), each a native
+// <dialog>.
 import { t } from "./i18n.js";
 import { el, slot, toast } from "./dom.js";
 import { errorText } from "./net.js";
@@ -55,5 +56,17 @@ export class Dialogs {
     reason.value = "";
     if (await ask(dialog) !== "ok" || !reason.value.trim()) return;
     await this._do("block", { conversation_id: pane.id, reason: reason.value.trim() });
+  }
+
+  async shed(pane) {
+    const dialog = document.getElementById("dlg-shed");
+    slot(dialog, "text").textContent = t("shed.text", { pseudonym: pane.pseudonym });
+    dialog.querySelector('input[name="shed-kind"]').checked = true;
+    dialog.querySelector('input[name="shed-block"]').checked = false;
+    if (await ask(dialog) !== "ok") return;
+    const kind = dialog.querySelector('input[name="shed-kind"]:checked')?.value;
+    if (!kind) return;
+    const block = dialog.querySelector('input[name="shed-block"]').checked;
+    await this._do("shed", { conversation_id: pane.id, kind, block });
   }
 }

@@ -131,6 +131,7 @@ class Console {
       return;
     }
     const notice = data.reason === "blocked" ? "chat.ended_blocked"
+      : data.reason === "shed" ? "chat.ended_shed"
       : data.by === "visitor" ? "chat.ended_by_visitor" : "chat.ended";
     pane.end(t(notice));
     this.refresh();
