@@ -20,7 +20,7 @@ help:
 	@echo "make run    serve on http://127.0.0.1:8080 (embedded Redis unless HELPCHAT_REDIS_URL)"
 	@echo "make test   ruff, mypy and the whole pytest suite"
 	@echo "make lint   ruff and mypy only"
-	@echo "make bench  the benchmarks in tests/bench (not part of make test)"
+	@echo "make bench  the load harness and benchmarks in tests/bench (not part of make test)"
 	@echo "make clean  caches and build output (keeps .venv and var/)"
 
 run: $(VENV)/.installed-run $(NODE_STAMP)
@@ -34,7 +34,10 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy helpchat
 
-bench: $(VENV)/.installed-test $(NODE_STAMP) chromium
+# The load harness (README: make bench; HELPCHAT_BENCH_FULL=1 for the full sizes), then the
+# in-process micro-benchmarks. npm ci (NODE_STAMP) installs the load generator's packages.
+bench: $(VENV)/.installed-test $(NODE_STAMP)
+	$(PY) -m tests.bench.harness
 	$(PY) -m pytest tests/bench -s -p no:cacheprovider -o addopts= --timeout=900 $(ARGS)
 
 clean:
