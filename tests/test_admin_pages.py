@@ -114,12 +114,12 @@ async def test_contact_edits_reach_availability_in_order(
     store = server.app[appkeys.STORE]
     first = (await store.contacts.entries("nl"))[0]
     edit = {"name": "Alarmnummer 112 (gewijzigd)", "phone": "112", "urgent": "on",
-            "description": "Bij acuut gevaar."}
+            "description": "Bij acuut gevaar.", "open_mode": "always"}
     assert (await admin.post(f"/admin/contacts/nl/{first['id']}", edit))[0] == 303
     contacts = (await availability(base_url))["contacts"]
     assert contacts[0] == {"name": "Alarmnummer 112 (gewijzigd)", "phone": "112", "url": None,
                            "text": None, "hours": None, "description": "Bij acuut gevaar.",
-                           "urgent": True}
+                           "urgent": True, "open": {"always": True}}
     assert (await admin.post(f"/admin/contacts/nl/{first['id']}/move",
                              {"direction": "down"}))[0] == 303
     assert (await availability(base_url))["contacts"][1]["name"].endswith("(gewijzigd)")
@@ -201,3 +201,23 @@ async def test_what_the_url_names_does_not_exist_gives_404_saying_so(
         status, body, _ = await admin.post(path, {})
     assert status == 404
     assert reason in body
+
+
+async def test_contact_hours_are_structured_and_a_wrong_time_is_named(
+    server: TestServer, base_url: str, admin: WebClient
+) -> None:
+    store = server.app[appkeys.STORE]
+    entry = next(c for c in await store.contacts.entries("nl") if "Kindertelefoon" in c["name"])
+    status, page = await admin.get(f"/admin/contacts/nl/{entry['id']}")
+    assert status == 200
+    assert 'value="hours" checked' in page and 'name="open_from" type="time" value="11:00"' in page
+    form = {"name": entry["name"], "phone": entry["phone"], "open_mode": "hours",
+            "open_days": ["0", "1", "2", "3", "4"], "open_from": "14:00", "open_to": "02:00"}
+    assert (await admin.post(f"/admin/contacts/nl/{entry['id']}", form))[0] == 303
+    contacts = (await availability(base_url))["contacts"]
+    changed = next(c for c in contacts if c["name"] == entry["name"])
+    assert changed["open"] == {"days": [0, 1, 2, 3, 4], "from": "14:00", "to": "02:00"}
+
+    status, body, _ = await admin.post(f"/admin/contacts/nl/{entry['id']}",
+                                       {**form, "open_from": "14"})
+    assert status == 400 and "Vul een tijd in als uu:mm." in body

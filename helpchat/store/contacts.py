@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from helpchat import contact_hours
 from helpchat.store import keys
 from helpchat.store.connection import Redis
 from helpchat.store.optimistic import update_json
@@ -30,6 +31,7 @@ def contact_payload(raw: dict[str, Any]) -> dict[str, Any]:
     contact: dict[str, Any] = {f: (str(raw[f]) if raw.get(f) else None) for f in CONTACT_FIELDS}
     contact["name"] = str(raw.get("name", ""))
     contact["urgent"] = bool(raw.get("urgent", False))
+    contact["open"] = contact_hours.normalize(raw.get("open"))
     return contact
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from helpchat import contact_hours
 from helpchat.i18n import LANGUAGES, translate
 from helpchat.store.canned import MAX_CHARS as CANNED_MAX_CHARS
 from helpchat.store.canned import MAX_ITEMS as CANNED_MAX_ITEMS
@@ -40,6 +41,13 @@ def parse_contact(ctx: Ctx) -> tuple[Contact, Errors]:
     contact["phone"] = forms.phone(errors, "phone", ctx.text("phone", 30))
     contact["url"] = forms.https_url(errors, "url", ctx.text("url", 300))
     contact["urgent"] = ctx.form.get("urgent") == "on"
+    try:
+        contact["open"] = contact_hours.from_form(
+            ctx.text("open_mode", 10) or "unknown", ctx.form.getall("open_days", []),
+            ctx.text("open_from", 5), ctx.text("open_to", 5))
+    except ValueError as exc:
+        field = str(exc).split(":", 1)[0]
+        errors[field] = Msg("admin.contacts.error." + field)
     if not errors and not (contact["phone"] or contact["url"] or contact["text"]):
         errors["phone"] = Msg("admin.contacts.error.reachable")
     return contact, errors
@@ -105,7 +113,9 @@ async def find(ctx: Ctx) -> tuple[str, Contact]:
 @admin_only
 async def edit_page(ctx: Ctx) -> web.StreamResponse:
     lang, entry = await find(ctx)
-    values = {k: ("on" if v is True else v or "") for k, v in entry.items() if v is not False}
+    values = {k: ("on" if v is True else v or "") for k, v in entry.items()
+              if v is not False and k != "open"}
+    values.update(contact_hours.form_values(entry.get("open")))
     return await show(ctx, lang, values=values, editing=entry)
 
 

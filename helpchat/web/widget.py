@@ -38,7 +38,7 @@ MAX_TITLE = 60
 # The chat page's ES modules (no build step: the browser loads them one by one; main.js is the
 # entry the page names).
 CHAT_MODULES = ("main.js", "state.js", "transport.js", "contacts.js", "transcript.js", "views.js",
-                "quickexit.js")
+                "quickexit.js", "clock.js")
 # Files of the chat page served under /widget/, name -> (path, content type).
 ASSETS: dict[str, tuple[Path, str]] = {
     **{name: (WIDGETS_DIR / "chat" / name, "text/javascript") for name in CHAT_MODULES},
@@ -172,6 +172,7 @@ async def chat_page(request: web.Request) -> web.Response:
         "color": widget_color(settings, request.query.get("color")),
         "parent_origin": parent_origin(request, request.query.get("origin")),
         "quick_exit_url": settings.quick_exit_url,
+        "time_zone": settings.timezone,  # the roster's: every time shown is in it
         "topics": list(settings.topics),
         "max_chars": settings.max_message_chars,
         "contacts": page_contacts,

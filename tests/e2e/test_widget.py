@@ -12,6 +12,7 @@ import json
 import re
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 from playwright.async_api import BrowserContext, Frame, FrameLocator, Page, WebSocketRoute, expect
@@ -763,7 +764,8 @@ async def test_closed_shows_the_next_opening_and_the_hours(
     context: BrowserContext, page: Page, live_server: LiveServer, host_site: HostSite
 ) -> None:
     """The roster decides "closed"; here the server's availability is rewritten on the wire."""
-    opens = (datetime.now().astimezone() + timedelta(days=1)).replace(
+    # In the roster's zone (Europe/Amsterdam by default), which is what the widget shows.
+    opens = (datetime.now(ZoneInfo("Europe/Amsterdam")) + timedelta(days=1)).replace(
         hour=14, minute=0, second=0, microsecond=0)
     closed = {
         "available": False, "reason": "closed", "next_open_at": opens.isoformat(),

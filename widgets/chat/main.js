@@ -206,6 +206,8 @@ $("feedback").addEventListener("submit", sendFeedback);
 $("new-chat").addEventListener("click", newChat);
 state.counselorName = storage.get(COUNSELOR_KEY);
 listen();
+// Helplines open and close by the clock, not by a push from the server.
+window.setInterval(() => { if (!state.exiting) renderContacts(); }, 60000);
 // A connection that hangs (a proxy swallowing websockets) fails only after the client's
 // timeout; the visitor sees what the plain HTTP endpoint says long before that.
 window.setTimeout(() => { if (!state.connectedOnce) fallBack(false); }, 3000);

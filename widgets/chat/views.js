@@ -1,9 +1,9 @@
 // The widget's screens: unavailable (with contacts and hours), ready (the intake), chat (queued
 // or chatting), ended (feedback). One is shown at a time; focus moves to its heading.
 import {
-  $, COUNSELOR_KEY, announce, errorText, hasText, lang, postToParent, state, storage, t,
-  timeFormat
+  $, COUNSELOR_KEY, announce, errorText, hasText, postToParent, state, storage, t
 } from "./state.js";
+import { dayLabel, dayOf, formatTime, zoneNote } from "./clock.js";
 import { emitWithAck, fetchAvailability, isConnected } from "./transport.js";
 import { currentContacts, renderContacts } from "./contacts.js";
 import { clearTranscript, stopTyping } from "./transcript.js";
@@ -33,17 +33,6 @@ function requestResize() {
 
 // --- unavailable / ready ----------------------------------------------------------------------
 
-const dateFormat = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "nl-NL",
-  { weekday: "long", day: "numeric", month: "long" });
-
-function dayLabel(date) {
-  const today = new Date();
-  const tomorrow = new Date(today.getFullYear(), today.getMonth(), today.getDate() + 1);
-  if (date.toDateString() === today.toDateString()) return t("day.today");
-  if (date.toDateString() === tomorrow.toDateString()) return t("day.tomorrow");
-  return dateFormat.format(date);
-}
-
 export function renderUnavailable(availability, reason) {
   let why = reason || availability.reason || "closed";
   if (!hasText("unavailable." + why)) why = "no_counselor"; // a reason added later
@@ -54,9 +43,14 @@ export function renderUnavailable(availability, reason) {
   nextNode.hidden = !next || isNaN(next.getTime());
   if (!nextNode.hidden) {
     nextNode.textContent = t("unavailable.next_open",
-      { day: dayLabel(next), time: timeFormat.format(next) });
+      { day: dayLabel(dayOf(next)), time: formatTime(next) });
   }
-  renderHours(why === "closed" ? availability.opening_hours || [] : []);
+  const rows = why === "closed" ? availability.opening_hours || [] : [];
+  renderHours(rows);
+  const note = zoneNote();
+  const zoneNode = $("unavailable-zone");
+  zoneNode.hidden = !note || (nextNode.hidden && rows.length === 0);
+  zoneNode.textContent = note ? t("unavailable.zone", { zone: note }) : "";
   renderContacts(availability.contacts);
   show("unavailable");
 }
@@ -65,8 +59,7 @@ function renderHours(rows) {
   const list = $("hours-list");
   list.replaceChildren();
   rows.forEach((row) => {
-    const day = new Date(row.day + "T12:00:00");
-    const label = isNaN(day.getTime()) ? row.day : dayLabel(day);
+    const label = dayLabel(row.day);
     const item = document.createElement("li");
     item.textContent = t("unavailable.hours_row", { day: label, from: row.from, to: row.to });
     list.appendChild(item);
