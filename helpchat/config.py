@@ -61,6 +61,7 @@ class Settings:
     session_absolute_hours: int = 12
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    login_backoff_max_seconds: int = 300
     demo_enabled: bool = True
     contacts_file: Path = Path("config/emergency_contacts.toml")
     canned_responses_file: Path = Path("config/canned_responses.toml")
@@ -194,6 +195,7 @@ def validate(settings: Settings) -> Settings:
         "question_max_chars",
         "question_max_messages",
         "pickup_failures_per_second",
+        "login_backoff_max_seconds",
     ):
         if getattr(s, name) < 1:
             raise ConfigError(f"{name}: must be at least 1")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -126,6 +127,16 @@ async def make_counselor(app: web.Application, url: str, name: str, role: str = 
     client = await connect_counselor(url, cookie)
     await client.wait_for("duty")
     return Counselor(counselor_id, name, cookie, client)
+
+
+class StoppedClock:
+    """A hub clock that stands still until the test moves it (`hub.clock = StoppedClock()`)."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
 
 
 async def eventually(condition: Callable[[], Any], timeout: float = TIMEOUT) -> None:

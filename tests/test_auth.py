@@ -12,9 +12,17 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from helpchat import appkeys, identity
-from helpchat.passwords import _DUMMY_PASSWORD, hash_password, verify_password
+from helpchat.passwords import MAX_CONCURRENT, MAX_WAITING, hash_password
 from helpchat.web.admin_counselors import PENDING_HASH
-from tests.support import PASSWORD, connect_counselor, create_account, login
+from tests.support import (
+    PASSWORD,
+    StoppedClock,
+    connect_counselor,
+    create_account,
+    login,
+    make_counselor,
+    visitor,
+)
 
 
 async def test_login_returns_the_counselor_and_a_strict_httponly_cookie(
@@ -41,20 +49,31 @@ async def test_unknown_user_and_wrong_password_get_the_same_401(
     assert await wrong.json() == await unknown.json()
 
 
-async def test_sixth_failure_within_the_window_is_rate_limited_even_with_the_right_password(
+async def attempt(http: aiohttp.ClientSession, name: str, password: str) -> aiohttp.ClientResponse:
+    return await http.post("/api/session", json={"username": name, "password": password})
+
+
+async def test_failures_past_the_free_ones_make_the_name_wait_longer_and_longer_never_locked(
     server: TestServer, http: aiohttp.ClientSession
 ) -> None:
+    clock = StoppedClock()
+    server.app[appkeys.HUB].clock = clock
     await create_account(server.app, "anna")
-    for _ in range(5):
-        response = await http.post("/api/session", json={"username": "anna", "password": "x"})
-        assert response.status == 401
-    limited = await http.post("/api/session", json={"username": "anna", "password": PASSWORD})
-    assert limited.status == 429
-    assert (await limited.json())["error"]["code"] == "rate_limited"
-    other = await create_account(server.app, "bert")
-    assert other
-    fine = await http.post("/api/session", json={"username": "bert", "password": PASSWORD})
-    assert fine.status == 200  # limits are per username
+    for _ in range(6):  # five free failures, then the first wait: one second
+        assert (await attempt(http, "anna", "x" * 10)).status == 401
+    limited = await attempt(http, "anna", PASSWORD)  # waiting: not even checked
+    assert limited.status == 429 and limited.headers["Retry-After"] == "1"
+    error = (await limited.json())["error"]
+    assert error["code"] == "rate_limited" and 0 < error["retry_after_ms"] <= 1000
+    clock.now += 1.0
+    assert (await attempt(http, "anna", "x" * 10)).status == 401  # 7th failure: two seconds
+    assert (await attempt(http, "anna", PASSWORD)).headers["Retry-After"] == "2"
+    assert (await create_account(server.app, "bert"))
+    assert (await attempt(http, "bert", PASSWORD)).status == 200  # per name
+    clock.now += 2.0
+    assert (await attempt(http, "anna", PASSWORD)).status == 200  # waited: never locked
+    for _ in range(6):  # a success starts the count afresh
+        assert (await attempt(http, "anna", "x" * 10)).status == 401
 
 
 @pytest.mark.parametrize("body", [
@@ -111,9 +130,47 @@ async def test_cross_site_login_post_is_refused(server: TestServer, http: aiohtt
     assert response.status == 403
 
 
-async def test_an_account_without_a_password_hash_cannot_log_in() -> None:
-    assert await verify_password("", _DUMMY_PASSWORD) is False
-    assert await verify_password(None, _DUMMY_PASSWORD) is False
+async def test_an_outsider_who_read_a_name_cannot_lock_the_counselor_out(
+    server: TestServer, base_url: str
+) -> None:
+    """A visitor learns the name in chat_started and hammers the login with it: the name's
+    back-off grows, but the counselor's own browser (device cookie) logs in at once."""
+    anna = await make_counselor(server.app, base_url, "anna")
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with aiohttp.ClientSession(base_url, cookie_jar=jar) as browser:
+        assert (await attempt(browser, "anna", PASSWORD)).status == 200  # anna's own browser
+        assert any(c.key == "helpchat_device" for c in jar)
+        await anna.call("set_duty", {"status": "on"})
+        youth, _ = await visitor(base_url)
+        await youth.call("request_chat", {"topic": "School"})
+        assert (await anna.call("take", {}))["ok"]
+        name = (await youth.wait_for("chat_started"))["counselor_name"]
+        statuses = []
+        async with aiohttp.ClientSession(base_url) as outsider:
+            for _ in range(20):
+                statuses.append((await attempt(outsider, name, "guess" * 3)).status)
+            assert set(statuses) <= {401, 429} and 429 in statuses
+            late = await attempt(outsider, name, PASSWORD)  # even the right password waits
+            assert late.status == 429 and int(late.headers["Retry-After"]) >= 1
+        assert (await attempt(browser, "anna", PASSWORD)).status == 200
+        await youth.close()
+    await anna.close()
+
+
+async def test_credential_stuffing_across_names_is_capped_per_process(
+    server: TestServer, http: aiohttp.ClientSession
+) -> None:
+    """40 different names at once: at most MAX_CONCURRENT argon2 checks run, MAX_WAITING wait,
+    the rest get 429 busy at once; the event loop keeps answering."""
+    answers = await asyncio.gather(*(attempt(http, f"stuffed{i}", "hunter2hunter2")
+                                     for i in range(40)), http.get("/healthz"))
+    health, logins = answers[-1], answers[:-1]
+    assert health.status == 200
+    statuses = [r.status for r in logins]
+    assert set(statuses) == {401, 429}, statuses
+    busy = [r for r in logins if r.status == 429]
+    assert all(r.headers["Retry-After"] == "1" for r in busy)
+    assert len(busy) >= 40 - MAX_CONCURRENT - MAX_WAITING
 
 
 async def test_every_failing_account_state_takes_the_same_time(
@@ -122,7 +179,7 @@ async def test_every_failing_account_state_takes_the_same_time(
     """Unknown name, invited account without a password, disabled account, wrong password:
     30 tries each. On a loaded machine wall-clock times drift with whatever else runs, so the
     tries go in rounds of one per state in random order, each try is divided by its round's
-    mean, and the medians of those ratios must lie within 20 % of each other. Every try uses
+    median, and the medians of those ratios must lie within 20 % of each other. Every try uses
     a fresh account, so no throttling policy can skew the figures."""
     tries = 30
     states = ("unknown", "pending", "disabled", "wrong")
@@ -150,11 +207,11 @@ async def test_every_failing_account_state_takes_the_same_time(
                                                              "password": password[state]})
             took[state] = time.perf_counter() - start
             assert response.status == 401, (state, response.status)
-        mean = statistics.fmean(took.values())
+        middle = statistics.median(took.values())  # one slow try does not skew the others
         for state, value in took.items():
             seconds[state].append(value)
-            ratios[state].append(value / mean)
+            ratios[state].append(value / middle)
     medians = {state: round(statistics.median(v) * 1000, 1) for state, v in seconds.items()}
     relative = {state: round(statistics.median(v), 3) for state, v in ratios.items()}
-    print("medians (ms):", medians, "median share of round mean:", relative)
+    print("medians (ms):", medians, "median share of the round's median:", relative)
     assert max(relative.values()) <= 1.2 * min(relative.values()), (medians, relative)

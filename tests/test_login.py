@@ -11,7 +11,8 @@ import pytest
 from aiohttp.test_utils import TestServer
 from yarl import URL
 
-from tests.support import PASSWORD, connect_counselor, create_account
+from helpchat import appkeys
+from tests.support import PASSWORD, StoppedClock, connect_counselor, create_account
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -85,18 +86,19 @@ async def test_wrong_password_and_unknown_user_get_the_same_generic_error(
     assert (await http.get("/console/", allow_redirects=False)).status == 303
 
 
-async def test_rate_limit_is_shared_with_the_session_api(
-    http: aiohttp.ClientSession, anna: str
+async def test_back_off_is_shared_with_the_session_api_and_says_how_long_to_wait(
+    server: TestServer, http: aiohttp.ClientSession, anna: str
 ) -> None:
-    for _ in range(4):
+    server.app[appkeys.HUB].clock = StoppedClock()
+    for _ in range(5):
         api = await http.post("/api/session", json={"username": "anna", "password": "nope"})
         assert api.status == 401
-    assert (await post_login(http, "anna", "nope")).status == 401
+    assert (await post_login(http, "anna", "nope")).status == 401  # the 6th: wait a second
     limited = await post_login(http, "anna", PASSWORD)
-    assert limited.status == 429
-    assert "Te veel mislukte pogingen" in await limited.text()
+    assert limited.status == 429 and limited.headers["Retry-After"] == "1"
+    assert "Probeer het over een seconde opnieuw" in await limited.text()
     api = await http.post("/api/session", json={"username": "anna", "password": PASSWORD})
-    assert api.status == 429
+    assert api.status == 429 and api.headers["Retry-After"] == "1"
 
 
 async def test_login_without_a_valid_csrf_token_is_refused(

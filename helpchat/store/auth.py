@@ -83,18 +83,23 @@ class AuthSessions:
     async def remove_socket(self, digest: str, sid: str) -> None:
         await self._redis.srem(keys.auth_sockets(digest), sid)
 
-    # rate limiting -----------------------------------------------------------------------------
-    async def failures(self, username: str) -> int:
-        return int(await self._redis.get(keys.login_failures(username)) or 0)
+    # login back-off (helpchat/login_backoff.py) -------------------------------------------------
+    async def login_wait(self, scope: str) -> tuple[int, int]:
+        """(consecutive failures, ms timestamp before which no attempt is checked)."""
+        data = await self._redis.hgetall(keys.login_wait(scope))
+        return int(data.get("failures") or 0), int(data.get("until_ms") or 0)
 
-    async def record_failure(self, username: str, window_s: int) -> int:
-        key = keys.login_failures(username)
+    async def record_failure(self, scope: str, window_s: int) -> int:
+        """One more failure; the counter is forgotten `window_s` after the last one."""
+        key = keys.login_wait(scope)
         async with self._redis.pipeline(transaction=True) as pipe:
-            # The window starts at the first failure and is not extended by later ones.
-            pipe.set(key, 0, nx=True, ex=window_s)
-            pipe.incr(key)
-            _, count = await pipe.execute()
+            pipe.hincrby(key, "failures", 1)
+            pipe.expire(key, window_s)
+            count, _ = await pipe.execute()
         return int(count)
 
-    async def clear_failures(self, username: str) -> None:
-        await self._redis.delete(keys.login_failures(username))
+    async def set_wait(self, scope: str, until_ms: int) -> None:
+        await self._redis.hset(keys.login_wait(scope), "until_ms", until_ms)
+
+    async def clear_failures(self, scope: str) -> None:
+        await self._redis.delete(keys.login_wait(scope))

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from helpchat import appkeys, password_policy
+from helpchat import appkeys, login_backoff, password_policy
 from helpchat.errors import HelpchatError, invalid
 from helpchat.realtime.hub import COUNSELOR_NS
 from helpchat.store.auth import LoginSession
@@ -20,20 +20,32 @@ MAX_NAME = 100
 MAX_PASSWORD = password_policy.MAX_LENGTH
 
 
-async def authenticate(app: web.Application, username: str, password: str) -> Counselor:
-    """The counselor for these credentials, or HelpchatError rate_limited / unauthorized.
-    Unknown users and wrong passwords take the same time and get the same answer."""
-    store, settings = app[appkeys.STORE], app[appkeys.HUB].settings
-    if await store.auth.failures(username) >= settings.login_max_failures:
-        raise HelpchatError("rate_limited")
+async def authenticate(request: web.Request, username: str, password: str) -> Counselor:
+    """The counselor for these credentials, or HelpchatError rate_limited (with
+    retry_after_ms) / unauthorized. Every failing account state costs the same one argon2
+    verification and gets the same answer; failures slow down further attempts on that name
+    (helpchat/login_backoff.py) but never lock the account."""
+    app = request.app
+    store, hub = app[appkeys.STORE], app[appkeys.HUB]
+    settings = hub.settings
+    device = session_cookie.device_nonce(request.cookies, settings, username)
+    scope = username.strip().lower() + (f"\0{device}" if device else "")
+    _failures, until_ms = await store.auth.login_wait(scope)
+    if until_ms > hub.now_ms():
+        raise HelpchatError("rate_limited",
+                            extra={"retry_after_ms": until_ms - hub.now_ms()})
     counselor = await store.counselors.by_name(username)
     valid = await app[appkeys.PASSWORDS].verify(counselor.password_hash if counselor else None,
                                                 password)
     if not valid or counselor is None or counselor.disabled:
-        await store.auth.record_failure(username, settings.login_window_minutes * 60)
+        failures = await store.auth.record_failure(scope, settings.login_window_minutes * 60)
+        wait = login_backoff.wait_s(failures, free=settings.login_max_failures,
+                                    cap=settings.login_backoff_max_seconds)
+        if wait:
+            await store.auth.set_wait(scope, hub.now_ms() + wait * 1000)
         log.info("login failed")
         raise HelpchatError("unauthorized", "error.bad_login")
-    await store.auth.clear_failures(username)
+    await store.auth.clear_failures(scope)
     log.info("login counselor=%s", counselor.id)
     return counselor
 
@@ -47,7 +59,9 @@ async def start_session(request: web.Request, counselor: Counselor,
         await end_session(app, old)
     session_id, login = await app[appkeys.STORE].auth.create(counselor.id,
                                                              app[appkeys.HUB].now_ms())
-    session_cookie.set_session_cookie(response, session_id, app[appkeys.HUB].settings)
+    settings = app[appkeys.HUB].settings
+    session_cookie.set_session_cookie(response, session_id, settings)
+    session_cookie.set_device_cookie(response, request.cookies, settings, counselor.name)
     return login
 
 
@@ -75,8 +89,18 @@ def counselor_json(counselor: Counselor) -> dict[str, Any]:
 
 def _error(exc: HelpchatError, detail: str | None = None) -> web.Response:
     message = detail or exc.detail or exc.code
-    return web.json_response({"ok": False, "error": {"code": exc.code, "message": message}},
-                             status=exc.http_status)
+    error: dict[str, Any] = {"code": exc.code, "message": message}
+    headers = {}
+    if "retry_after_ms" in exc.extra:
+        error["retry_after_ms"] = exc.extra["retry_after_ms"]
+        headers["Retry-After"] = str(retry_after_s(exc))
+    return web.json_response({"ok": False, "error": error}, status=exc.http_status,
+                             headers=headers)
+
+
+def retry_after_s(exc: HelpchatError) -> int:
+    """Whole seconds, rounded up, for Retry-After and for people."""
+    return max(1, -(-int(exc.extra.get("retry_after_ms", 1000)) // 1000))
 
 
 async def _credentials(request: web.Request) -> tuple[str, str]:
@@ -97,10 +121,10 @@ async def _credentials(request: web.Request) -> tuple[str, str]:
 async def post_session(request: web.Request) -> web.Response:
     try:
         username, password = await _credentials(request)
-        counselor = await authenticate(request.app, username, password)
+        counselor = await authenticate(request, username, password)
     except HelpchatError as exc:
         messages = {"unauthorized": "invalid username or password",
-                    "rate_limited": "too many failed logins; try again later"}
+                    "rate_limited": "too many attempts; try again after Retry-After seconds"}
         return _error(exc, messages.get(exc.code))
     response = web.json_response({"ok": True, "counselor": counselor_json(counselor)})
     await start_session(request, counselor, response)

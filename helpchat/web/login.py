@@ -91,11 +91,12 @@ def _login_token(request: web.Request, nonce: str) -> str:
 
 
 def _login_form(request: web.Request, lang: str, *, status: int = 200,
-                error_key: str | None = None, username: str = "",
-                next_path: str = DEFAULT_NEXT) -> web.Response:
+                error_key: str | None = None, error_params: dict[str, Any] | None = None,
+                username: str = "", next_path: str = DEFAULT_NEXT) -> web.Response:
     nonce = secrets.token_urlsafe(24)
     response = render_page(
-        request, "login.html", lang, status=status, error_key=error_key, username=username,
+        request, "login.html", lang, status=status, error_key=error_key,
+        error_params=error_params or {}, username=username,
         next_path=next_path, csrf_token=_login_token(request, nonce), csrf_field=CSRF_FIELD,
     )
     settings = request.app[appkeys.HUB].settings
@@ -140,12 +141,19 @@ async def post_login(request: web.Request) -> web.StreamResponse:
         return _login_form(request, lang, status=400, error_key="console.login.error_missing",
                            username=username, next_path=next_path)
     try:
-        counselor = await auth.authenticate(request.app, username, password)
+        counselor = await auth.authenticate(request, username, password)
     except HelpchatError as exc:
-        limited = exc.code == "rate_limited"
-        key = "console.login.error_rate_limited" if limited else "console.login.error_generic"
-        return _login_form(request, lang, status=429 if limited else 401, error_key=key,
-                           username=username, next_path=next_path)
+        if exc.code != "rate_limited":
+            return _login_form(request, lang, status=401, error_key="console.login.error_generic",
+                               username=username, next_path=next_path)
+        wait_s = auth.retry_after_s(exc)
+        response = _login_form(request, lang, status=429,
+                               error_key="console.login.error_rate_limited"
+                               + ("_one" if wait_s == 1 else ""),
+                               error_params={"seconds": wait_s}, username=username,
+                               next_path=next_path)
+        response.headers["Retry-After"] = str(wait_s)
+        return response
     response = redirect(next_path)
     await auth.start_session(request, counselor, response)
     response.del_cookie(NONCE_COOKIE, path="/login")
