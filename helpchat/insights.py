@@ -172,77 +172,109 @@ DETAILS = ("turned_closed", "turned_no_counselor", "turned_queue_full", "quick_e
 HOURLY = FUNNEL + DETAILS
 TURNED_REASONS = ("closed", "no_counselor", "queue_full")
 
-DayCounts = Mapping[str, int]  # one day's counter hash: "HH:name", "wait:B", "dur:B", ...
+# One day's counter hash: "HH:name", "wait:B", "dur:B", ...; values as Redis returns them.
+DayCounts = Mapping[str, int] | Mapping[str, str]
+HISTOGRAMS = ("wait", "dur", "abandon")
 
 
-def hourly(day: DayCounts, hour: int, name: str) -> int:
-    return day.get(f"{hour:02d}:{name}", 0)
+@dataclass
+class Day:
+    """One day's counter hash, sorted out in a single pass (a year is ~150,000 fields)."""
+
+    hours: list[dict[str, int]]  # 24 x counter name -> count (samples, duty_sum, ... too)
+    histograms: dict[str, dict[int, int]]  # "wait" | "dur" | "abandon" -> bucket -> count
+    sums: dict[str, int]  # dur_sum, rating:N
 
 
-def day_histogram(day: DayCounts, kind: str) -> dict[int, int]:
-    prefix = f"{kind}:"
-    return {int(k[len(prefix):]): n for k, n in day.items() if k.startswith(prefix)}
+def parse_day(raw: DayCounts) -> Day:
+    hours: list[dict[str, int]] = [{} for _ in range(24)]
+    histograms: dict[str, dict[int, int]] = {kind: {} for kind in HISTOGRAMS}
+    sums: dict[str, int] = {}
+    for name, count in raw.items():
+        if name[2:3] == ":" and name[:2].isdigit():  # "14:offered", the bulk of the fields
+            hours[int(name[:2]) % 24][name[3:]] = int(count)
+            continue
+        head, _, tail = name.partition(":")
+        if head in histograms and tail.isdigit():
+            histograms[head][int(tail)] = int(count)
+        else:
+            sums[name] = int(count)
+    return Day(hours, histograms, sums)
+
+
+def parse_days(days: Mapping[date, DayCounts]) -> dict[date, Day]:
+    return {d: parse_day(raw) for d, raw in sorted(days.items())}
 
 
 @dataclass
 class Cell:
     """Summed counters of one hour cell (one day x hour, or an hour of the week over weeks)."""
 
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(HOURLY, 0))
-    duty_sum: int = 0  # on-duty counselors summed over the sampled minutes
-    scheduled_sum: int = 0
-    samples: int = 0  # minutes sampled
+    counts: dict[str, int] = field(default_factory=dict)
     hours: int = 0  # how many real hours this cell stands for
 
-    def add(self, day: DayCounts, hour: int) -> None:
-        for name in HOURLY:
-            self.counts[name] += hourly(day, hour, name)
-        self.duty_sum += hourly(day, hour, "duty_sum")
-        self.scheduled_sum += hourly(day, hour, "sched_sum")
-        self.samples += hourly(day, hour, "samples")
-        self.hours += 1
+    def add(self, counts: Mapping[str, int], hours: int = 1) -> None:
+        for name, n in counts.items():
+            self.counts[name] = self.counts.get(name, 0) + n
+        self.hours += hours
+
+    def __getitem__(self, name: str) -> int:
+        return self.counts.get(name, 0)
 
     @property
     def abandoned(self) -> int:
-        return (self.counts["abandoned_before_estimate"]
-                + self.counts["abandoned_after_estimate"])
+        return self["abandoned_before_estimate"] + self["abandoned_after_estimate"]
 
     @property
     def unanswered(self) -> int:
-        return self.abandoned + self.counts["turned_away"]
+        return self.abandoned + self["turned_away"]
 
     @property
     def on_duty(self) -> float | None:
-        return self.duty_sum / self.samples if self.samples else None
+        """Mean counselors on duty over the sampled minutes."""
+        return self["duty_sum"] / self["samples"] if self["samples"] else None
 
     @property
     def scheduled(self) -> float | None:
-        return self.scheduled_sum / self.samples if self.samples else None
+        return self["sched_sum"] / self["samples"] if self["samples"] else None
 
     def balanced(self) -> bool:
-        c = self.counts
-        return c["offered"] == c["answered"] + self.abandoned + c["turned_away"]
+        return self["offered"] == self["answered"] + self.abandoned + self["turned_away"]
+
+    def funnel(self) -> dict[str, int]:
+        return {name: self[name] for name in HOURLY}
 
 
 def dates(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def week_grid(days: Mapping[date, DayCounts]) -> list[list[Cell]]:
-    """7 x 24 cells (Monday first, local hours), each summed over the period's weeks."""
+def _grid(days: Mapping[date, Day]) -> list[list[Cell]]:
     grid = [[Cell() for _ in range(24)] for _ in range(7)]
-    for day, counts in days.items():
-        for hour in range(24):
-            grid[day.weekday()][hour].add(counts, hour)
+    for day, parsed in days.items():
+        row = grid[day.weekday()]
+        for hour, counts in enumerate(parsed.hours):
+            row[hour].add(counts)
     return grid
 
 
-def total(days: Mapping[date, DayCounts]) -> Cell:
+def week_grid(days: Mapping[date, DayCounts]) -> list[list[Cell]]:
+    """7 x 24 cells (Monday first, local hours), each summed over the period's weeks."""
+    return _grid(parse_days(days))
+
+
+def _day_total(day: Day) -> Cell:
     cell = Cell()
-    for counts in days.values():
-        for hour in range(24):
-            cell.add(counts, hour)
+    for counts in day.hours:
+        cell.add(counts)
     return cell
+
+
+def _sum(cells: Iterable[Cell]) -> Cell:
+    total = Cell()
+    for cell in cells:
+        total.add(cell.counts, cell.hours)
+    return total
 
 
 def iso_week(day: date) -> str:
@@ -250,7 +282,7 @@ def iso_week(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def by_week(days: Mapping[date, DayCounts]) -> dict[str, list[date]]:
+def by_week(days: Iterable[date]) -> dict[str, list[date]]:
     weeks: dict[str, list[date]] = {}
     for day in sorted(days):
         weeks.setdefault(iso_week(day), []).append(day)
@@ -309,7 +341,7 @@ def coverage(grid: list[list[Cell]], handle_s: float | None, concurrency: float,
     found = []
     for weekday, row in enumerate(grid):
         for hour, cell in enumerate(row):
-            rate = cell.counts["offered"] / cell.hours if cell.hours else 0.0
+            rate = cell["offered"] / cell.hours if cell.hours else 0.0
             found.append(Coverage(
                 weekday=weekday, hour=hour, offered_per_hour=rate,
                 scheduled=cell.scheduled, on_duty=cell.on_duty,
@@ -327,9 +359,9 @@ def worst_covered(cells: list[Coverage], count: int = 5) -> list[Coverage]:
     return short[:count]
 
 
-def mean_duration_s(days: Mapping[date, DayCounts]) -> float | None:
-    n = sum(sum(day_histogram(d, "dur").values()) for d in days.values())
-    seconds = sum(d.get("dur_sum", 0) for d in days.values())
+def mean_duration_s(days: Mapping[date, Day]) -> float | None:
+    n = sum(sum(d.histograms["dur"].values()) for d in days.values())
+    seconds = sum(d.sums.get("dur_sum", 0) for d in days.values())
     return seconds / n if n else None
 
 
@@ -356,12 +388,8 @@ def distribution_json(found: Distribution) -> dict[str, object]:
     }
 
 
-def _funnel(cell: Cell) -> dict[str, int]:
-    return {name: cell.counts[name] for name in HOURLY}
-
-
-def _sum_histograms(days: Mapping[date, DayCounts], kind: str) -> dict[int, int]:
-    return merge(day_histogram(d, kind) for d in days.values())
+def _histogram(days: Iterable[Day], kind: str) -> Distribution:
+    return distribution(merge(d.histograms[kind] for d in days))
 
 
 def wrapup_summary(months: Mapping[str, Mapping[str, int]], merged: bool) -> dict[str, object]:
@@ -390,8 +418,9 @@ def wrapup_summary(months: Mapping[str, Mapping[str, int]], merged: bool) -> dic
     }
 
 
-def ratings(days: Mapping[date, DayCounts]) -> dict[str, object]:
-    counts = {n: sum(d.get(f"rating:{n}", 0) for d in days.values()) for n in range(1, 6)}
+def ratings(days: Iterable[Day]) -> dict[str, object]:
+    found = list(days)
+    counts = {n: sum(d.sums.get(f"rating:{n}", 0) for d in found) for n in range(1, 6)}
     given = sum(counts.values())
     mean = sum(n * c for n, c in counts.items()) / given if given else None
     return {"count": given, "distribution": {str(n): c for n, c in counts.items()},
@@ -403,24 +432,25 @@ def report(days: Mapping[date, DayCounts], *, concurrency: float,
            merged: bool = False) -> dict[str, object]:
     """Everything the Insights page shows for a period, as plain data (the JSON export is this
     with merged=True: small wrap-up cells folded instead of shown as "< 5")."""
-    ordered = dict(sorted(days.items()))
-    grid = week_grid(ordered)
+    ordered = parse_days(days)
+    day_totals = {d: _day_total(parsed) for d, parsed in ordered.items()}
+    grid = _grid(ordered)
     handle_s = mean_duration_s(ordered)
     cells = coverage(grid, handle_s, concurrency)
     weeks = []
     for week, members in by_week(ordered).items():
-        subset = {d: ordered[d] for d in members}
+        subset = [ordered[d] for d in members]
         weeks.append({
             "week": week, "from": members[0].isoformat(), "to": members[-1].isoformat(),
-            **_funnel(total(subset)),
-            "wait": distribution_json(distribution(_sum_histograms(subset, "wait"))),
-            "duration": distribution_json(distribution(_sum_histograms(subset, "dur"))),
+            **_sum(day_totals[d] for d in members).funnel(),
+            "wait": distribution_json(_histogram(subset, "wait")),
+            "duration": distribution_json(_histogram(subset, "dur")),
         })
 
     def grid_row(c: Coverage) -> dict[str, object]:
         cell = grid[c.weekday][c.hour]
         return {
-            "weekday": c.weekday, "hour": c.hour, **_funnel(cell), "unanswered": c.unanswered,
+            "weekday": c.weekday, "hour": c.hour, **cell.funnel(), "unanswered": c.unanswered,
             "offered_per_hour": round(c.offered_per_hour, 2),
             "scheduled": None if c.scheduled is None else round(c.scheduled, 2),
             "on_duty": None if c.on_duty is None else round(c.on_duty, 2),
@@ -432,17 +462,17 @@ def report(days: Mapping[date, DayCounts], *, concurrency: float,
         "to": max(ordered).isoformat() if ordered else None,
         "concurrency": concurrency,
         "handle_s": None if handle_s is None else round(handle_s),
-        "totals": _funnel(total(ordered)),
+        "totals": _sum(day_totals.values()).funnel(),
         "weeks": weeks,
         "hours": [{"date": day.isoformat(), "hour": hour,
-                   **{name: hourly(counts, hour, name) for name in FUNNEL}}
-                  for day, counts in ordered.items() for hour in range(24)],
+                   **{name: counts.get(name, 0) for name in FUNNEL}}
+                  for day, parsed in ordered.items() for hour, counts in enumerate(parsed.hours)],
         "week_grid": [grid_row(c) for c in cells],
         "worst_covered": [grid_row(c) for c in worst_covered(cells)],
-        "wait": distribution_json(distribution(_sum_histograms(ordered, "wait"))),
-        "abandon_wait": distribution_json(distribution(_sum_histograms(ordered, "abandon"))),
-        "duration": distribution_json(distribution(_sum_histograms(ordered, "dur"))),
+        "wait": distribution_json(_histogram(ordered.values(), "wait")),
+        "abandon_wait": distribution_json(_histogram(ordered.values(), "abandon")),
+        "duration": distribution_json(_histogram(ordered.values(), "dur")),
         "wrapups": wrapup_summary(wrapups, merged),
-        "ratings": ratings(ordered),
+        "ratings": ratings(ordered.values()),
         "comments": comments,
     }

@@ -34,6 +34,9 @@ def test_environment_overrides_and_lists() -> None:
     ("TRANSCRIPT_RETENTION_HOURS", "-1"), ("MAX_CONVERSATION_MESSAGES", "0"),
     ("MAX_CONVERSATION_BYTES", "4000"), ("VISITOR_MESSAGES_PER_MINUTE", "0"),
     ("TYPING_BURST", "0"), ("HISTORY_PAGE_MESSAGES", "0"), ("HISTORY_PAGE_BYTES", "1000"),
+    ("INSIGHTS_RETENTION_MONTHS", "0"), ("FEEDBACK_RETENTION_DAYS", "0"),
+    ("INSIGHTS_CONCURRENCY", "0.5"), ("METRICS_ALLOWED", "not-an-address"),
+    ("METRICS_TOKEN", "short"),
 ])
 def test_invalid_values_name_the_setting(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name.lower()):

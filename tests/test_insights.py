@@ -121,7 +121,7 @@ def test_week_grid_sums_each_hour_of_the_week_over_the_weeks() -> None:
             next_monday: _day(h14={"offered": 2, "abandoned_after_estimate": 2})}
     grid = insights.week_grid(days)
     cell = grid[0][14]
-    assert cell.counts["offered"] == 5 and cell.abandoned == 2 and cell.unanswered == 3
+    assert cell["offered"] == 5 and cell.abandoned == 2 and cell.unanswered == 3
     assert cell.hours == 2
     assert all(c.balanced() for row in grid for c in row)
     assert insights.by_week(days) == {"2026-W45": [monday], "2026-W46": [next_monday]}

@@ -25,6 +25,10 @@ async def expires_at(client: aioredis.Redis, key: str, epoch_s: int) -> None:
     assert abs(time.time() + await client.ttl(key) - epoch_s) <= 2
 
 
+def ints(counts: dict[str, str]) -> dict[str, int]:
+    return {name: int(value) for name, value in counts.items()}
+
+
 def store(client: aioredis.Redis, redis_url: str, tmp_path: object, **settings: object) -> Insights:
     return Insights(client, LiveSettings(make_settings(redis_url, tmp_path, **settings)))
 
@@ -41,7 +45,7 @@ async def test_outcomes_are_booked_in_the_hour_the_request_came_in(
     await counters.offered(asked)
     await counters.abandoned(asked, asked + 30_000, estimate_s=120)
     await counters.turned_away("queue_full", asked)
-    day = (await counters.days(date(2026, 11, 2), date(2026, 11, 2)))[date(2026, 11, 2)]
+    day = ints((await counters.days(date(2026, 11, 2), date(2026, 11, 2)))[date(2026, 11, 2)])
     assert day["14:offered"] == 4
     assert day["14:answered"] == 1 and "15:answered" not in day
     assert day["14:abandoned_after_estimate"] == 1
@@ -56,7 +60,8 @@ async def test_hours_follow_the_roster_time_zone_not_utc(
 ) -> None:
     counters = store(redis_client, redis_url, tmp_path, timezone="Europe/Amsterdam")
     await counters.offered(at("2026-11-01T23:30:00+00:00"))  # 00:30 on Monday in Amsterdam
-    found = await counters.days(date(2026, 11, 1), date(2026, 11, 2))
+    found = {d: ints(c) for d, c in (await counters.days(date(2026, 11, 1),
+                                                          date(2026, 11, 2))).items()}
     assert found[date(2026, 11, 1)] == {}
     assert found[date(2026, 11, 2)] == {"00:offered": 1}
 
@@ -79,7 +84,7 @@ async def test_one_duty_sample_per_minute_even_with_two_processes(
     assert await first.sample_duty(on_duty=2, scheduled=3, now_ms=now)
     assert not await second.sample_duty(on_duty=2, scheduled=3, now_ms=now + 20_000)
     assert await second.sample_duty(on_duty=1, scheduled=3, now_ms=now + 60_000)
-    day = (await first.days(date(2026, 11, 2), date(2026, 11, 2)))[date(2026, 11, 2)]
+    day = ints((await first.days(date(2026, 11, 2), date(2026, 11, 2)))[date(2026, 11, 2)])
     assert (day["20:samples"], day["20:duty_sum"], day["20:sched_sum"]) == (2, 3, 6)
     assert 0 < await redis_client.ttl(f"hc:instick:{now // 60_000}") <= 120
 
@@ -94,5 +99,6 @@ async def test_feedback_comments_are_kept_per_month_with_their_own_retention(
         "2026-11": ["fijn dat jullie er waren"], "2026-10": []}
     until = calendar.timegm(datetime(2027, 3, 1, tzinfo=UTC).timetuple())  # Dec 1 + 90 days
     await expires_at(redis_client, "hc:feedback:2026-11", until)
-    days = await counters.days(date(2026, 11, 20), date(2026, 11, 21))
+    days = {d: ints(c) for d, c in (await counters.days(date(2026, 11, 20),
+                                                         date(2026, 11, 21))).items()}
     assert days[date(2026, 11, 20)]["rating:5"] == 1 and days[date(2026, 11, 21)]["rating:2"] == 1

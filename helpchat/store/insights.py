@@ -123,15 +123,15 @@ class Insights:
         return True
 
     # --- reading ---------------------------------------------------------------------------
-    async def days(self, first: date, last: date) -> dict[date, dict[str, int]]:
-        """Every day's counters from first to last (inclusive), empty days included."""
+    async def days(self, first: date, last: date) -> dict[date, dict[str, str]]:
+        """Every day's counters from first to last (inclusive), empty days included; the
+        values as Redis returns them (insights.parse_day turns them into numbers)."""
         wanted = insights.dates(first, last)
         async with self._redis.pipeline(transaction=False) as pipe:
             for day in wanted:
                 pipe.hgetall(keys.insights_day(day.isoformat()))
             found = await pipe.execute()
-        return {day: {k: int(v) for k, v in data.items()} for day, data in zip(wanted, found,
-                                                                             strict=True)}
+        return dict(zip(wanted, found, strict=True))
 
     async def comments(self, months: Iterable[str]) -> dict[str, list[str]]:
         """Feedback comments per "YYYY-MM", newest first."""
