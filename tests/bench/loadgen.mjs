@@ -134,20 +134,47 @@ async function disconnect() {
   return { event: "disconnected", n, seconds: (now() - started) / 1000 };
 }
 
+// POST /api/session; a 429 (the server's argon2 work is full) is retried after Retry-After,
+// as a person would press the button again.
 async function login(url, name, password) {
-  const response = await fetch(`${url}/api/session`, {
-    method: "POST", headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username: name, password }),
-  });
-  if (response.status !== 200) throw new Error(`login ${name}: HTTP ${response.status}`);
+  for (let attempt = 0; ; attempt += 1) {
+    const response = await fetch(`${url}/api/session`, {
+      method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: name, password }),
+    });
+    if (response.status === 429 && attempt < 20) {
+      await sleep(1000 * Number(response.headers.get("retry-after") || 1));
+      continue;
+    }
+    if (response.status !== 200) throw new Error(`login ${name}: HTTP ${response.status}`);
+    return sessionCookie(response);
+  }
+}
+
+function sessionCookie(response) {
   const cookie = response.headers.getSetCookie().find((c) => c.startsWith("helpchat_session="));
   return cookie.split(";")[0];
+}
+
+// At most `concurrency` calls of fn at a time, in order; the results.
+async function limited(items, concurrency, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
 }
 
 async function counselors({ url, accounts, password, max_chats = 3 }) {
   const started = now();
   const errors = {};
-  const made = await Promise.all(accounts.map(async (name) => {
+  // A few logins at a time: helpchat verifies at most 2 passwords at once per process.
+  const made = await limited(accounts, 4, async (name) => {
     try {
       const cookie = await login(url, name, password);
       const sock = socket(url, "/counselor", { headers: { Cookie: cookie } });
@@ -164,7 +191,7 @@ async function counselors({ url, accounts, password, max_chats = 3 }) {
       count(errors, errorCode(error));
       return null;
     }
-  }));
+  });
   state.counselors.push(...made.filter(Boolean));
   return { event: "counselors", ok: made.filter(Boolean).length, failed: accounts.length -
            made.filter(Boolean).length, errors, seconds: (now() - started) / 1000 };
@@ -212,16 +239,11 @@ async function oneChat(url) {
 async function pair({ url, chats, concurrency = 50 }) {
   const started = now();
   const errors = {};
-  let next = 0;
-  const worker = async () => {
-    while (next < chats) {
-      next += 1;
-      const result = await oneChat(url);
-      if (result.ok) state.chats.push(result.chat);
-      else count(errors, result.error);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, chats) }, worker));
+  const results = await limited(Array.from({ length: chats }), concurrency, () => oneChat(url));
+  for (const result of results) {
+    if (result.ok) state.chats.push(result.chat);
+    else count(errors, result.error);
+  }
   return { event: "paired", chats: state.chats.length, failed: chats - state.chats.length, errors,
            seconds: (now() - started) / 1000 };
 }
