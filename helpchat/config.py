@@ -85,7 +85,7 @@ class Settings:
     question_max_chars: int = 4000
     question_max_messages: int = 40
     question_review: bool = False
-    question_offer_after_wait_minutes: int = 10
+    question_offer_after_wait_minutes: float = 10
     pickup_failures_per_second: int = 20
 
     @property

@@ -165,16 +165,16 @@ def merge_small(cells: Mapping[str, int]) -> dict[str, int]:
 FUNNEL = ("offered", "answered", "abandoned_before_estimate", "abandoned_after_estimate",
           "turned_away")
 # Also counted, outside the identity: why visitors were turned away, how chats ended.
-# "answered_async" is the place for asynchronous questions (issue 12): count it into the hour
-# the question was answered with Insights.count_now("answered_async").
+# Asynchronous questions (issue 12): asked, codes redeemed (pickups), answered and answered
+# within the promise, each booked in the hour it happened; answer times go into "qans:B".
 DETAILS = ("turned_closed", "turned_no_counselor", "turned_queue_full", "quick_exit", "blocked",
-           "answered_async")
+           "answered_async", "questions_asked", "codes_redeemed", "answered_async_in_promise")
 HOURLY = FUNNEL + DETAILS
 TURNED_REASONS = ("closed", "no_counselor", "queue_full")
 
 # One day's counter hash: "HH:name", "wait:B", "dur:B", ...; values as Redis returns them.
 DayCounts = Mapping[str, int] | Mapping[str, str]
-HISTOGRAMS = ("wait", "dur", "abandon")
+HISTOGRAMS = ("wait", "dur", "abandon", "qans")  # qans: answer times of questions (issue 12)
 
 
 @dataclass
@@ -182,7 +182,7 @@ class Day:
     """One day's counter hash, sorted out in a single pass (a year is ~150,000 fields)."""
 
     hours: list[dict[str, int]]  # 24 x counter name -> count (samples, duty_sum, ... too)
-    histograms: dict[str, dict[int, int]]  # "wait" | "dur" | "abandon" -> bucket -> count
+    histograms: dict[str, dict[int, int]]  # a kind of HISTOGRAMS -> bucket -> count
     sums: dict[str, int]  # dur_sum, rating:N
 
 
@@ -472,6 +472,7 @@ def report(days: Mapping[date, DayCounts], *, concurrency: float,
         "wait": distribution_json(_histogram(ordered.values(), "wait")),
         "abandon_wait": distribution_json(_histogram(ordered.values(), "abandon")),
         "duration": distribution_json(_histogram(ordered.values(), "dur")),
+        "answer_async": distribution_json(_histogram(ordered.values(), "qans")),
         "wrapups": wrapup_summary(wrapups, merged),
         "ratings": ratings(ordered.values()),
         "comments": comments,

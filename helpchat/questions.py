@@ -47,15 +47,3 @@ def overdue(waiting_since_ms: int, now_ms: int, promise_hours: int) -> bool:
 
 def within_promise(waited_ms: int, promise_hours: int) -> bool:
     return waited_ms <= promise_hours * HOUR_S * 1000
-
-
-# Answer-time histogram for Insights: upper bounds in hours, the last bucket open-ended.
-ANSWER_BUCKETS_H = (1, 4, 12, 24, 48, 72, 168)
-
-
-def answer_bucket(waited_ms: int) -> str:
-    hours = waited_ms / (HOUR_S * 1000)
-    for bound in ANSWER_BUCKETS_H:
-        if hours <= bound:
-            return f"answer_le_{bound}h"
-    return "answer_over"

@@ -176,7 +176,8 @@ PERIOD = "from=2026-11-02&to=2026-11-08"
 TOTALS = {"offered": 9, "answered": 4, "abandoned_before_estimate": 1,
           "abandoned_after_estimate": 1, "turned_away": 3, "turned_closed": 0,
           "turned_no_counselor": 2, "turned_queue_full": 1, "quick_exit": 1, "blocked": 1,
-          "answered_async": 0}
+          "answered_async": 0, "questions_asked": 0, "answered_async_in_promise": 0,
+          "codes_redeemed": 0}
 
 
 def figures(html: str) -> dict[str, int]:
@@ -304,7 +305,7 @@ async def test_a_period_that_makes_no_sense_is_refused_with_a_reason(
 # an hour with a counter name, a histogram bucket or a day's sum in fields; integers as values.
 DAY_KEY = re.compile(r"hc:ins:\d{4}-\d{2}-\d{2}")
 HOURLY = "|".join((*insights.HOURLY, "samples", "duty_sum", "sched_sum"))
-FIELD = re.compile(rf"\d{{2}}:({HOURLY})|(wait|dur|abandon):\d{{1,3}}|dur_sum|rating:[1-5]")
+FIELD = re.compile(rf"\d{{2}}:({HOURLY})|(wait|dur|abandon|qans):\d{{1,3}}|dur_sum|rating:[1-5]")
 
 
 async def test_insights_keys_hold_nothing_finer_than_an_hour_and_nothing_per_visitor(

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import asyncio
 
-import redis.asyncio as aioredis
 from aiohttp.test_utils import TestServer
 
-from helpchat import appkeys, proof
+from helpchat import appkeys, insights, proof
 from tests.conftest import CounselorFactory, ServerFactory
-from tests.support import Client, make_counselor, visitor
+from tests.support import Client, chat_with, make_counselor, visitor
 from tests.test_proof_gate import start_of_a_minute
 
 DAY_MS = 24 * 3600 * 1000
@@ -225,9 +224,8 @@ async def test_mark_done_takes_it_out_of_the_inbox_until_the_next_reply(
     await youth.close()
 
 
-async def test_counters_answered_within_the_promise_and_codes_redeemed(
+async def test_insights_count_asked_answered_within_the_promise_and_codes_redeemed(
     server: TestServer, base_url: str, counselor_factory: CounselorFactory,
-    redis_client: aioredis.Redis,
 ) -> None:
     anna = await counselor_factory("anna")
     youth, asked = await _ask(base_url)
@@ -235,9 +233,17 @@ async def test_counters_answered_within_the_promise_and_codes_redeemed(
     await anna.call("answer_question", {"thread_id": asked["thread_id"], "client_id": "a",
                                         "text": "antwoord"})
     await youth.call("pickup", {"code": asked["code"]})
-    counts = await server.app[appkeys.STORE].threads.counts()
-    assert counts["asked"] == counts["answered"] == counts["answered_within_promise"] == 1
-    assert counts["codes_redeemed"] == 1 and counts["answer_le_1h"] == 1
+    store = server.app[appkeys.STORE]
+    today, _ = store.insights.slot(server.app[appkeys.HUB].now_ms())
+    day = insights.parse_day((await store.insights.days(today, today))[today])
+
+    def total(name: str) -> int:
+        return sum(hour.get(name, 0) for hour in day.hours)
+
+    assert total("questions_asked") == total("answered_async") == 1
+    assert total("answered_async_in_promise") == total("codes_redeemed") == 1
+    assert day.histograms["qans"] == {0: 1}  # answered within 10 s
+    assert await store.threads.answer_times() == [0]  # what the widget's estimate uses
     await youth.close()
 
 
@@ -262,4 +268,47 @@ async def test_under_abnormal_demand_ask_and_pickup_need_a_solved_challenge(
     picked = await youth.call("pickup", {"code": asked["code"],
                                          "proof": proof.solve(guess["error"]["challenge"])})
     assert picked["ok"] and picked["thread"]["id"] == asked["thread_id"]
+    await youth.close()
+
+
+async def test_keep_talking_later_turns_the_chat_into_a_thread_held_by_its_counselor(
+    base_url: str, counselor_factory: CounselorFactory,
+) -> None:
+    anna = await counselor_factory("anna")
+    youth, _, cid = await chat_with(base_url, anna)
+    await youth.call("message", {"client_id": "m1", "text": "Ik wil er nog over nadenken"})
+    await anna.call("message", {"conversation_id": cid, "client_id": "m2",
+                                "text": "Prima, we praten later verder"})
+    assert (await anna.call("offer_later", {"conversation_id": cid}))["ok"]
+    assert (await youth.wait_for("later_offered"))["conversation_id"] == cid
+    later = await youth.call("keep_talking_later", {})
+    assert later["ok"], later
+    assert [m["text"] for m in later["thread"]["messages"]] == [
+        "Ik wil er nog over nadenken", "Prima, we praten later verder"]
+    accepted = await anna.client.wait_for("later_accepted")
+    assert accepted == {"conversation_id": cid, "thread_id": later["thread_id"]}
+    assert [m["thread_id"] for m in (await anna.call("questions"))["mine"]] == \
+        [later["thread_id"]]
+    again = await youth.call("keep_talking_later", {})
+    assert again["error"]["code"] == "conflict"
+    await anna.call("end_chat", {"conversation_id": cid})
+    await youth.close()
+
+    back, _ = await visitor(base_url)
+    picked = await back.call("pickup", {"code": later["code"]})
+    assert picked["ok"] and picked["thread"]["state"] == "waiting"
+    await back.call("reply", {"thread_id": later["thread_id"], "client_id": "r",
+                              "text": "Ik heb nagedacht"})
+    reply = await anna.client.wait_for("question_message")
+    assert reply["text"] == "Ik heb nagedacht"
+    answered = await anna.call("answer_question", {"thread_id": later["thread_id"],
+                                                   "client_id": "a", "text": "Vertel"})
+    assert answered["ok"]
+    await back.close()
+
+
+async def test_keep_talking_later_needs_a_live_chat(base_url: str) -> None:
+    youth, _ = await visitor(base_url)
+    refused = await youth.call("keep_talking_later", {})
+    assert refused["error"]["code"] == "closed"
     await youth.close()

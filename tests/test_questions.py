@@ -28,9 +28,3 @@ def test_overdue_only_past_the_promise() -> None:
     assert questions.overdue(0, 48 * HOUR_MS + 1, 48)
     assert questions.within_promise(48 * HOUR_MS, 48)
     assert not questions.within_promise(48 * HOUR_MS + 1, 48)
-
-
-def test_answer_buckets() -> None:
-    assert questions.answer_bucket(HOUR_MS // 2) == "answer_le_1h"
-    assert questions.answer_bucket(30 * HOUR_MS) == "answer_le_48h"
-    assert questions.answer_bucket(500 * HOUR_MS) == "answer_over"

@@ -16,12 +16,13 @@ from helpchat.realtime import payloads
 from helpchat.realtime.base import GuardedNamespace
 from helpchat.realtime.hub.rooms import thread_room
 from helpchat.realtime.questions import message_payload
-from helpchat.store.models import Counselor
+from helpchat.store.models import Counselor, VisitorSession
 
-VISITOR_QUESTION_EVENTS = frozenset({"ask", "pickup", "reply", "thread_done", "delete_thread"})
+VISITOR_QUESTION_EVENTS = frozenset({"ask", "pickup", "reply", "thread_done", "delete_thread",
+                                     "keep_talking_later"})
 COUNSELOR_QUESTION_EVENTS = frozenset({
     "questions", "claim_question", "open_question", "answer_question", "release_question",
-    "hand_over_question", "review_answer",
+    "hand_over_question", "review_answer", "offer_later",
 })
 # One connection asks a handful of questions at most; more is a script, not a young person.
 MAX_ASKS_PER_CONNECTION = 3
@@ -40,6 +41,9 @@ def optional_thread_id(data: dict[str, Any]) -> str | None:
 
 
 class VisitorQuestionEvents(GuardedNamespace):
+    async def _session(self, sid: str) -> VisitorSession:
+        raise NotImplementedError  # VisitorNamespace reads the sender's session
+
     async def _opened(self, sid: str, tid: str, *, asked: bool = False) -> None:
         session = await self.get_session(sid)
         threads = [t for t in session.get("threads", []) if t != tid][-(MAX_THREADS_PER_CONNECTION
@@ -66,8 +70,26 @@ class VisitorQuestionEvents(GuardedNamespace):
             raise HelpchatError("rate_limited", fields={"retry_after_ms": 60_000})
         code, tid = await self.hub.questions.ask(lang, text, client_id, validation.proof(body))
         await self._opened(sid, tid, asked=True)
-        answer_time = await self.hub.questions.answer_time()
-        return payloads.ok(code=code, thread_id=tid, answer_time=answer_time.payload())
+        desk = self.hub.questions
+        thread = await desk.visitor_thread(tid)
+        return payloads.ok(code=code, thread_id=tid, thread=await desk.thread_payload(thread),
+                           answer_time=(await desk.answer_time()).payload())
+
+    async def on_keep_talking_later(self, sid: str, data: Any) -> dict[str, Any]:
+        validation.payload(data)
+        session = await self._session(sid)
+        already = (await self.get_session(sid)).get("later")
+        if already and already == session.conversation_id:
+            raise HelpchatError("conflict", detail="this chat already goes on as a question")
+        desk = self.hub.questions
+        code, tid = await desk.keep_talking_later(session)
+        socket_session = await self.get_session(sid)
+        socket_session["later"] = session.conversation_id
+        await self.save_session(sid, socket_session)
+        await self._opened(sid, tid, asked=True)
+        return payloads.ok(code=code, thread_id=tid,
+                           thread=await desk.thread_payload(await desk.visitor_thread(tid)),
+                           answer_time=(await desk.answer_time()).payload())
 
     async def on_pickup(self, sid: str, data: Any) -> dict[str, Any]:
         body = validation.payload(data)
@@ -147,3 +169,10 @@ class CounselorQuestionEvents(GuardedNamespace):
         note = validation.optional_text(body, "note", validation.MAX_REASON)
         result = await self.hub.questions.review(await self.counselor(sid), tid, approve, note)
         return payloads.ok(**result)
+
+    async def on_offer_later(self, sid: str, data: Any) -> dict[str, Any]:
+        cid = validation.conversation_id(validation.payload(data))
+        counselor = await self.counselor(sid)
+        conv = await self.hub.counselors.conversation(counselor, cid)
+        await self.hub.questions.offer_later(counselor, conv)
+        return payloads.ok()

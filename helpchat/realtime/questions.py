@@ -22,9 +22,10 @@ from helpchat.realtime.hub.rooms import (
     VISITOR_NS,
     counselor_room,
     thread_room,
+    visitor_room,
 )
-from helpchat.store.models import Counselor, Message
-from helpchat.store.threads import Added, Thread
+from helpchat.store.models import Conversation, Counselor, Message, VisitorSession
+from helpchat.store.threads import MAX_THREAD_BYTES, Added, NewMessage, Thread
 
 log = logging.getLogger(__name__)
 
@@ -67,20 +68,59 @@ class QuestionDesk:
         creates counselor work like joining the queue, so it passes the same proof gate."""
         self._enabled()
         await self.gate.admit(proof, urgent=False)
+        first = NewMessage("visitor", text, self.ctx.now_ms(), client_id)
+        code, tid = await self._create(lang, [first], origin="ask")
+        await self.store.insights.count_now("questions_asked", self.ctx.now_ms())
+        log.info("question asked thread=%s", tid)
+        await self.notify_console()
+        return code, tid
+
+    async def _create(self, lang: str, messages: list[NewMessage], *, origin: str,
+                      counselor_id: str | None = None) -> tuple[str, str]:
         secret = self.ctx.settings.secret_key
         for _ in range(CREATE_ATTEMPTS):
             code = pickup_codes.new_code(lang)
             tid = identity.new_id()
-            created = await self.threads.create(
-                tid, lang=lang, text=text, client_id=client_id,
-                digest=pickup_codes.lookup_digest(secret, code),
-                code_hash=await hash_password(code), now_ms=self.ctx.now_ms())
-            if created:
-                await self.threads.count("asked")
-                log.info("question asked thread=%s", tid)
-                await self.notify_console()
+            if await self.threads.create(
+                    tid, lang=lang, messages=messages,
+                    digest=pickup_codes.lookup_digest(secret, code),
+                    code_hash=await hash_password(code), now_ms=self.ctx.now_ms(),
+                    origin=origin, counselor_id=counselor_id):
                 return code, tid
         raise HelpchatError("internal")  # three 66-bit collisions in a row: not this universe
+
+    async def keep_talking_later(self, session: VisitorSession) -> tuple[str, str]:
+        """The young person's choice at the end of a live chat: the chat's messages go on as a
+        thread of its own, held by the same counselor, behind a new pickup code. This is the
+        only link between a thread and a live chat, and only because they chose it."""
+        self._enabled()
+        cid = session.conversation_id
+        conv = cid and session.state == "chatting" and await self.store.conversations.get(cid)
+        if not conv or conv.state != "active" or not conv.counselor_id:
+            raise HelpchatError("closed", "error.no_chat")
+        settings = self.ctx.settings
+        kept = [NewMessage(m.sender, m.text, m.ts_ms, None, m.counselor_name)
+                for m in await self.store.conversations.messages(conv.id)
+                if m.sender in ("visitor", "counselor")]
+        kept = kept[-(settings.question_max_messages - 1):]
+        while sum(len(m.text.encode()) for m in kept) > MAX_THREAD_BYTES // 2:
+            kept.pop(0)  # the newest part of a long chat, with room left for the thread
+        code, tid = await self._create(session.lang, kept, origin="live",
+                                       counselor_id=conv.counselor_id)
+        # The thread id alone: a log line must not keep the link after the chat is gone.
+        log.info("chat continued as a question thread=%s", tid)
+        await self.ctx.sio.emit("later_accepted", {"conversation_id": conv.id, "thread_id": tid},
+                                room=counselor_room(conv.counselor_id), namespace=COUNSELOR_NS)
+        await self.notify_console()
+        return code, tid
+
+    async def offer_later(self, counselor: Counselor, conv: Conversation) -> None:
+        """The counselor offers "keep talking later"; the young person decides."""
+        self._enabled()
+        await self.ctx.sio.emit("later_offered", {"conversation_id": conv.id},
+                                room=visitor_room(conv.vid), namespace=VISITOR_NS)
+        log.info("keep talking later offered conversation=%s counselor=%s", conv.id,
+                 counselor.id)
 
     async def lookup(self, codes: list[str]) -> list[Thread | None]:
         """The threads behind the given codes (None for every wrong or expired one). A guess
@@ -109,7 +149,7 @@ class QuestionDesk:
         if thread is None:
             await self.threads.note_failed_lookup(now)
             raise self.not_found()
-        await self.threads.count("codes_redeemed")
+        await self.store.insights.count_now("codes_redeemed", now)
         log.info("question picked up thread=%s", thread.id)
         return thread
 
@@ -136,9 +176,8 @@ class QuestionDesk:
         added = await self.threads.add(tid, sender="visitor", text=text, client_id=client_id,
                                        now_ms=self.ctx.now_ms(),
                                        max_messages=settings.question_max_messages)
-        message = self._stored(added)
-        if added.status == "ok":  # type: ignore[union-attr]
-            await self.threads.count("replies")
+        stored, message = self._stored(added)
+        if stored.status == "ok":
             thread = await self.threads.get(tid)
             if thread and thread.counselor_id:
                 await self.ctx.sio.emit("question_message", message_payload(message),
@@ -162,7 +201,8 @@ class QuestionDesk:
                                 namespace=VISITOR_NS)
         await self.notify_console()
 
-    def _stored(self, added: Added | str) -> Message:
+    def _stored(self, added: Added | str) -> tuple[Added, Message]:
+        """The stored message of a move, or the error its status means."""
         if isinstance(added, str):
             if added == "too_large":
                 raise HelpchatError("too_large", "error.thread_full")
@@ -171,7 +211,7 @@ class QuestionDesk:
             raise self.not_found()
         if added.message is None:
             raise HelpchatError("internal")
-        return added.message
+        return added, added.message
 
     async def _to_visitor(self, message: Message) -> None:
         await self.ctx.sio.emit("thread_message", message_payload(message),
@@ -289,8 +329,8 @@ class QuestionDesk:
             log.info("question answer held for review thread=%s counselor=%s", tid, counselor.id)
             await self.notify_console()
             return {"message": None, "in_review": True}
-        message = self._stored(added)
-        await self._published(added)  # type: ignore[arg-type]
+        stored, message = self._stored(added)
+        await self._published(stored)
         log.info("question answered thread=%s counselor=%s", tid, counselor.id)
         return {"message": message_payload(message), "in_review": False}
 
@@ -298,9 +338,11 @@ class QuestionDesk:
         if added.status != "ok" or added.message is None:
             return
         if added.waited_ms is not None:
-            await self.threads.record_answer(added.waited_ms,
-                                             self.ctx.settings.question_answer_promise_hours)
-            await self.store.insights.count_now("answered_async", self.ctx.now_ms())
+            promise = self.ctx.settings.question_answer_promise_hours
+            await self.threads.record_answer(added.waited_ms)
+            await self.store.insights.question_answered(
+                added.waited_ms // 1000, questions.within_promise(added.waited_ms, promise),
+                self.ctx.now_ms())
         await self._to_visitor(added.message)
         await self.notify_console()
 
@@ -341,8 +383,8 @@ class QuestionDesk:
             return {"message": None}
         added = await self.threads.add(tid, sender="approve", now_ms=now,
                                        max_messages=self.ctx.settings.question_max_messages)
-        message = self._stored(added)
-        await self._published(added)  # type: ignore[arg-type]
+        stored, message = self._stored(added)
+        await self._published(stored)
         log.info("question answer approved thread=%s supervisor=%s", tid, counselor.id)
         return {"message": message_payload(message)}
 

@@ -89,10 +89,18 @@ class Insights:
         await self._add(now_ms, self._hour(now_ms, "offered", "turned_away", f"turned_{why}"))
 
     async def count_now(self, name: str, now_ms: int) -> None:
-        """quick_exit, blocked, answered_async: booked in the hour they happened."""
+        """quick_exit, blocked, questions_asked, codes_redeemed: booked in the hour they
+        happened."""
         if name not in insights.DETAILS:
             raise ValueError(f"unknown insights counter {name!r}")
         await self._add(now_ms, self._hour(now_ms, name))
+
+    async def question_answered(self, waited_s: int, within_promise: bool, now_ms: int) -> None:
+        """An asynchronous question answered (issue 12), booked in the hour of the answer."""
+        names = ("answered_async", "answered_async_in_promise") if within_promise \
+            else ("answered_async",)
+        await self._add(now_ms, {**self._hour(now_ms, *names),
+                                 f"qans:{insights.bucket_of(max(0, waited_s))}": 1})
 
     async def chat_duration(self, seconds: int, now_ms: int) -> None:
         seconds = max(0, seconds)

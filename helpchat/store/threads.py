@@ -13,13 +13,13 @@ from dataclasses import dataclass
 
 from redis.commands.core import AsyncScript
 
-from helpchat import questions
 from helpchat.store import keys
 from helpchat.store.connection import LUA_DIR, Redis
 from helpchat.store.models import Message
 
 # A thread holds at most this much text (UTF-8 bytes), whatever its message count.
 MAX_THREAD_BYTES = 64 * 1024
+SWEEP_BATCH = 200
 SCRIPTS = ("thread_create", "thread_add", "thread_claim", "thread_move", "thread_close")
 
 
@@ -43,6 +43,15 @@ class Thread:
     origin: str  # ask | live
     draft: Draft | None
     review_note: str | None
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    sender: str  # visitor | counselor
+    text: str
+    ts_ms: int
+    client_id: str | None = None
+    counselor_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,14 +106,22 @@ class Threads:
         }
 
     # creating and finding -------------------------------------------------------------------
-    async def create(self, tid: str, *, lang: str, text: str, client_id: str | None,
-                     digest: str, code_hash: str, now_ms: int, origin: str = "ask") -> bool:
-        """False when the code's index key is taken (the caller makes a new code)."""
+    async def create(self, tid: str, *, lang: str, messages: list[NewMessage], digest: str,
+                     code_hash: str, now_ms: int, origin: str = "ask",
+                     counselor_id: str | None = None) -> bool:
+        """A thread with its first messages: open in the inbox, or claimed by `counselor_id`
+        (a chat continued later). False when the code's index key is taken (the caller makes
+        a new code)."""
+        fields: list[str | int] = []
+        for message in messages:
+            fields += [message.sender, message.text, message.client_id or "",
+                       message.counselor_name or "", message.ts_ms]
         result = await self._scripts["thread_create"](
             keys=[keys.thread(tid), keys.thread_log(tid), keys.thread_client_ids(tid),
-                  keys.thread_code(digest), keys.THREAD_INBOX, keys.THREAD_EXPIRY],
-            args=[tid, lang, text, now_ms, code_hash, digest, self.ttl_s, client_id or "",
-                  origin],
+                  keys.thread_code(digest), keys.THREAD_INBOX, keys.THREAD_CLAIMED,
+                  keys.THREAD_EXPIRY],
+            args=[tid, lang, now_ms, code_hash, digest, self.ttl_s, origin,
+                  "claimed" if counselor_id else "open", counselor_id or "", *fields],
         )
         return bool(result[0] == "ok")
 
@@ -189,7 +206,9 @@ class Threads:
 
     async def sweep(self, now_ms: int) -> int:
         """Remove threads past their expiry from every index; how many."""
-        due: list[str] = await self._redis.zrangebyscore(keys.THREAD_EXPIRY, "-inf", now_ms)
+        # Bounded per sweep (every two seconds): a backlog clears over a few sweeps.
+        due: list[str] = await self._redis.zrangebyscore(keys.THREAD_EXPIRY, "-inf", now_ms,
+                                                         start=0, num=SWEEP_BATCH)
         for tid in due:
             await self.close(tid, "delete", now_ms=now_ms)
         return len(due)
@@ -220,16 +239,14 @@ class Threads:
             pipe.expire(key, keys.FAIL_WINDOW_TTL)
             await pipe.execute()
 
-    # figures (counters only: never which thread) --------------------------------------------
+    # figures (counters only: never which thread; the Insights figures are in store.insights)
     async def count(self, name: str, by: int = 1) -> None:
+        """deleted, expired: threads gone, which also triggers the AOF rewrite."""
         await self._redis.hincrby(keys.STATS_QUESTIONS, name, by)
 
-    async def record_answer(self, waited_ms: int, promise_hours: int) -> None:
+    async def record_answer(self, waited_ms: int) -> None:
+        """The recent answer times behind what the widget says (Insights keeps the figures)."""
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hincrby(keys.STATS_QUESTIONS, "answered", 1)
-            if questions.within_promise(waited_ms, promise_hours):
-                pipe.hincrby(keys.STATS_QUESTIONS, "answered_within_promise", 1)
-            pipe.hincrby(keys.STATS_QUESTIONS, questions.answer_bucket(waited_ms), 1)
             pipe.lpush(keys.STATS_ANSWERS, max(0, waited_ms // 1000))
             pipe.ltrim(keys.STATS_ANSWERS, 0, keys.ANSWER_SAMPLES - 1)
             await pipe.execute()
