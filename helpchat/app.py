@@ -19,6 +19,7 @@ from helpchat.metrics import Metrics
 from helpchat.passwords import PasswordWork
 from helpchat.realtime.counselor import CounselorNamespace
 from helpchat.realtime.hub import COUNSELOR_NS, VISITOR_NS, Hub
+from helpchat.realtime.pubsub import ResyncingRedisManager
 from helpchat.realtime.visitor import VisitorNamespace
 from helpchat.store import Store
 from helpchat.store.connection import connect
@@ -112,7 +113,7 @@ def create_app(settings: Settings) -> web.Application:
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
         # Shares emits and rooms between processes on one Redis.
-        client_manager=socketio.AsyncRedisManager(settings.redis_url, channel="helpchat"),
+        client_manager=ResyncingRedisManager(settings.redis_url, channel="helpchat"),
         cors_allowed_origins=socketio_origin_check(live),
         max_http_buffer_size=64 * 1024,
         logger=False,

@@ -9,6 +9,7 @@ import secrets
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,6 +45,11 @@ class Settings:
     typing_per_minute: int = 60
     history_page_messages: int = 100
     history_page_bytes: int = 256_000
+    visitor_idle_session_seconds: int = 600
+    redis_maxmemory_mb: int = 512
+    redis_pubsub_buffer_mb: int = 64
+    block_hours: float = 0
+    block_ends_at: str = "06:00"
     visitor_grace_seconds: int = 120
     counselor_grace_seconds: int = 60
     queue_cap: int = 25
@@ -183,6 +189,9 @@ def validate(settings: Settings) -> Settings:
         "typing_per_minute",
         "history_page_messages",
         "history_page_bytes",
+        "visitor_idle_session_seconds",
+        "redis_maxmemory_mb",
+        "redis_pubsub_buffer_mb",
         "queue_cap",
         "default_max_chats",
         "max_chats_limit",
@@ -226,6 +235,14 @@ def validate(settings: Settings) -> Settings:
     if s.history_page_bytes < s.max_message_chars * 12:
         raise ConfigError("history_page_bytes: must hold at least one longest message "
                           "(12 bytes a character once escaped)")
+    if s.redis_pubsub_buffer_mb * 2 > s.redis_maxmemory_mb:
+        raise ConfigError("redis_pubsub_buffer_mb: at most half of redis_maxmemory_mb")
+    if s.block_hours < 0:
+        raise ConfigError("block_hours: must not be negative")
+    try:
+        block_end_time(s)
+    except ValueError:
+        raise ConfigError("block_ends_at: expected a time as HH:MM, e.g. 06:00") from None
     if s.max_chats_limit > 3:
         raise ConfigError("max_chats_limit: at most 3 concurrent chats per counselor")
     if s.default_max_chats > s.max_chats_limit:
@@ -254,6 +271,14 @@ def validate(settings: Settings) -> Settings:
     if s.production and s.demo_enabled:
         s = dataclasses.replace(s, demo_enabled=False)
     return s
+
+
+def block_end_time(settings: Settings) -> time:
+    """`block_ends_at` as a time of day (validated at load)."""
+    hours, _, minutes = settings.block_ends_at.partition(":")
+    if len(hours) != 2 or len(minutes) != 2:
+        raise ValueError(settings.block_ends_at)
+    return time(int(hours), int(minutes))
 
 
 def load_settings(

@@ -36,10 +36,13 @@ def free_port() -> int:
 class EmbeddedRedis:
     """`start()` returns the URL to connect to; `stop()` shuts the server down cleanly."""
 
-    def __init__(self, data_dir: Path, *, port: int | None = None, persist: bool = True) -> None:
+    def __init__(self, data_dir: Path, *, port: int | None = None, persist: bool = True,
+                 maxmemory_mb: int = 512, pubsub_buffer_mb: int = 64) -> None:
         self.data_dir = data_dir
         self.port = port
         self.persist = persist
+        self.maxmemory_mb = maxmemory_mb
+        self.pubsub_buffer_mb = pubsub_buffer_mb
         self.socket_path = data_dir / "redis.sock"
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -65,6 +68,23 @@ class EmbeddedRedis:
             "warning",
             "--logfile",
             str(self.data_dir / "redis.log"),
+            # A memory ceiling, and at the ceiling refuse writes rather than evict: evicting
+            # could drop a queue entry, a session or half a conversation. The app answers
+            # refused writes with `internal` + retry_after_ms and /healthz shows the pressure.
+            "--maxmemory",
+            f"{self.maxmemory_mb}mb",
+            "--maxmemory-policy",
+            "noeviction",
+            # The socket.io subscriber carries every emit of every process. A page is at most
+            # history_page_bytes and rate limits bound each sender, so its buffer may hold a
+            # long burst (hard limit) and a slow reader for a minute (soft limit at half)
+            # before Redis drops it; dropped anyway, the manager resubscribes and clients
+            # resync (realtime/pubsub.py).
+            "--client-output-buffer-limit",
+            "pubsub",
+            f"{self.pubsub_buffer_mb}mb",
+            f"{self.pubsub_buffer_mb // 2}mb",
+            "60",
         ]
         if self.port is not None:
             args += ["--port", str(self.port), "--bind", "127.0.0.1"]

@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -226,6 +227,12 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
 
 
 def healthz(port: int) -> dict[str, str] | None:
+    """status and redis of /healthz (memory is checked where it matters)."""
+    body = health_body(port)
+    return None if body is None else {"status": body["status"], "redis": body["redis"]}
+
+
+def health_body(port: int) -> dict[str, Any] | None:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
             return dict(json.load(answer)) if answer.status == 200 else None
@@ -262,6 +269,9 @@ def test_serve_uses_the_embedded_redis_and_stops_it_on_ctrl_c(
 ) -> None:
     process, port, data_dir = served
     assert healthz(port) == {"status": "ok", "redis": "ok"}
+    body = health_body(port)
+    assert body is not None  # the embedded Redis runs with its memory ceiling
+    assert body["memory"]["max_bytes"] == 512 * 1024 * 1024
     assert redis_servers_using(data_dir / "redis")
 
     process.send_signal(signal.SIGINT)

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
-from redis.exceptions import RedisError
+from redis.exceptions import OutOfMemoryError, RedisError
 
 from helpchat.errors import HelpchatError
 from helpchat.realtime import payloads
@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[str, Any], Awaitable[dict[str, Any]]]
 LIFECYCLE_EVENTS = ("connect", "disconnect")
+OUT_OF_MEMORY_RETRY_MS = 30_000
 
 
 class GuardedNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
@@ -52,6 +53,14 @@ class GuardedNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             return payloads.error(exc, lang)
         except asyncio.CancelledError:
             raise
+        except OutOfMemoryError:
+            # Redis is at its ceiling and refuses writes (noeviction): nothing was half done,
+            # the client may retry later; /healthz shows "full".
+            self.hub.metrics.redis_errors.inc()
+            log.warning("redis refused a write (maxmemory) namespace=%s event=%s",
+                        self.namespace, event)
+            return payloads.error(HelpchatError("internal", "error.busy", fields={
+                "retry_after_ms": OUT_OF_MEMORY_RETRY_MS}), lang)
         except RedisError:
             self.hub.metrics.redis_errors.inc()
             log.exception("event failed namespace=%s event=%s", self.namespace, event)

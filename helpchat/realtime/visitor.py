@@ -26,7 +26,9 @@ class VisitorNamespace(VisitorQuestionEvents):
         token, lang_value = validation.visitor_auth(auth)
         lang = normalize_language(lang_value, self.hub.settings.default_language)
         token, session = await self.hub.visitors.open_session(token, lang)
-        await self.save_session(sid, {"vid": session.vid, "lang": lang})
+        # "kept": the session is in Redis; if it vanishes later (forget_me in another tab,
+        # expiry) this socket is unauthorized. A visit not stored yet is simply idle.
+        await self.save_session(sid, {"vid": session.vid, "lang": lang, "kept": session.stored})
         await self.enter_room(sid, visitor_room(session.vid))
         await self.enter_room(sid, lang_room(lang))
         await self.hub.store.presence.connect("v", session.vid, sid)
@@ -66,20 +68,26 @@ class VisitorNamespace(VisitorQuestionEvents):
 
     async def _session(self, sid: str) -> VisitorSession:
         try:
-            vid = (await self.get_session(sid))["vid"]
+            saved = await self.get_session(sid)
+            vid = saved["vid"]
         except KeyError:
             raise HelpchatError("unauthorized") from None
         session = await self.hub.store.sessions.get(vid)
-        if session is None:  # forgotten (forget_me) or expired
-            raise HelpchatError("unauthorized")
+        if session is None:
+            if saved.get("kept"):  # forgotten (forget_me) or expired
+                raise HelpchatError("unauthorized")
+            return VisitorSession(vid, saved["lang"], "idle", None, False, stored=False)
         return session
 
     async def on_request_chat(self, sid: str, data: Any) -> dict[str, Any]:
         body = validation.payload(data)
         topic = validation.topic(body, self.hub.settings.topics)
         urgent = validation.optional_bool(body, "urgent")
-        return await self.hub.visitors.request_chat(await self._session(sid), topic, urgent,
-                                                    validation.proof(body))
+        ack = await self.hub.visitors.request_chat(await self._session(sid), topic, urgent,
+                                                   validation.proof(body))
+        async with self.session(sid) as saved:
+            saved["kept"] = True
+        return ack
 
     async def on_leave_queue(self, sid: str, data: Any) -> dict[str, Any]:
         validation.payload(data)

@@ -60,7 +60,8 @@ class Store:
         live = live or LiveSettings(settings)
         return cls(
             redis=client,
-            sessions=VisitorSessions(client),
+            sessions=VisitorSessions(client, scripts,
+                                     idle_ttl_s=settings.visitor_idle_session_seconds),
             conversations=Conversations(client, scripts),
             queue=Queue(client, scripts),
             counselors=Counselors(client),
@@ -86,6 +87,15 @@ class Store:
             limits=RateLimits(client),
             threads=Threads(client, ttl_s=settings.question_ttl_days * 24 * 3600),
         )
+
+    async def memory(self) -> tuple[int, int] | None:
+        """(used, maxmemory) in bytes; maxmemory 0 when Redis has no ceiling; None when Redis
+        cannot be reached."""
+        try:
+            info = await self.redis.info("memory")
+        except Exception:  # noqa: BLE001 - any failure means "down" for the health check
+            return None
+        return int(info.get("used_memory", 0)), int(info.get("maxmemory", 0))
 
     async def ping(self) -> bool:
         try:

@@ -13,13 +13,19 @@ from socketio.redis_manager import parse_redis_sentinel_url
 
 Redis: TypeAlias = redis.Redis
 LUA_DIR = Path(__file__).parent / "lua"
+# redis-py's default pool raises "Too many connections" at 100 commands in flight, which a burst
+# of a few dozen connecting clients reaches; a blocking pool makes the burst wait its turn.
+MAX_CONNECTIONS = 200
+POOL_WAIT_S = 5.0
 
 
 def connect(url: str) -> Redis:
     """A client for `url`. Sentinel URLs use python-socketio's format, so one setting serves
     both: redis+sentinel://[:password]@host1:26379,host2:26379/db/service_name."""
     if not url.startswith("redis+sentinel://"):
-        return redis.Redis.from_url(url, decode_responses=True)
+        pool = redis.BlockingConnectionPool.from_url(
+            url, decode_responses=True, max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT_S)
+        return redis.Redis(connection_pool=pool)
     sentinels, service_name, options = parse_redis_sentinel_url(url)
     sentinel = Sentinel(sentinels, decode_responses=True, **options)
     return sentinel.master_for(service_name or "mymaster", decode_responses=True)
@@ -33,6 +39,7 @@ class Scripts:
     transfer: AsyncScript
     end_chat: AsyncScript
     add_message: AsyncScript
+    touch_session: AsyncScript
 
     @classmethod
     def load(cls, client: Redis) -> Scripts:

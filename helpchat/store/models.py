@@ -12,6 +12,7 @@ class VisitorSession:
     state: str  # idle | queued | chatting | ended
     conversation_id: str | None
     blocked: bool
+    stored: bool = True  # False: a visit that has not asked for a chat yet (nothing in Redis)
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from helpchat.config import block_end_time
 from helpchat.errors import HelpchatError, rate_limited
 from helpchat.i18n import translate
+from helpchat.limits import block_ends
 from helpchat.realtime import payloads
 from helpchat.realtime.hub.context import HubContext
 from helpchat.realtime.hub.pushes import Pushes
@@ -20,7 +22,8 @@ from helpchat.realtime.hub.rooms import (
     watch_room,
 )
 from helpchat.store.conversations import Caps, Full, Page
-from helpchat.store.models import Conversation, Message
+from helpchat.store.models import Conversation, Counselor, Message
+from helpchat.store.sessions import Block
 
 log = logging.getLogger("helpchat.realtime.hub")
 
@@ -108,6 +111,16 @@ class Lifecycle:
         data = payloads.message(msg)
         await self.ctx.sio.emit("message", data, room=visitor_room(vid), namespace=VISITOR_NS)
         await self.to_console(msg.conversation_id, counselor_id, "message", data)
+
+    # blocks ---------------------------------------------------------------------------------
+    async def block_session(self, conv: Conversation, counselor: Counselor, reason: str) -> None:
+        """The conversation's visitor session can start no chat until the block ends
+        (block_hours, or block_ends_at the next day in the roster's time zone)."""
+        settings, now = self.ctx.settings, self.ctx.now_ms()
+        until = block_ends(now, hours=settings.block_hours, ends_at=block_end_time(settings),
+                           timezone=settings.timezone)
+        await self.store.sessions.block(Block(conv.vid, conv.pseudonym_code, now, counselor.id,
+                                              counselor.name, reason, until))
 
     # back to the queue ----------------------------------------------------------------------
     async def requeue(self, conv: Conversation, counselor_id: str, notice_key: str) -> None:

@@ -38,7 +38,7 @@ class Shedding:
         seconds = (now - conv.started_ms) // 1000 if conv.state == "active" and \
             conv.started_ms else 0
         if block:
-            await self.store.sessions.block(conv.vid)
+            await self.chats.block_session(conv, counselor, kind)
             await self.store.stats.count("blocked")
         if not await self.chats.end(cid, by="counselor", reason=SHED_REASON, wrap_up=False):
             raise HelpchatError("not_found")  # ended meanwhile by someone else

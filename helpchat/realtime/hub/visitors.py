@@ -27,26 +27,28 @@ class VisitorSide:
         self.gate = gate
 
     async def open_session(self, token: str | None, lang: str) -> tuple[str, VisitorSession]:
-        """(token, session) for a connecting visitor: its own back, or a fresh one when the
-        token is unknown, expired or blocked."""
+        """(token, session) for a connecting visitor: its own back (a blocked one stays
+        blocked until the block ends), or a fresh one, not stored until it asks for a chat,
+        when the token is unknown or expired."""
         secret = self.ctx.settings.secret_key
         if token:
             vid = identity.visitor_id(secret, token)
             session = await self.store.sessions.get(vid)
-            if session and not session.blocked:
+            if session:
                 if session.lang != lang:
                     await self.store.sessions.set_lang(vid, lang)
                 return token, session
         token = identity.new_token()
         vid = identity.visitor_id(secret, token)
-        return token, await self.store.sessions.create(vid, lang, self.ctx.now_ms())
+        return token, VisitorSession(vid, lang, "idle", None, False, stored=False)
 
     def session_payload(self, token: str, session: VisitorSession) -> dict[str, Any]:
         return {
             "token": token,
             "pseudonym": identity.pseudonym(identity.pseudonym_code(session.vid), session.lang),
-            "state": session.state,
-            "conversation_id": session.conversation_id,
+            # Blocked: the widget shows the contacts and no way to a new chat; never why.
+            "state": "blocked" if session.blocked else session.state,
+            "conversation_id": None if session.blocked else session.conversation_id,
         }
 
     async def request_chat(self, session: VisitorSession, topic: str | None,
@@ -62,6 +64,8 @@ class VisitorSide:
         # may lose its priority (it stays marked urgent for the counselors).
         ranked = await self.gate.admit(proof, urgent=urgent) if not already else urgent
         now = self.ctx.now_ms()
+        if not session.stored:  # the first request that got this far: stored from now on
+            await self.store.sessions.create(session.vid, session.lang, now)
         status, cid = await self.store.queue.enqueue(
             vid=session.vid, cid=identity.new_id(), now_ms=now, topic=topic,
             urgent=urgent, ranked=ranked, cap=self.ctx.settings.queue_cap,
@@ -79,6 +83,7 @@ class VisitorSide:
         position = await self.store.queue.position(cid) or 0
         estimate = load.wait_for(position) if position else None
         if status == "ok":
+            await self.store.sessions.keep(session.vid)
             await self.store.insights.offered(now)
             # Remembered on the conversation: abandonment is judged against what was promised.
             await self.store.conversations.note_estimate(cid, estimate)

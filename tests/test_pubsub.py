@@ -1,0 +1,111 @@
+"""Pub/sub cannot be knocked over: one chat's flood leaves a bystander chat on another process
+delivering promptly and completely, and a dropped subscriber comes back and has clients
+resync."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import redis.asyncio as aioredis
+from aiohttp.test_utils import TestServer
+
+from helpchat import appkeys
+from tests.conftest import ServerFactory
+from tests.support import Client, chat_with, eventually, make_counselor
+
+EMOJI_2000 = "\U0001f600" * 2000
+BYSTANDER_MESSAGES = 60
+FLOOD_SECONDS = 3.0
+
+
+def _url(server: TestServer) -> str:
+    return str(server.make_url("")).rstrip("/")
+
+
+async def _flood(client: Client, stop: asyncio.Event, data: dict[str, Any]) -> int:
+    """Send 2,000-emoji messages and typing as fast as acks come back; acks that were ok."""
+    sent = ok = 0
+    while not stop.is_set():
+        sent += 1
+        ack = await client.call("message", {**data, "client_id": f"f{sent}", "text": EMOJI_2000})
+        ok += bool(ack["ok"])
+        await client.call("typing", {**data, "typing": sent % 2 == 0})
+    return ok
+
+
+async def test_a_flooded_chat_leaves_a_bystander_on_another_process_on_time(
+    start_server: ServerFactory
+) -> None:
+    # Rate limits off: the flood reaches pub/sub at full speed, bounded only by the caps and
+    # the page size (the worst case; with the default rates most of it is refused at once).
+    fast = {"visitor_message_burst": 100_000, "counselor_message_burst": 100_000}
+    one, two = await start_server(**fast), await start_server(**fast)
+    anna = await make_counselor(one.app, _url(one), "anna")
+    flood_youth, _, flood_cid = await chat_with(_url(two), anna)
+    bob = await make_counselor(two.app, _url(two), "bob")
+    youth, _, cid = await chat_with(_url(one), bob)
+
+    arrived: dict[str, float] = {}
+    bob.client.sio.on("message", lambda m: arrived.setdefault(m["client_id"], time.perf_counter()),
+                      namespace="/counselor")
+    stop = asyncio.Event()
+    floods = [asyncio.create_task(_flood(flood_youth, stop, {})) for _ in range(4)] + [
+        asyncio.create_task(_flood(anna.client, stop, {"conversation_id": flood_cid}))]
+    sent_at: dict[str, float] = {}
+    interval = FLOOD_SECONDS / BYSTANDER_MESSAGES
+    for n in range(BYSTANDER_MESSAGES):  # the bystander writes on, at a person's pace per side
+        client_id = f"b{n}"
+        sent_at[client_id] = time.perf_counter()
+        sender = youth if n % 2 else bob.client
+        data = {} if n % 2 else {"conversation_id": cid}
+        assert (await sender.call("message", {**data, "client_id": client_id,
+                                              "text": f"bystander {n}"}))["ok"]
+        await asyncio.sleep(interval)
+    stop.set()
+    accepted = sum(await asyncio.gather(*floods))
+
+    async def all_arrived() -> bool:
+        return len(arrived) >= BYSTANDER_MESSAGES
+
+    await eventually(all_arrived)
+    latencies = sorted(arrived[c] - sent_at[c] for c in sent_at)
+    p99 = latencies[int(0.99 * len(latencies)) - 1]
+    print(f"\nflood: {accepted} flood messages accepted; bystander p99 {p99 * 1000:.1f} ms, "
+          f"max {latencies[-1] * 1000:.1f} ms over {len(latencies)}")
+    assert set(arrived) >= set(sent_at)  # nothing lost
+    assert p99 < 0.2
+    for server in (one, two):  # the subscribers were never dropped
+        assert server.app[appkeys.SIO].manager.resubscribes == 0
+    history = await bob.call("sync", {"conversation_id": cid, "limit": 100})
+    assert len([m for m in history["messages"] if m["client_id"].startswith("b")]) == \
+        BYSTANDER_MESSAGES
+    for client in (youth, flood_youth):
+        await client.close()
+    await anna.close()
+    await bob.close()
+
+
+async def test_a_dropped_subscriber_resubscribes_and_clients_resync(
+    start_server: ServerFactory, redis_client: aioredis.Redis
+) -> None:
+    server = await start_server()
+    url = _url(server)
+    anna = await make_counselor(server.app, url, "anna")
+    youth, _, cid = await chat_with(url, anna)
+    manager = server.app[appkeys.SIO].manager
+    await redis_client.client_kill_filter(_type="pubsub")  # as Redis does past the buffer
+
+    async def resubscribed() -> bool:
+        return bool(manager.resubscribes == 1)
+
+    await eventually(resubscribed)
+    assert await youth.wait_for("resync") == {}
+    assert await anna.client.wait_for("resync") == {}
+    assert (await youth.call("sync", {}))["ok"]  # what the widget does on `resync`
+    sent = await anna.call("message", {"conversation_id": cid, "client_id": "c1", "text": "hoi"})
+    assert sent["ok"]
+    assert (await youth.wait_for("message", lambda m: m["client_id"] == "c1"))["text"] == "hoi"
+    await youth.close()
+    await anna.close()

@@ -1,0 +1,94 @@
+"""Sessions cost nothing until used: opening the widget stores nothing, a refused first request
+only briefly, and a thousand sessions opened and dropped leave Redis as it was."""
+
+from __future__ import annotations
+
+import asyncio
+
+import redis.asyncio as aioredis
+from aiohttp.test_utils import TestServer
+
+from helpchat import identity
+from tests.conftest import TEST_SECRET, ServerFactory
+from tests.support import Client, eventually, make_counselor, visitor
+
+FLOOD = 400
+
+
+def _url(server: TestServer) -> str:
+    return str(server.make_url("")).rstrip("/")
+
+
+def _vid(token: str) -> str:
+    return identity.visitor_id(TEST_SECRET, token)
+
+
+async def test_opening_the_widget_stores_no_session(
+    base_url: str, redis_client: aioredis.Redis
+) -> None:
+    youth, session = await visitor(base_url)
+    assert session["state"] == "idle"
+    assert not await redis_client.exists(f"hc:v:{_vid(session['token'])}")
+    assert (await youth.call("sync", {}))["state"] == "idle"  # and the visit still works
+    await youth.close()
+
+
+async def test_a_refused_first_request_is_kept_minutes_and_a_queued_one_a_day(
+    start_server: ServerFactory, redis_client: aioredis.Redis
+) -> None:
+    server = await start_server(visitor_idle_session_seconds=300, queue_cap=1)
+    url = _url(server)
+    anna = await make_counselor(server.app, url, "anna")
+    await anna.call("set_duty", {"on": True})
+    first, one = await visitor(url)
+    assert (await first.call("request_chat", {}))["ok"]
+    assert await redis_client.ttl(f"hc:v:{_vid(one['token'])}") > 23 * 3600
+    second, two = await visitor(url)
+    refused = await second.call("request_chat", {})  # the queue is full
+    assert refused["error"]["code"] == "closed"
+    assert 0 < await redis_client.ttl(f"hc:v:{_vid(two['token'])}") <= 300
+    await second.call("sync", {})  # using it does not make it a day either
+    assert 0 < await redis_client.ttl(f"hc:v:{_vid(two['token'])}") <= 300
+    await first.close()
+    await second.close()
+    await anna.close()
+
+
+async def _open_and_drop(url: str, count: int, batch: int = 50) -> None:
+    async def one() -> None:
+        client = await Client().connect(url, "/visitor")
+        await client.wait_for("session")
+        await client.close()
+
+    for _ in range(0, count, batch):
+        await asyncio.gather(*(one() for _ in range(batch)))
+
+
+async def test_a_thousand_sessions_opened_and_dropped_leave_redis_as_it_was(
+    start_server: ServerFactory, redis_client: aioredis.Redis
+) -> None:
+    # Closed (nobody on duty): each visit is counted as turned away once, which stores it for
+    # the idle expiry, here one second.
+    server = await start_server(visitor_grace_seconds=0, visitor_idle_session_seconds=1)
+    url = _url(server)
+    await _open_and_drop(url, 10)  # scripts loaded, first-use allocations made
+    await eventually(lambda: _gone_empty(redis_client))
+    await eventually(lambda: _keys(redis_client, 0, "hc:v:*"))
+    keys_before = await redis_client.dbsize()
+    used_before = int((await redis_client.info("memory"))["used_memory"])
+    await _open_and_drop(url, FLOOD)
+    await eventually(lambda: _gone_empty(redis_client), timeout=60)  # the grace sweep
+    await eventually(lambda: _keys(redis_client, keys_before), timeout=60)  # and expiry
+    grown = int((await redis_client.info("memory"))["used_memory"]) - used_before
+    print(f"\n{FLOOD} sessions opened and dropped: Redis grew by {grown / 1024:.0f} KiB")
+    assert grown < 200 * 1024  # the issue's budget is < 2 MB for 10,000
+
+
+async def _keys(client: aioredis.Redis, count: int, match: str | None = None) -> bool:
+    if match is None:
+        return bool(await client.dbsize() == count)
+    return len([key async for key in client.scan_iter(match)]) == count
+
+
+async def _gone_empty(client: aioredis.Redis) -> bool:
+    return await client.zcard("hc:gone") == 0
