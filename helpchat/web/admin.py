@@ -9,6 +9,7 @@ from aiohttp import web
 
 from helpchat import duty_rules
 from helpchat.web import (
+    admin_blocks,
     admin_contacts,
     admin_counselors,
     admin_insights,
@@ -29,6 +30,7 @@ def setup_routes(app: web.Application) -> None:
     admin_contacts.setup_routes(app)
     admin_settings.setup_routes(app)
     admin_insights.setup_routes(app)
+    admin_blocks.setup_routes(app)
 
 
 @admin_only

@@ -15,12 +15,14 @@ import pytest_asyncio
 from playwright.async_api import Browser, Dialog, FrameLocator, Page, expect
 
 from helpchat.store import Store
+from helpchat.store.sessions import Block
 from tests.e2e.conftest import (
     SCREENSHOTS,
     CounselorFactory,
     HostSite,
     LiveServer,
     LiveServerFactory,
+    axe_violations,
     snap,
 )
 from tests.roster_helpers import local_now, shift_around, shift_in_two_days
@@ -225,3 +227,30 @@ async def test_my_shifts_feed_link_parses_as_icalendar(
     assert events and all(e.decoded("DTEND") - e.decoded("DTSTART") == timedelta(hours=3)
                           for e in events)
     await snap(counselor, "my-shifts")
+
+
+async def test_admin_sees_active_blocks_and_lifts_one(
+    logged_in: Login, live_store: Store
+) -> None:
+    now_ms = int(datetime.now().timestamp() * 1000)
+    vid = "ab" * 32
+    await live_store.sessions.block(Block(vid, "K7QZ", now_ms, "c" * 32, "anna",
+                                          "scheldwoorden", now_ms + 3_600_000))
+    await live_store.sessions.block(Block("cd" * 32, "M2XW", now_ms - 7_200_000, "c" * 32,
+                                          "bob", "verlopen", now_ms - 1))  # already over
+    page = await logged_in(start="/admin/blocks")
+    row = page.get_by_role("row", name=re.compile("Bezoeker K7QZ"))
+    await expect(row).to_contain_text("anna")
+    await expect(row).to_contain_text("scheldwoorden")
+    until = datetime.fromtimestamp(now_ms / 1000 + 3600, local_now().tzinfo)
+    await expect(row).to_contain_text(f"{until:%H:%M}")
+    await expect(page.get_by_text("M2XW")).to_have_count(0)
+    assert await axe_violations(page) == []
+    await snap(page, "admin-blocks")
+    await row.get_by_role("button", name="Blokkade van Bezoeker K7QZ opheffen").click()
+    await expect(page.get_by_role("status")).to_contain_text("Blokkade opgeheven")
+    await expect(page.get_by_text("Er zijn nu geen blokkades.")).to_be_visible()
+    assert await live_store.sessions.blocks(now_ms) == []
+    await page.goto(page.url.split("/admin/")[0] + "/admin/audit")
+    await expect(page.get_by_role("row", name=re.compile("blokkade opgeheven"))).to_contain_text(
+        "Visitor K7QZ")

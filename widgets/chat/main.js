@@ -53,10 +53,13 @@ function applyColor(color) {
 
 // --- the server's events ----------------------------------------------------------------------
 
+// The server answers in pages: after our newest message, follow `more` until caught up.
 function resync() {
-  transport.sync(state.lastId, (ack) => {
+  const since = state.lastId;
+  transport.sync(since, (ack) => {
     if (!ack.ok) return;
     (ack.messages || []).forEach(addServerMessage);
+    if (since && ack.more && ack.messages && ack.messages.length) { resync(); return; }
     if (ack.state === "ended" && state.view === "chat") showEnded({});
     resendPending();
   });
@@ -79,6 +82,9 @@ function onSession(data) {
   } else if (data.state === "chatting") {
     showChatting();
     resync();
+  } else if (data.state === "blocked") {
+    // Still blocked after a reload: only "the chat has ended", the contacts, no new chat.
+    showEnded({ reason: "blocked" });
   } else if (data.state === "ended" && !state.endedMode && state.conversationId &&
              state.conversationId !== state.dismissed) {
     showEnded({});
@@ -161,6 +167,8 @@ function listen() {
   });
   transport.on("typing", onCounselorTyping);
   transport.on("chat_ended", onChatEnded);
+  // The server lost events for a moment (its pub/sub link dropped): fetch what we missed.
+  transport.on("resync", () => { if (state.server === "queued" || state.server === "chatting") resync(); });
   transport.on("disconnect", onDisconnect);
   transport.on("connect_error", onConnectError);
 }

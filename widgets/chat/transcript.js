@@ -118,8 +118,16 @@ function sendEntry(entry) {
       if (!state.lastId || compareIds(ack.message.id, state.lastId) > 0) state.lastId = ack.message.id;
       confirmEntry(entry, ack.message);
     } else if (entry.status !== "sent") {
-      entry.error = ack.error && ack.error.code === "too_large" ? errorText(ack) : null;
+      const code = ack.error && ack.error.code;
+      // Refusals a person should read in plain words: the chat is full, sending too fast, the
+      // server is too busy. Too fast and too busy say when to try again: the widget does so.
+      const plain = code === "too_large" || code === "rate_limited" ||
+        (code === "internal" && ack.error.retry_after_ms);
+      entry.error = plain ? errorText(ack) : null;
       setStatus(entry, "failed");
+      if (code === "rate_limited" && ack.error.retry_after_ms) {
+        setTimeout(() => { if (entry.status === "failed") sendEntry(entry); }, ack.error.retry_after_ms);
+      }
     }
   });
 }

@@ -16,6 +16,26 @@ export class ChatPane extends LiveConversationView {
     this._fill(conversation);
     this._wire();
     this.tick();
+    slot(this.root, "older").hidden = !conversation.more;
+  }
+
+  // `take` and `assigned` carry the newest page only; older messages on request.
+  async loadOlder() {
+    const button = slot(this.root, "older");
+    const oldest = this.transcript.list.querySelector("li[data-id]")?.dataset.id;
+    button.disabled = true;
+    const ack = await this.app.call("sync", { conversation_id: this.id, before: oldest });
+    button.disabled = false;
+    if (!ack.ok) {
+      toast(t("error.generic", { message: errorText(ack) }), "error");
+      return;
+    }
+    ack.messages.forEach((msg) => this.transcript.add(msg));
+    button.hidden = !ack.more;
+  }
+
+  onFull() {
+    this.transcript.notice(t("chat.full"), "end");
   }
 
   _fill(conversation) {
@@ -32,6 +52,7 @@ export class ChatPane extends LiveConversationView {
       onTyping: (typing) => this.app.call("typing", { conversation_id: this.id, typing }),
       keyHandler: (event) => this.canned.onKeydown(event),
     });
+    slot(this.root, "older").addEventListener("click", () => this.loadOlder());
     input.addEventListener("input", () => this.canned.onInput());
     input.addEventListener("blur", () => this.canned.hide());
     const actions = {

@@ -77,6 +77,9 @@ class Console {
     on("visitor_presence", route((pane, data) => pane.onPresence(data.connected)));
     on("whisper", route((pane, whisper) => pane.onWhisper(whisper)));
     on("chat_ended", (data) => this._ended(data));
+    on("chat_full", (data) => this.chats.get(data.conversation_id)?.onFull());
+    // This server process missed events for a moment: every open chat fetches what it missed.
+    on("resync", () => this.chats.forEach((pane) => pane.resync()));
     on("taken_over", (data) => {
       const pane = this.chats.get(data.conversation_id);
       toast(t("chat.taken_over", { name: data.by_name, pseudonym: pane?.pseudonym ?? "" }), "info", 10000);
