@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -23,6 +23,7 @@ from helpchat import appkeys, insights
 from helpchat.app import sample_duty
 from helpchat.duty_rules import RosterRules
 from helpchat.realtime.hub import Hub
+from helpchat.web.admin_insights import PeriodError, resolve_period
 from tests.admin_helpers import WebClient, web_client
 from tests.conftest import ServerFactory
 from tests.support import Client, Counselor, make_counselor, visitor
@@ -336,3 +337,20 @@ async def test_insights_keys_hold_nothing_finer_than_an_hour_and_nothing_per_vis
     key_text = "\n".join([k async for k in redis_client.scan_iter("hc:ins*")])
     for secret in week.ids + week.tokens:
         assert secret not in text and secret not in key_text
+
+
+def test_periods_this_week_last_week_a_month_and_a_range_end_today_at_the_latest() -> None:
+    thursday = date(2026, 11, 5)
+    assert resolve_period({}, thursday) == ("this_week", date(2026, 11, 2), thursday)
+    assert resolve_period({"period": "last_week"}, thursday) == (
+        "last_week", date(2026, 10, 26), date(2026, 11, 1))
+    assert resolve_period({"period": "month", "month": "2026-02"}, thursday) == (
+        "month", date(2026, 2, 1), date(2026, 2, 28))
+    assert resolve_period({"period": "month"}, thursday) == (
+        "month", date(2026, 11, 1), thursday)
+    assert resolve_period({"from": "2026-10-01", "to": "2026-12-31"}, thursday) == (
+        "custom", date(2026, 10, 1), thursday)
+    assert resolve_period({"from": "2027-01-01", "to": "2027-01-31"}, thursday)[2] == date(
+        2027, 1, 31)
+    with pytest.raises(PeriodError):
+        resolve_period({"from": "2026-11-05"}, thursday)

@@ -66,6 +66,9 @@ def resolve_period(query: dict[str, str], today: date) -> tuple[str, date, date]
             first, last = monday, monday + timedelta(days=6)
     if last < first:
         raise PeriodError("admin.insights.error.order")
+    if first <= today < last:
+        # Days still to come hold no counters; counting them would dilute the per-hour demand.
+        last = today
     if (last - first).days + 1 > MAX_DAYS:
         raise PeriodError("admin.insights.error.too_long")
     return kind, first, last
