@@ -163,13 +163,13 @@ def plot(path: Path, figures: Figures) -> bool:
     for ax, scenario in zip(axes[0], scenarios, strict=True):
         targets = list(dict.fromkeys(f["target"] for f in figures if f["scenario"] == scenario))
         ticks: set[int] = set()
-        for target in targets:
+        for n, target in enumerate(targets):
             points = _points(figures, scenario, target)
             rates = [int(p.rstrip("/s")) for p in points]
             ticks.update(rates)
             for metric, style in (("latency p99", "-o"), ("latency p50", "--.")):
                 values = [_median(figures, scenario, target, p, metric) for p in points]
-                ax.plot(rates, values, style, label=f"{target} {metric[-3:]}")
+                ax.plot(rates, values, style, color=f"C{n}", label=f"{target} {metric[-3:]}")
         ax.set_xscale("log")
         ax.set_xticks(sorted(ticks), [str(t) for t in sorted(ticks)])
         ax.minorticks_off()
