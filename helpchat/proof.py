@@ -26,6 +26,9 @@ import altcha
 
 ALGORITHM = "PBKDF2/SHA-256"
 WINDOW_MS = 60_000
+# A flood starting cold must not get a minute's worth of free joins in its first second: the
+# rate is also read over ten seconds (times six), so a burst raises the work within a few joins.
+BURST_MS = 10_000
 MAX_PROOF_CHARS = 4096  # a solved challenge is about 500 characters; anything far larger is junk
 
 
@@ -55,15 +58,23 @@ def proof_key(secret_key: str) -> bytes:
     return hmac.new(secret_key.encode(), b"helpchat proof of work v1", hashlib.sha256).digest()
 
 
-def join_rate(current: int, previous: int, now_ms: int) -> float:
-    """Joins in the last minute, estimated from two fixed one-minute windows (the previous one
-    weighted by how much of it still lies within the last 60 s)."""
-    elapsed = (now_ms % WINDOW_MS) / WINDOW_MS
+def sliding(current: int, previous: int, now_ms: int, window_ms: int = WINDOW_MS) -> float:
+    """Joins in the last window_ms, estimated from two fixed windows (the previous one weighted
+    by how much of it still lies within the last window_ms)."""
+    elapsed = (now_ms % window_ms) / window_ms
     return current + previous * (1.0 - elapsed)
 
 
-def window(now_ms: int) -> int:
-    return now_ms // WINDOW_MS
+def join_rate(minute: tuple[int, int], burst: tuple[int, int], now_ms: int) -> float:
+    """Joins per minute: the last minute's, or the last ten seconds' scaled up if higher (the
+    join being counted does not make a burst on its own: the first of a minute stays free
+    even at a threshold of 1)."""
+    recent = max(0.0, sliding(*burst, now_ms, BURST_MS) - 1)
+    return max(sliding(*minute, now_ms), recent * (WINDOW_MS / BURST_MS))
+
+
+def window(now_ms: int, window_ms: int = WINDOW_MS) -> int:
+    return now_ms // window_ms
 
 
 def ms_to_next_window(now_ms: int) -> int:

@@ -51,6 +51,9 @@ def make_settings(redis_url: str, data_dir: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "redis_url": redis_url, "secret_key": TEST_SECRET, "data_dir": data_dir,
         "visitor_grace_seconds": 120, "counselor_grace_seconds": 60,
+        # Tests open many chats within seconds: the proof of work stays off unless a test
+        # (tests/test_proof_gate.py) turns it on with a low threshold.
+        "proof_joins_per_minute": 100_000,
     }
     values.update(overrides)
     return load_settings(environ={}, **values)

@@ -24,12 +24,23 @@ def test_no_work_at_normal_load_and_doubling_work_past_the_threshold_up_to_the_c
     assert proof.difficulty(1e30, POLICY) == 1000
 
 
-def test_join_rate_weighs_the_previous_minute_by_how_much_of_it_is_still_recent() -> None:
+def test_join_rate_weighs_the_previous_window_by_how_much_of_it_is_still_recent() -> None:
     minute = 29_000_000 * 60_000
-    assert proof.join_rate(3, 40, minute) == 43
-    assert proof.join_rate(3, 40, minute + 45_000) == 13
+    assert proof.sliding(3, 40, minute) == 43
+    assert proof.sliding(3, 40, minute + 45_000) == 13
     assert proof.window(minute + 59_999) == proof.window(minute)
     assert proof.ms_to_next_window(minute + 45_000) == 15_000
+    assert proof.join_rate((3, 40), (0, 0), minute + 45_000) == 13
+
+
+def test_a_burst_raises_the_rate_before_a_minute_has_filled() -> None:
+    """A flood starting cold: the 5th join within ten seconds reads as 24 a minute (past 20)."""
+    start = 29_000_000 * 60_000
+    assert proof.join_rate((5, 0), (5, 0), start + 1_000) == 24
+    assert proof.difficulty(proof.join_rate((4, 0), (4, 0), start + 1_000), POLICY) == 0
+    assert proof.difficulty(proof.join_rate((5, 0), (5, 0), start + 1_000), POLICY) == 125
+    assert proof.join_rate((1, 0), (1, 0), start) == 1  # one join is no burst
+    assert proof.window(start + 9_999, proof.BURST_MS) == proof.window(start, proof.BURST_MS)
 
 
 def test_a_solved_challenge_verifies_once_per_signature_digest() -> None:

@@ -11,15 +11,20 @@ class ProofCounters:
     def __init__(self, client: Redis) -> None:
         self._redis = client
 
-    async def count_join(self, window: int) -> tuple[int, int]:
-        """Count one join attempt in this minute's window: (this window's count, the last's)."""
-        current = keys.proof_joins(window)
+    async def count_join(self, minute: int, burst: int) -> tuple[tuple[int, int],
+                                                                 tuple[int, int]]:
+        """Count one join attempt in this minute's and this ten seconds' window: (this, the
+        last) count of each."""
+        keys_ttl = ((keys.proof_joins(minute), keys.proof_joins(minute - 1),
+                     keys.PROOF_WINDOW_TTL),
+                    (keys.proof_burst(burst), keys.proof_burst(burst - 1), keys.PROOF_BURST_TTL))
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incr(current)
-            pipe.expire(current, keys.PROOF_WINDOW_TTL)
-            pipe.get(keys.proof_joins(window - 1))
-            count, _, previous = await pipe.execute()
-        return int(count), int(previous or 0)
+            for current, previous, ttl in keys_ttl:
+                pipe.incr(current)
+                pipe.expire(current, ttl)
+                pipe.get(previous)
+            found = await pipe.execute()
+        return (int(found[0]), int(found[2] or 0)), (int(found[3]), int(found[5] or 0))
 
     async def use(self, digest: str, ttl_s: int) -> bool:
         """Mark a challenge used; False when it already was (each one admits a single join)."""

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 WIDGETS_DIR = PROJECT_ROOT / "widgets"
 NODE_MODULES = PROJECT_ROOT / "node_modules"
 SOCKETIO_CLIENT = NODE_MODULES / "socket.io-client" / "dist" / "socket.io.min.js"
+# ALTCHA's PBKDF2 solver, a self-contained Web Worker script (see widgets/chat/proof.js).
+ALTCHA_WORKER = NODE_MODULES / "altcha" / "dist" / "workers" / "pbkdf2.js"
 LOADER = WIDGETS_DIR / "embed.js"
 # The loader carries a marker that we replace with this server's configuration, so the file
 # stays valid JavaScript on its own and no template syntax leaks into it.
@@ -38,12 +40,13 @@ MAX_TITLE = 60
 # The chat page's ES modules (no build step: the browser loads them one by one; main.js is the
 # entry the page names).
 CHAT_MODULES = ("main.js", "state.js", "transport.js", "contacts.js", "transcript.js", "views.js",
-                "quickexit.js", "clock.js")
+                "quickexit.js", "clock.js", "proof.js")
 # Files of the chat page served under /widget/, name -> (path, content type).
 ASSETS: dict[str, tuple[Path, str]] = {
     **{name: (WIDGETS_DIR / "chat" / name, "text/javascript") for name in CHAT_MODULES},
     "chat.css": (WIDGETS_DIR / "chat" / "chat.css", "text/css"),
     "socket.io.min.js": (SOCKETIO_CLIENT, "text/javascript"),
+    "altcha-pbkdf2.js": (ALTCHA_WORKER, "text/javascript"),
 }
 
 

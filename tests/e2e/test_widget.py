@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 import aiohttp
 from playwright.async_api import BrowserContext, Frame, FrameLocator, Page, WebSocketRoute, expect
 
+from helpchat import proof
+from helpchat.store import Store
 from tests.e2e.conftest import (
     CounselorFactory,
     HostSite,
@@ -867,3 +869,60 @@ async def test_a_hanging_connection_shows_the_contacts_within_seconds(
     widget = await open_widget(page, embed_page(host_site, live_server))
     await expect(widget.get_by_role("heading", name="Er is nu geen hulpverlener beschikbaar")) \
         .to_be_visible(timeout=6_000)
+
+
+async def test_under_a_flood_the_widget_solves_the_challenge_invisibly_and_joins(
+    page: Page, start_live_server: LiveServerFactory, host_site: HostSite,
+    counselors: CounselorFactory, live_store: Store,
+) -> None:
+    """Issue 8, point 3: past the join threshold the server answers `rate_limited` with an
+    ALTCHA challenge; the widget solves it in Web Workers (altcha's own PBKDF2 worker, served
+    from node_modules) and joins, without showing anything but the queue."""
+    gated = await start_live_server(HELPCHAT_PROOF_JOINS_PER_MINUTE="1")
+    anna = await counselors("Anna")
+    earlier, _ = await visitor(gated.url)
+    assert (await earlier.call("request_chat", {}))["ok"]  # the one free join of this minute
+    probe, _ = await visitor(gated.url)
+    refused = await probe.call("request_chat", {})
+    assert refused["error"]["code"] == "rate_limited" and refused["error"]["challenge"]
+    await probe.close()
+
+    widget = await open_widget(page, embed_page(host_site, gated))
+    await start_chat(widget)
+    await expect(widget.locator("#queue-status")).to_contain_text("nummer 2")
+    await expect(widget.locator("#busy-box")).to_be_hidden()
+    assert [k async for k in live_store.redis.scan_iter("hc:pow:used:*")]  # a proof was spent
+    await anna.call("take", {})
+    taken = await anna.call("take", {})
+    await expect(widget.locator("#view-chat")).to_contain_text("Anna")
+    assert taken["conversation"]["id"]
+    await earlier.close()
+
+
+async def test_past_the_admissions_of_a_minute_the_widget_says_so_with_the_contacts(
+    page: Page, start_live_server: LiveServerFactory, host_site: HostSite,
+    counselors: CounselorFactory,
+) -> None:
+    gated = await start_live_server(HELPCHAT_PROOF_JOINS_PER_MINUTE="1",
+                                    HELPCHAT_PROOF_ADMISSIONS_PER_MINUTE="1")
+    await counselors("Anna")
+    youths = [(await visitor(gated.url))[0] for _ in range(2)]
+    assert (await youths[0].call("request_chat", {}))["ok"]  # free
+    challenge = (await youths[1].call("request_chat", {}))["error"]["challenge"]
+    solved = proof.solve(challenge)
+    assert (await youths[1].call("request_chat", {"proof": solved}))["ok"]  # the one admission
+
+    widget = await open_widget(page, embed_page(host_site, gated))
+    await expect(widget.locator("#view-ready")).to_be_visible()
+    await widget.get_by_role("radio", name="Nee").check()
+    await widget.get_by_role("button", name="Start de chat").click()
+    busy = widget.locator("#busy-box")
+    await expect(busy).to_be_visible()
+    await expect(busy.get_by_role("status")).to_contain_text("erg druk")
+    await expect(busy.get_by_role("status")).to_contain_text("seconden")
+    await expect(busy.locator(".contact").first).to_contain_text("112")
+    await expect(busy.locator("a[href='tel:112']")).to_be_visible()
+    await assert_accessible(await chat_frame(page))
+    await snap(page, "2-ready-busy")
+    for client in youths:
+        await client.close()

@@ -7,6 +7,7 @@ import { dayLabel, dayOf, formatTime, zoneNote } from "./clock.js";
 import { emitWithAck, fetchAvailability, isConnected } from "./transport.js";
 import { currentContacts, renderContacts } from "./contacts.js";
 import { clearTranscript, stopTyping } from "./transcript.js";
+import { solveChallenge } from "./proof.js";
 
 const VIEWS = ["loading", "unavailable", "ready", "chat", "ended"];
 export const FOCUS_TARGET = {
@@ -97,32 +98,66 @@ function dangerAnswer() {
   return checked ? checked.value : null;
 }
 
+// Under a flood the server asks for a proof of work (rate_limited + challenge): solved
+// invisibly and sent again, a few rounds at most; a wait (retry_after_ms) is said in plain words
+// with the emergency contacts beside it.
+const MAX_PROOF_ROUNDS = 5;
+
 export function requestChat(event) {
   event.preventDefault();
   const payload = { urgent: dangerAnswer() === "yes" };
   const topic = $("topic") && $("topic").value;
   if (topic) payload.topic = topic;
   $("intake-error").textContent = "";
-  const button = $("start-chat");
-  button.disabled = true;
+  $("start-chat").disabled = true;
+  askForChat(payload, 0);
+}
+
+function askForChat(payload, round) {
   emitWithAck("request_chat", payload, (ack) => {
-    button.disabled = false;
-    if (ack.ok) {
-      state.server = "queued";
-      state.conversationId = ack.conversation_id;
-      state.endedMode = null;
-      state.queueShown = null;
-      clearTranscript();
-      showQueued({ position: ack.position, estimated_wait_s: ack.estimated_wait_s });
-    } else if (ack.availability) {
-      state.availability = ack.availability;
-      renderUnavailable(ack.availability);
-    } else if (ack.error && ack.error.code === "blocked") {
-      renderUnavailable({ contacts: currentContacts() }, "blocked");
-    } else {
-      $("intake-error").textContent = errorText(ack);
+    const error = (!ack.ok && ack.error) || {};
+    if (error.code !== "rate_limited" || !error.challenge || round >= MAX_PROOF_ROUNDS) {
+      finishRequest(ack, error.code === "rate_limited");
+      return;
     }
+    const wait = Math.max(0, Number(error.retry_after_ms) || 0);
+    if (wait > 0) showBusy(t("intake.busy", { seconds: Math.ceil(wait / 1000) }));
+    window.setTimeout(() => {
+      solveChallenge(error.challenge).then((proof) => {
+        if (state.exiting) return;
+        if (!proof) finishRequest(ack, true);
+        else askForChat({ ...payload, proof }, round + 1);
+      });
+    }, wait);
   });
+}
+
+function showBusy(text) {
+  $("busy-text").textContent = text;
+  $("busy-box").hidden = false;
+  requestResize();
+}
+
+function finishRequest(ack, busy) {
+  $("start-chat").disabled = false;
+  $("busy-box").hidden = true;
+  if (ack.ok) {
+    state.server = "queued";
+    state.conversationId = ack.conversation_id;
+    state.endedMode = null;
+    state.queueShown = null;
+    clearTranscript();
+    showQueued({ position: ack.position, estimated_wait_s: ack.estimated_wait_s });
+  } else if (ack.availability) {
+    state.availability = ack.availability;
+    renderUnavailable(ack.availability);
+  } else if (ack.error && ack.error.code === "blocked") {
+    renderUnavailable({ contacts: currentContacts() }, "blocked");
+  } else if (busy) {
+    showBusy(t("intake.busy_failed"));
+  } else {
+    $("intake-error").textContent = errorText(ack);
+  }
 }
 
 // --- queued / chatting ------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The proof-of-work gate in front of the queue (and of anything else that creates work for a
 counselor, e.g. `ask`): free at normal load, a solved single-use challenge when joins per minute
-are abnormal, and at most so many admissions (and urgent ones) per minute through it."""
+are abnormal, at most so many admissions per minute through it, and at most so many urgent
+places per minute at any load."""
 
 from __future__ import annotations
 
@@ -38,10 +39,11 @@ class ProofGate:
         settings = self.ctx.settings
         rules = policy(settings)
         window = proof.window(now_ms)
-        current, previous = await self.store.proof.count_join(window)
-        work = proof.difficulty(proof.join_rate(current, previous, now_ms), rules)
+        minute, burst = await self.store.proof.count_join(
+            window, proof.window(now_ms, proof.BURST_MS))
+        work = proof.difficulty(proof.join_rate(minute, burst, now_ms), rules)
         if work == 0:
-            return urgent
+            return urgent and await self._urgent_place(window, rules)
         key = proof.proof_key(settings.secret_key)
         verified = proof.verify(key, submitted, now_ms // 1000) if submitted else None
         if verified is None or not await self.store.proof.use(
@@ -51,10 +53,12 @@ class ProofGate:
             log.info("join refused: admissions per minute reached")
             raise self._refusal(key, work, rules, now_ms,
                                 retry_after_ms=proof.ms_to_next_window(now_ms))
-        if urgent and not await self.store.proof.admit("urgent", window,
-                                                       rules.urgent_per_minute):
-            return False  # joins as a normal entry: a flood cannot fill the front
-        return urgent
+        return urgent and await self._urgent_place(window, rules)
+
+    async def _urgent_place(self, window: int, rules: proof.ProofPolicy) -> bool:
+        """Whether an urgent join is placed before normal ones: at most so many a minute, at
+        any load (more is abnormal), so a flood cannot fill the front of the queue."""
+        return await self.store.proof.admit("urgent", window, rules.urgent_per_minute)
 
     def _refusal(self, key: bytes, work: int, rules: proof.ProofPolicy, now_ms: int, *,
                  retry_after_ms: int) -> HelpchatError:
