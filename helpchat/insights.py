@@ -414,6 +414,8 @@ def wrapup_summary(months: Mapping[str, Mapping[str, int]], merged: bool) -> dic
         "debrief": suppressed(totals.get("debrief", 0)) if not merged
         else totals.get("debrief", 0),
         "not_serious_share": round(not_serious / submitted, 4) if submitted else None,
+        # Counselor time on contacts shed as test/prank/abusive (realtime/hub/shedding.py).
+        "shed_seconds": sum(n for k, n in totals.items() if k.startswith("shed_seconds:")),
         **groups,
     }
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestServer
 
-from helpchat import appkeys
+from helpchat import appkeys, insights
 from helpchat.store.wrapups import month_of
 from tests.conftest import CounselorFactory
 from tests.support import chat_with, visitor
@@ -79,3 +79,11 @@ async def test_shedding_needs_a_known_kind_and_someone_elses_chat_is_refused(
     again = await anna.call("shed", {"conversation_id": cid, "kind": "abusive"})
     assert again["error"]["code"] == "not_found"
     await youth.close()
+
+
+def test_the_admin_sees_the_counselor_time_shed_contacts_took() -> None:
+    months = {"2026-11": {"submitted": 3, "category:prank": 2, "category:test": 1,
+                          "shed_seconds:prank": 150, "shed_seconds:test": 30}}
+    summary = insights.wrapup_summary(months, merged=False)
+    assert summary["shed_seconds"] == 180
+    assert insights.wrapup_summary({}, merged=True)["shed_seconds"] == 0
