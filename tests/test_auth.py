@@ -33,6 +33,7 @@ async def test_login_returns_the_counselor_and_a_strict_httponly_cookie(
     assert response.status == 200
     body = await response.json()
     assert body == {"ok": True, "counselor": {"id": counselor_id, "name": "anna",
+                                              "display_name": "",
                                               "roles": ["supervisor"]}}
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie

@@ -40,13 +40,13 @@ async def test_full_flow_closed_duty_queue_take_messages_reconnect_sync_end_feed
     assert taken["ok"] is True and taken["conversation"]["id"] == cid
     assert [m["text"] for m in taken["conversation"]["messages"]] == ["hoi, is daar iemand?"]
     started = await youth.wait_for("chat_started")
-    assert started == {"conversation_id": cid, "counselor_name": "anna"}
+    assert started == {"conversation_id": cid, "counselor_name": "Hulpverlener"}  # no display name
 
     reply = await anna.call("message", {"conversation_id": cid, "client_id": "c-1",
                                         "text": "Hoi! Ik ben er."})
     assert reply["ok"] is True and reply["message"]["sender"] == "counselor"
     got = await youth.wait_for("message", lambda m: m["sender"] == "counselor")
-    assert got["text"] == "Hoi! Ik ben er." and got["counselor_name"] == "anna"
+    assert got["text"] == "Hoi! Ik ben er." and got["counselor_name"] is None
     last_seen = got["id"]
 
     await youth.close()

@@ -73,7 +73,8 @@ class ConsoleEvents(GuardedNamespace):
         if form and form.debrief:
             await hub.store.supervision.request_debrief(counselor.id, hub.now_ms())
             await self.emit("alert", {"kind": "debrief", "counselor_id": counselor.id,
-                                      "counselor_name": counselor.name, "ts_ms": hub.now_ms()},
+                                      "counselor_name": counselor.shown_name,
+                                      "ts_ms": hub.now_ms()},
                             room=SUPERVISORS_ROOM)
         await self.emit("board_changed", {}, room=SUPERVISORS_ROOM)
         return payloads.ok(open=len(await hub.store.wrapups.pending(counselor.id)))
@@ -88,8 +89,9 @@ class ConsoleEvents(GuardedNamespace):
         log.info("help requested conversation=%s counselor=%s", cid, counselor.id)
         pseudonym = identity.pseudonym(conv.pseudonym_code, await self.language(sid))
         await self.emit("alert", {"kind": "need_help", "conversation_id": cid,
-                                  "counselor_id": counselor.id, "counselor_name": counselor.name,
-                                  "pseudonym": pseudonym, "ts_ms": now}, room=SUPERVISORS_ROOM)
+                                  "counselor_id": counselor.id,
+                                  "counselor_name": counselor.shown_name, "pseudonym": pseudonym,
+                                  "ts_ms": now}, room=SUPERVISORS_ROOM)
         await self.emit("board_changed", {}, room=SUPERVISORS_ROOM)
         return payloads.ok(notified=await self._supervisors_online(counselor.id))
 
@@ -113,7 +115,7 @@ class ConsoleEvents(GuardedNamespace):
                 continue
             capacity = min(colleague.max_chats, limit)
             if counts[colleague_id] < capacity:
-                found.append({"id": colleague.id, "name": colleague.name,
+                found.append({"id": colleague.id, "name": colleague.shown_name,
                               "active_chats": counts[colleague_id], "max_chats": capacity})
         found.sort(key=lambda c: (c["active_chats"], str(c["name"]).lower()))
         return payloads.ok(colleagues=found)

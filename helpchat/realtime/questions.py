@@ -252,7 +252,8 @@ class QuestionDesk:
                 "review_on": self.ctx.settings.question_review}
 
     async def _names(self, ids: list[str]) -> dict[str, str]:
-        return {c.id: c.name for c in await self.store.counselors.many(sorted(set(ids)))}
+        return {c.id: c.shown_name
+                for c in await self.store.counselors.many(sorted(set(ids)))}
 
     def _entry(self, thread: Thread, first: Message | None,
                names: dict[str, str]) -> dict[str, Any]:
@@ -323,7 +324,7 @@ class QuestionDesk:
         settings = self.ctx.settings
         added = await self.threads.add(
             tid, sender="counselor", text=text, client_id=client_id, counselor_id=counselor.id,
-            counselor_name=counselor.name, now_ms=self.ctx.now_ms(),
+            counselor_name=counselor.display_name, now_ms=self.ctx.now_ms(),
             max_messages=settings.question_max_messages, review=settings.question_review)
         if isinstance(added, Added) and added.status == "review":
             log.info("question answer held for review thread=%s counselor=%s", tid, counselor.id)
@@ -362,7 +363,8 @@ class QuestionDesk:
                                             for_others=counselor.has_role("supervisor"))
         self._moved(status)
         log.info("question handed over thread=%s from=%s to=%s", tid, counselor.id, to)
-        await self.ctx.sio.emit("question_assigned", {"thread_id": tid, "from": counselor.name},
+        await self.ctx.sio.emit("question_assigned",
+                                {"thread_id": tid, "from": counselor.shown_name},
                                 room=counselor_room(to), namespace=COUNSELOR_NS)
         await self.notify_console()
 
@@ -377,7 +379,7 @@ class QuestionDesk:
             self._moved(status)
             if author:
                 await self.ctx.sio.emit("question_assigned",
-                                        {"thread_id": tid, "from": counselor.name},
+                                        {"thread_id": tid, "from": counselor.shown_name},
                                         room=counselor_room(author), namespace=COUNSELOR_NS)
             await self.notify_console()
             return {"message": None}

@@ -38,7 +38,7 @@ async def board(hub: Hub, lang: str) -> dict[str, Any]:
         if status == "off" and not active:
             continue
         people.append({
-            "id": counselor.id, "name": counselor.name, "status": status,
+            "id": counselor.id, "name": counselor.shown_name, "status": status,
             "active_chats": len(active), "max_chats": counselor.max_chats,
             "wrap_ups": len(await store.wrapups.pending(counselor.id)),
         })
@@ -46,7 +46,7 @@ async def board(hub: Hub, lang: str) -> dict[str, Any]:
             if conv.state == "active" and conv.counselor_id == counselor.id:
                 chats.append(_board_chat(conv, counselor, lang, help_requests))
     chats.sort(key=lambda c: (not c["urgent"], c["started_ms"] or 0))
-    debriefs = [{"counselor_id": cid, "counselor_name": counselors[cid].name,
+    debriefs = [{"counselor_id": cid, "counselor_name": counselors[cid].shown_name,
                  "requested_ms": ms}
                 for cid, ms in sorted((await store.supervision.debriefs()).items(),
                                       key=lambda item: item[1])
@@ -61,7 +61,7 @@ def _board_chat(conv: Conversation, counselor: Counselor, lang: str,
     return {
         "conversation_id": conv.id,
         "counselor_id": counselor.id,
-        "counselor_name": counselor.name,
+        "counselor_name": counselor.shown_name,
         "pseudonym": identity.pseudonym(conv.pseudonym_code, lang),
         "topic": conv.topic,
         "urgent": conv.urgent,
@@ -97,7 +97,7 @@ class SupervisorEvents(ConsoleEvents):
         owner = await self.hub.store.counselors.get(conv.counselor_id or "")
         conversation = await self.hub.counselors.conversation_payload(conv)
         conversation["counselor_id"] = conv.counselor_id
-        conversation["counselor_name"] = owner.name if owner else None
+        conversation["counselor_name"] = owner.shown_name if owner else None
         whispers = await self.hub.store.supervision.whispers(cid)
         return payloads.ok(conversation=conversation,
                            whispers=[whisper_payload(w) for w in whispers])
@@ -116,7 +116,7 @@ class SupervisorEvents(ConsoleEvents):
         text = validation.message_text(body, self.hub.settings.max_message_chars)
         supervisor = await self.supervisor(sid)
         conv = await self._active(cid)
-        whisper = await self.hub.store.supervision.add_whisper(cid, text, supervisor.name,
+        whisper = await self.hub.store.supervision.add_whisper(cid, text, supervisor.shown_name,
                                                                self.hub.now_ms())
         log.info("whisper conversation=%s supervisor=%s", cid, supervisor.id)
         data_out = whisper_payload(whisper)
@@ -146,7 +146,7 @@ class SupervisorEvents(ConsoleEvents):
             raise
         await hub.store.supervision.clear_help(cid)
         log.info("take over conversation=%s supervisor=%s", cid, supervisor.id)
-        await self.emit("taken_over", {"conversation_id": cid, "by_name": supervisor.name},
+        await self.emit("taken_over", {"conversation_id": cid, "by_name": supervisor.shown_name},
                         room=counselor_room(previous.id))
         await self.emit("board_changed", {}, room=SUPERVISORS_ROOM)
         return payloads.ok()

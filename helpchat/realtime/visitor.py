@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from helpchat import validation
+from helpchat import display_names, validation
 from helpchat.errors import HelpchatError
 from helpchat.i18n import normalize_language
 from helpchat.realtime import payloads
@@ -52,8 +52,9 @@ class VisitorNamespace(VisitorQuestionEvents):
             counselor = conv and conv.counselor_id and \
                 await self.hub.store.counselors.get(conv.counselor_id)
             if conv and counselor:
-                await self.emit("chat_started", {"conversation_id": conv.id,
-                                                 "counselor_name": counselor.name}, to=sid)
+                await self.emit("chat_started", {
+                    "conversation_id": conv.id,
+                    "counselor_name": display_names.for_visitors(counselor, conv.lang)}, to=sid)
             await self.hub.visitors.presence(session, connected=True)
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:

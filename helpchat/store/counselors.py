@@ -17,6 +17,8 @@ def _counselor(counselor_id: str, data: dict[str, str]) -> Counselor:
         max_chats=int(data.get("max_chats") or 2),
         disabled=data.get("disabled") == "1",
         password_hash=data.get("pw", ""),
+        display_name=data.get("display", ""),
+        display_confirmed=data.get("display_ok") == "1",
     )
 
 
@@ -25,15 +27,21 @@ class Counselors:
         self._redis = client
 
     async def create(self, counselor_id: str, *, name: str, roles: tuple[str, ...],
-                     max_chats: int, password_hash: str, now_ms: int) -> bool:
+                     max_chats: int, password_hash: str, now_ms: int,
+                     display_name: str = "") -> bool:
         """False when the name is taken (case-insensitively)."""
         if not await self._redis.hsetnx(keys.COUNSELORS, name.lower(), counselor_id):
             return False
         await self._redis.hset(keys.counselor(counselor_id), mapping={
             "name": name, "roles": ",".join(roles), "max_chats": max_chats,
             "pw": password_hash, "disabled": "0", "created_ms": now_ms,
+            "display": display_name, "display_ok": "1" if display_name else "0",
         })
         return True
+
+    async def set_display_name(self, counselor_id: str, display_name: str) -> None:
+        await self._redis.hset(keys.counselor(counselor_id),
+                               mapping={"display": display_name, "display_ok": "1"})
 
     async def get(self, counselor_id: str) -> Counselor | None:
         data = await self._redis.hgetall(keys.counselor(counselor_id))

@@ -49,6 +49,16 @@ class Counselor:
     max_chats: int
     disabled: bool
     password_hash: str
+    # What visitors and colleagues see (issue 10): a first name, perhaps "(vrijwilliger)". ""
+    # until set; `display_confirmed` is false for accounts older than display names, whose
+    # name an admin is asked to confirm.
+    display_name: str = ""
+    display_confirmed: bool = False
+
+    @property
+    def shown_name(self) -> str:
+        """For colleagues in the console: the display name, the login name until one is set."""
+        return self.display_name or self.name
 
     def has_role(self, role: str) -> bool:
         # Ranked roles: an admin may do what a supervisor may, a supervisor what a counselor may.

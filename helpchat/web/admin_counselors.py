@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from helpchat import identity
+from helpchat import display_names, identity
 from helpchat.store.models import Counselor
 from helpchat.web import admin_forms as forms
 from helpchat.web.admin_common import ROLES, Ctx, Errors, Msg, NotFound, admin_only
@@ -43,6 +43,7 @@ async def list_context(ctx: Ctx) -> dict[str, Any]:
     everyone = await ctx.store.counselors.all()
     duty = await ctx.store.counselors.on_duty()
     return {"counselors": everyone, "duty": duty, "role_of": role_of, "roles": ROLES,
+            "unconfirmed": [c for c in everyone if not c.display_confirmed and not c.disabled],
             "pending": PENDING_HASH, "max_limit": ctx.hub.settings.max_chats_limit}
 
 
@@ -55,6 +56,16 @@ async def show_list(ctx: Ctx, errors: Errors | None = None, **extra: Any) -> web
     values = ctx.form if errors else {"max_chats": str(ctx.hub.settings.default_max_chats)}
     return ctx.render("admin/counselors.html", errors=errors, values=values,
                       **(await list_context(ctx)), **extra)
+
+
+def parse_display_name(ctx: Ctx, errors: Errors, login_name: str) -> str:
+    """The display name from the form; "" when left empty (the account then waits for one,
+    and the admin list asks for it)."""
+    value = display_names.clean(ctx.text("display_name", display_names.MAX_CHARS + 20))
+    problem = display_names.problem(value, login_name) if value else None
+    if problem:
+        errors["display_name"] = Msg(f"admin.counselors.error.display_{problem}")
+    return value
 
 
 def parse_role_and_limit(ctx: Ctx, errors: Errors) -> tuple[str, int]:
@@ -72,12 +83,13 @@ async def create(ctx: Ctx) -> web.StreamResponse:
     if not NAME.fullmatch(name):
         errors["name"] = Msg("admin.counselors.error.name")
     role, max_chats = parse_role_and_limit(ctx, errors)
+    display_name = parse_display_name(ctx, errors, name)
     if errors:
         return await show_list(ctx, errors)
     counselor_id = identity.new_id()
     created = await ctx.store.counselors.create(
         counselor_id, name=name, roles=(role,), max_chats=max_chats,
-        password_hash=PENDING_HASH, now_ms=ctx.hub.now_ms())
+        password_hash=PENDING_HASH, now_ms=ctx.hub.now_ms(), display_name=display_name)
     if not created:
         return await show_list(ctx, {"name": Msg("admin.counselors.error.name_taken")})
     token = await ctx.store.invites.create(counselor_id, "invite")
@@ -97,8 +109,12 @@ async def target(ctx: Ctx) -> Counselor:
 @admin_only
 async def edit_page(ctx: Ctx) -> web.StreamResponse:
     counselor = await target(ctx)
-    values = {"role": role_of(counselor), "max_chats": str(counselor.max_chats)}
-    return await show_edit(ctx, counselor, values)
+    return await show_edit(ctx, counselor, edit_values(counselor))
+
+
+def edit_values(counselor: Counselor) -> dict[str, str]:
+    return {"role": role_of(counselor), "max_chats": str(counselor.max_chats),
+            "display_name": counselor.display_name or display_names.suggestion(counselor.name)}
 
 
 async def show_edit(ctx: Ctx, counselor: Counselor, values: Any,
@@ -119,6 +135,7 @@ async def save(ctx: Ctx) -> web.StreamResponse:
     counselor = await target(ctx)
     errors: Errors = {}
     role, max_chats = parse_role_and_limit(ctx, errors)
+    display_name = parse_display_name(ctx, errors, counselor.name)
     if not errors and role != "admin" and counselor.has_role("admin") \
             and not await other_active_admins(ctx, counselor):
         errors["role"] = Msg("admin.counselors.error.last_admin")
@@ -126,6 +143,10 @@ async def save(ctx: Ctx) -> web.StreamResponse:
         return await show_edit(ctx, counselor, ctx.form, errors)
     await ctx.store.counselors.update(counselor.id, roles=role, max_chats=max_chats)
     await ctx.audit("counselor.changed", counselor.name, f"role={role} max_chats={max_chats}")
+    if display_name and (display_name != counselor.display_name
+                         or not counselor.display_confirmed):
+        await ctx.store.counselors.set_display_name(counselor.id, display_name)
+        await ctx.audit("counselor.display_name", counselor.name, display_name)
     raise ctx.redirect(f"/admin/counselors/{counselor.id}", "saved")
 
 
@@ -133,8 +154,7 @@ async def save(ctx: Ctx) -> web.StreamResponse:
 async def disable(ctx: Ctx) -> web.StreamResponse:
     counselor = await target(ctx)
     if counselor.id == ctx.me.id:
-        values = {"role": role_of(counselor), "max_chats": str(counselor.max_chats)}
-        return await show_edit(ctx, counselor, values,
+        return await show_edit(ctx, counselor, edit_values(counselor),
                                {"disable": Msg("admin.counselors.error.disable_self")})
     await ctx.store.counselors.update(counselor.id, disabled="1")
     await ctx.store.invites.revoke(counselor.id)

@@ -84,7 +84,8 @@ async def current_login(request: web.Request) -> tuple[LoginSession, Counselor] 
 
 
 def counselor_json(counselor: Counselor) -> dict[str, Any]:
-    return {"id": counselor.id, "name": counselor.name, "roles": list(counselor.roles)}
+    return {"id": counselor.id, "name": counselor.name, "display_name": counselor.display_name,
+            "roles": list(counselor.roles)}
 
 
 def _error(exc: HelpchatError, detail: str | None = None) -> web.Response:

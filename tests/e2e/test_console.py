@@ -178,7 +178,7 @@ async def test_counselor_takes_chats_transfers_ends_and_wraps_up(
     await expect(chat1.locator(".transcript")).to_contain_text("Hoi, ik wil iets vragen.")
     await expect(anna).to_have_title(re.compile(r"^Console"))
     started = await first.wait_for("chat_started")
-    assert started["counselor_name"] == "anna"
+    assert started["counselor_name"] == "Hulpverlener"  # never the login name
     await first.call("typing", {"typing": True})
     await expect(chat1.locator(".typing")).to_be_visible()
     await first.call("message", {"client_id": "v-1", "text": "<b>niet vet</b> & zo"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from helpchat import display_names
 from helpchat.errors import ErrorCode, HelpchatError
 from helpchat.realtime import payloads
 from helpchat.realtime.hub.context import HubContext
@@ -76,7 +77,8 @@ class CounselorSide:
     async def _announce_assignment(self, conv: Conversation, counselor: Counselor) -> None:
         sio = self.ctx.sio
         await sio.emit("chat_started",
-                       {"conversation_id": conv.id, "counselor_name": counselor.name},
+                       {"conversation_id": conv.id,
+                        "counselor_name": display_names.for_visitors(counselor, conv.lang)},
                        room=visitor_room(conv.vid), namespace=VISITOR_NS)
         await sio.emit("assigned", {"conversation": await self.conversation_payload(conv)},
                        room=counselor_room(counselor.id), namespace=COUNSELOR_NS)
@@ -93,7 +95,8 @@ class CounselorSide:
     async def message(self, counselor: Counselor, cid: str, client_id: str, text: str
                       ) -> Message:
         return await self.chats.add_message(cid, sender="counselor", text=text,
-                                            client_id=client_id, counselor_name=counselor.name,
+                                            client_id=client_id,
+                                            counselor_name=counselor.display_name or None,
                                             owner=("counselor", counselor.id))
 
     async def typing(self, counselor: Counselor, cid: str, typing: bool) -> None:
@@ -123,7 +126,8 @@ class CounselorSide:
         if status != "ok":
             raise HelpchatError("forbidden", "error.target_unavailable")
         log.info("chat transferred conversation=%s from=%s to=%s", cid, counselor.id, target.id)
-        await self.chats.system_message(conv, "system.transferred", name=target.name)
+        await self.chats.system_message(conv, "system.transferred",
+                                        name=display_names.for_visitors(target, conv.lang))
         await self.ctx.sio.emit("chat_ended", {"conversation_id": cid, "by": "counselor",
                                                "reason": "transferred"},
                                 room=counselor_room(counselor.id), namespace=COUNSELOR_NS)
