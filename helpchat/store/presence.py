@@ -40,6 +40,10 @@ class Presence:
             await self._redis.zadd(keys.GONE, {_member(kind, ident): now_ms})
         return int(left)
 
+    async def sockets(self, kind: Kind, ident: str) -> set[str]:
+        """The socket ids open now (on any process)."""
+        return set(await self._redis.smembers(_CONNECTIONS[kind][0](ident)))
+
     async def gone_since(self, cutoff_ms: int) -> list[tuple[Kind, str, int]]:
         """(kind, id, disconnect ms) of everyone whose last socket closed by cutoff_ms."""
         rows = await self._redis.zrangebyscore(keys.GONE, "-inf", cutoff_ms, withscores=True)

@@ -143,6 +143,9 @@ async def save(ctx: Ctx) -> web.StreamResponse:
         return await show_edit(ctx, counselor, ctx.form, errors)
     await ctx.store.counselors.update(counselor.id, roles=role, max_chats=max_chats)
     await ctx.audit("counselor.changed", counselor.name, f"role={role} max_chats={max_chats}")
+    if role != role_of(counselor):
+        # Rooms and monitor sessions follow the role: the open consoles reconnect into it.
+        await ctx.hub.sweeps.account_changed(counselor.id, "role_changed")
     if display_name and (display_name != counselor.display_name
                          or not counselor.display_confirmed):
         await ctx.store.counselors.set_display_name(counselor.id, display_name)

@@ -174,8 +174,7 @@ async def invite_submit(request: web.Request) -> web.StreamResponse:
     passwords = request.app[appkeys.PASSWORDS]
     await store.counselors.set_password_hash(counselor.id, await passwords.hash(form["password"]))
     # A reset means the old password may be known to someone else: end every old session.
-    for sid in await store.auth.delete_all(counselor.id):
-        await hub.sio.disconnect(sid, namespace="/counselor")
+    await hub.sweeps.end_sessions(counselor.id, "password_reset")
     await audit(request, counselor, f"counselor.password_set_{invite.purpose}")
     return done(request, "admin.link.password_set")
 

@@ -7,7 +7,7 @@ from helpchat.errors import HelpchatError
 from helpchat.realtime.hub.context import HubContext
 from helpchat.realtime.hub.lifecycle import Lifecycle
 from helpchat.realtime.hub.pushes import Pushes
-from helpchat.realtime.hub.rooms import COUNSELOR_NS
+from helpchat.realtime.hub.rooms import COUNSELOR_NS, counselor_room
 
 
 class GraceSweeps:
@@ -43,10 +43,27 @@ class GraceSweeps:
     async def remove_counselor(self, counselor_id: str) -> None:
         """A disabled account: close its sockets on every process, take it off duty and
         hand its chats back to the front of the queue at once (no grace period)."""
-        for sid in await self.store.auth.delete_all(counselor_id):
-            await self.ctx.sio.disconnect(sid, namespace=COUNSELOR_NS)
+        await self.end_sessions(counselor_id, "disabled")
         await self.store.presence.claim_gone("c", counselor_id)
         await self._counselor_gone(counselor_id)
+
+    async def end_sessions(self, counselor_id: str, reason: str) -> None:
+        """Log the account out everywhere (disabled, password reset): its consoles are told,
+        its login sessions deleted and its sockets closed, on every process."""
+        await self.ctx.sio.emit("account_changed", {"reason": reason},
+                                room=counselor_room(counselor_id), namespace=COUNSELOR_NS)
+        for sid in await self.store.auth.delete_all(counselor_id):
+            await self.ctx.sio.disconnect(sid, namespace=COUNSELOR_NS)
+
+    async def account_changed(self, counselor_id: str, reason: str) -> None:
+        """A role changed: every open console socket of the account, on every process, is told
+        and closed. It leaves every room it had (the supervisors' alerts, the chats it was
+        watching); the console reconnects with its login and gets the rooms of its new role.
+        Its chats stay: the reconnect comes well within the grace period."""
+        await self.ctx.sio.emit("account_changed", {"reason": reason},
+                                room=counselor_room(counselor_id), namespace=COUNSELOR_NS)
+        for sid in await self.store.presence.sockets("c", counselor_id):
+            await self.ctx.sio.disconnect(sid, namespace=COUNSELOR_NS)
 
     async def _counselor_gone(self, counselor_id: str) -> None:
         await self.store.counselors.set_duty(counselor_id, "off")

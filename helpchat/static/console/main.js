@@ -88,6 +88,9 @@ class Console {
     on("wrap_up_closed", (data) => this.wrapups.closed(data));
     on("board_changed", () => this.board?.refresh());
     on("alert", (data) => this.board?.alert(data));
+    // An admin changed this account's role: the server closes the socket; reload so the page
+    // shows what the new role may do (the reconnect alone would keep the old panels).
+    on("account_changed", () => window.location.reload());
   }
 
   async _loadCanned() {
