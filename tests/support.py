@@ -91,12 +91,13 @@ class Counselor:
 
 
 async def add_account(store: Store, name: str, role: str = "counselor",
-                      max_chats: int = 2) -> str:
-    """A counselor account with PASSWORD, straight into Redis; its id."""
+                      max_chats: int = 2, display_name: str = "") -> str:
+    """A counselor account with PASSWORD, straight into Redis; its id. Without a display
+    name it is like an account from before display names (visitors see "Hulpverlener")."""
     counselor_id = identity.new_id()
     created = await store.counselors.create(
         counselor_id, name=name, roles=(role,), max_chats=max_chats,
-        password_hash=await hash_password(PASSWORD), now_ms=0,
+        password_hash=await hash_password(PASSWORD), now_ms=0, display_name=display_name,
     )
     assert created, f"name {name} taken"
     return counselor_id
