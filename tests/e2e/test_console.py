@@ -237,7 +237,9 @@ async def test_counselor_takes_chats_transfers_ends_and_wraps_up(
     await expect(chat1).to_have_count(0)
     carla_chat = pane(carla, cid1)
     await expect(carla_chat.locator(".transcript")).to_contain_text("Ben je op dit moment veilig?")
-    await expect(carla_chat.locator(".transcript")).to_contain_text("carla neemt het gesprek over")
+    # The notice names carla as the visitor reads it: no display name set, so "Hulpverlener".
+    await expect(carla_chat.locator(".transcript")).to_contain_text(
+        "Hulpverlener neemt het gesprek over")
     await screenshot(carla, "console-after-transfer")
 
     # End chat 2 with a confirmation; the wrap-up follows and blocks new chats.
