@@ -28,6 +28,11 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 ROLES = ("counselor", "supervisor", "admin")
 NAME_PATTERN = re.compile(r"[A-Za-z0-9._-]{2,40}")
+DISPLAY_NAME_PROBLEMS = {
+    "empty": "must not be empty",
+    "invalid": "use at most 40 letters, spaces, brackets, dots, hyphens or apostrophes",
+    "login_name": "must differ from the login name (visitors see it)",
+}
 SHUTDOWN_TIMEOUT_S = 5.0
 # How long `serve` waits for a previous instance's embedded Redis to stop (restart races).
 EMBEDDED_WAIT_S = 15.0
@@ -64,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, choices=ROLES)
     create.add_argument("--max-chats", type=int, metavar="N",
                         help="concurrent chats (default: setting default_max_chats)")
+    create.add_argument("--display-name", metavar="NAME", default="",
+                        help="the name visitors see, e.g. 'Sanne (vrijwilliger)' (default: "
+                             "none yet; the admin pages ask for one)")
     create.add_argument("--password-stdin", action="store_true",
                         help="read the password from standard input (required)")
     return parser
@@ -250,11 +258,17 @@ def _check_user_args(args: argparse.Namespace, settings: Settings) -> int:
     max_chats: int = settings.default_max_chats if args.max_chats is None else args.max_chats
     if not 1 <= max_chats <= settings.max_chats_limit:
         raise UsageError(f"--max-chats must be between 1 and {settings.max_chats_limit}")
+    if args.display_name:
+        from helpchat import display_names
+
+        problem = display_names.problem(args.display_name, args.name)
+        if problem:
+            raise UsageError(f"--display-name: {DISPLAY_NAME_PROBLEMS[problem]}")
     return max_chats
 
 
 async def _create_counselor(url: str, settings: Settings, *, name: str, role: str,
-                            max_chats: int, password: str) -> bool:
+                            max_chats: int, password: str, display_name: str) -> bool:
     from helpchat.identity import new_id
     from helpchat.passwords import hash_password
     from helpchat.store import Store
@@ -266,6 +280,7 @@ async def _create_counselor(url: str, settings: Settings, *, name: str, role: st
         return await store.counselors.create(
             new_id(), name=name, roles=(role,), max_chats=max_chats,
             password_hash=await hash_password(password), now_ms=int(time.time() * 1000),
+            display_name=display_name,
         )
     finally:
         await client.aclose()
@@ -285,7 +300,7 @@ def create_user(args: argparse.Namespace, settings: Settings) -> int:
         try:
             created = asyncio.run(_create_counselor(
                 url, settings, name=args.name, role=args.role, max_chats=max_chats,
-                password=password,
+                password=password, display_name=" ".join(args.display_name.split()),
             ))
         except (RedisError, OSError) as exc:
             # The URL is not shown: it may carry a Redis password.

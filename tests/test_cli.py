@@ -100,6 +100,14 @@ def test_create_user_refuses_a_common_password(cli_env: dict[str, str]) -> None:
     assert "wachtwoord123" not in result.stderr
 
 
+def test_create_user_sets_a_display_name_and_refuses_the_login_name_as_one(
+        cli_env: dict[str, str]) -> None:
+    refused = create_user(cli_env, "gijs", "--display-name", "Gijs")
+    assert refused.returncode == 2 and "differ from the login name" in refused.stderr
+    made = create_user(cli_env, "gijs", "--display-name", "Gijs (vrijwilliger)")
+    assert made.returncode == 0, made.stderr
+
+
 def test_create_user_refuses_a_guessable_password_by_the_shared_rule(
         cli_env: dict[str, str]) -> None:
     result = create_user(cli_env, "eva", password="Wachtwoord1!")
