@@ -36,6 +36,13 @@ async def _used(client: aioredis.Redis) -> int:
     return int((await client.info("memory"))["used_memory"])
 
 
+async def _dataset(client: aioredis.Redis) -> tuple[int, int]:
+    """(used_memory_dataset, connected_clients): data without Redis's own overhead (client
+    buffers, dict tables), and how many connections the app's pool holds open."""
+    memory, clients = await client.info("memory"), await client.info("clients")
+    return int(memory["used_memory_dataset"]), int(clients["connected_clients"])
+
+
 async def _flood(client: Client, seconds: float, data: dict[str, Any]) -> tuple[int, int]:
     """(sent, accepted) 2,000-emoji messages and typing, as fast as acks come back."""
     sent = accepted = 0
@@ -131,6 +138,10 @@ async def test_bench_bystander_latency_on_another_process_during_a_flood(
         await bob.close()
 
 
+async def _drained(client: aioredis.Redis) -> bool:
+    return await client.zcard("hc:gone") == 0 and not [k async for k in client.scan_iter("hc:v:*")]
+
+
 async def _all(arrived: dict[str, float], sent_at: dict[str, float], refused: int) -> bool:
     return len(arrived) >= len(sent_at) - refused
 
@@ -138,11 +149,14 @@ async def _all(arrived: dict[str, float], sent_at: dict[str, float], refused: in
 async def test_bench_ten_thousand_sessions_opened_and_dropped(
     start_server: ServerFactory, redis_client: aioredis.Redis
 ) -> None:
-    server = await start_server(visitor_grace_seconds=0, visitor_idle_session_seconds=2)
+    # The running chat writes 5 messages a second to sample latency: above the visitor rate.
+    server = await start_server(visitor_grace_seconds=0, visitor_idle_session_seconds=2,
+                                visitor_message_burst=100_000)
     url = _url(server)
     anna = await make_counselor(server.app, url, "anna")
     youth, _, cid = await chat_with(url, anna)  # a running chat, timed during the flood
     before = await _used(redis_client)
+    data_before, clients_before = await _dataset(redis_client)
 
     async def one() -> None:
         client = await Client().connect(url, "/visitor")
@@ -160,14 +174,20 @@ async def test_bench_ten_thousand_sessions_opened_and_dropped(
         n += 1
         t0 = time.perf_counter()
         await youth.call("message", {"client_id": f"r{n}", "text": "nog daar?"})
-        await anna.client.wait_for("message", lambda m, n=n: m["client_id"] == f"r{n}")
+        await anna.client.wait_for("message", lambda m, n=n: m["client_id"] == f"r{n}",
+                                   timeout=60)
         rounds.append(time.perf_counter() - t0)
         await asyncio.sleep(0.2)
     await task
     flood_s = time.perf_counter() - started
     peak = await _used(redis_client) - before
-    await asyncio.sleep(5)  # grace sweep and expiry
+    # The grace sweep and expiry (bounded: before the limits, sessions lived a day).
+    with contextlib.suppress(AssertionError):
+        await eventually(lambda: _drained(redis_client), timeout=60)
     after = await _used(redis_client) - before
+    data_after, clients_after = await _dataset(redis_client)
+    print(f"\nafter expiry: dataset {(data_after - data_before) / 1e6:+.2f} MB, Redis "
+          f"connections {clients_before} -> {clients_after}")
     rounds.sort()
     print(f"\nsession flood: {SESSIONS} opened and dropped in {flood_s:.0f} s; Redis +"
           f"{peak / 1e6:.2f} MB at the end of the flood, +{after / 1e6:.2f} MB after expiry; "
