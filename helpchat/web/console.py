@@ -34,7 +34,11 @@ def console_config(counselor: Counselor, lang: str, max_chars: int,
                    max_chats: int) -> dict[str, Any]:
     return {
         "lang": lang,
+        # message_name: what this counselor's messages carry as counselor_name (the display
+        # name, null while none is set), by which the console knows its own messages.
         "me": {"id": counselor.id, "name": counselor.name, "roles": list(counselor.roles),
+               "message_name": counselor.display_name or None,
+               "shown_name": counselor.shown_name,
                "supervisor": counselor.has_role("supervisor"),
                "max_chats": min(counselor.max_chats, max_chats)},
         "max_chars": max_chars,

@@ -26,11 +26,16 @@ export class Transcript {
   _who(msg) {
     if (msg.sender === "visitor") return this.pseudonym;
     if (msg.sender === "system") return t("chat.system");
-    return msg.counselor_name === config.me.name ? t("chat.you") : msg.counselor_name || "";
+    return this._own(msg) ? t("chat.you") : msg.counselor_name || "";
+  }
+
+  // Counselor messages carry the display name (null while none is set), never the login name.
+  _own(msg) {
+    return msg.sender === "counselor" && (msg.counselor_name ?? null) === config.me.message_name;
   }
 
   _row(msg, state) {
-    const own = msg.sender === "counselor" && msg.counselor_name === config.me.name;
+    const own = this._own(msg);
     const row = el("li", { className: `msg msg-${msg.sender}${own ? " msg-own" : ""}` },
       el("p", { className: "bubble", text: msg.text }),
       el("p", { className: "meta" },
@@ -65,7 +70,7 @@ export class Transcript {
   }
 
   addPending(clientId, text) {
-    const row = this._row({ sender: "counselor", counselor_name: config.me.name, text,
+    const row = this._row({ sender: "counselor", counselor_name: config.me.message_name, text,
       client_id: clientId, ts_ms: Date.now() }, "sending");
     row.classList.add("msg-pending");
     this._stick(() => this.list.append(row));
