@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -12,7 +13,7 @@ import socketio
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from helpchat import appkeys
+from helpchat import appkeys, identity
 from helpchat.config import PROJECT_ROOT, LiveSettings, Settings
 from helpchat.duty_rules import RosterRules
 from helpchat.metrics import Metrics
@@ -32,6 +33,9 @@ from helpchat.web.security import security_headers, security_middleware
 
 log = logging.getLogger(__name__)
 SWEEP_INTERVAL_S = 2.0
+HEARTBEAT_INTERVAL_S = 1.0
+# How often a process looks for sockets it no longer holds (a disconnect lost to an outage).
+RECONCILE_INTERVAL_S = 10.0
 AOF_REWRITE_INTERVAL_S = 300.0
 SHUTDOWN_WAIT_S = 5.0
 DUTY_SAMPLE_S = 60.0
@@ -50,9 +54,14 @@ async def _sweeper(hub: Hub) -> None:
     a rewrite of Redis's append-only file so that deleted transcripts leave the disk too."""
     loop = asyncio.get_running_loop()
     next_rewrite = loop.time() + AOF_REWRITE_INTERVAL_S
+    next_reconcile = loop.time() + RECONCILE_INTERVAL_S
     while True:
         await asyncio.sleep(SWEEP_INTERVAL_S)
         try:
+            await hub.sweeps.bury_dead_processes()
+            if loop.time() >= next_reconcile:
+                next_reconcile = loop.time() + RECONCILE_INTERVAL_S
+                await hub.sweeps.reconcile()
             await hub.sweeps.sweep()
             await hub.questions.sweep()
             await hub.pushes.push_availability()
@@ -65,11 +74,22 @@ async def _sweeper(hub: Hub) -> None:
                 ended += threads.get("deleted", 0) + threads.get("expired", 0)
                 await hub.store.persistence.rewrite_if_chats_ended(ended)
             hub.metrics.beat()
-        except RedisError:
+        except RedisError as exc:
             hub.metrics.redis_errors.inc()
-            log.exception("sweep failed")
+            hub.redis_watch.failed(exc)  # logged once per outage, not every two seconds
         except Exception:
             log.exception("sweep failed")
+
+
+async def _heartbeat(hub: Hub) -> None:
+    """This process's heartbeat in Redis: while it beats, the others trust its sockets."""
+    while True:
+        try:
+            await hub.store.presence.beat(hub.now_ms())
+            hub.redis_watch.succeeded()
+        except RedisError as exc:
+            hub.redis_watch.failed(exc)
+        await asyncio.sleep(HEARTBEAT_INTERVAL_S)
 
 
 async def sample_duty(hub: Hub, rules: RosterRules) -> bool:
@@ -91,12 +111,17 @@ async def _duty_sampler(hub: Hub, rules: RosterRules) -> None:
 
 def _lifecycle(hub: Hub, rules: RosterRules) -> Callable[[web.Application], AsyncIterator[None]]:
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        tasks = [asyncio.create_task(_sweeper(hub)), asyncio.create_task(_duty_sampler(hub, rules))]
+        with contextlib.suppress(RedisError):  # before the first socket arrives
+            await hub.store.presence.beat(hub.now_ms())
+        tasks = [asyncio.create_task(_sweeper(hub)), asyncio.create_task(_duty_sampler(hub, rules)),
+                 asyncio.create_task(_heartbeat(hub))]
         yield
         for task in tasks:
             task.cancel()
         # Bounded: a Redis call that swallows the cancellation must not hang the shutdown.
         await asyncio.wait(tasks, timeout=SHUTDOWN_WAIT_S)
+        with contextlib.suppress(RedisError):
+            await hub.store.presence.retire()  # the others close this process's sockets now
         await hub.store.redis.aclose()
 
     return lifecycle
@@ -109,7 +134,9 @@ def create_app(settings: Settings) -> web.Application:
     keep_addresses_out()
     app = web.Application(middlewares=[security_middleware], client_max_size=256 * 1024)
     app.on_response_prepare.append(security_headers)
-    store = Store.create(connect(settings.redis_url), settings, live)
+    # This process's name in Redis: its heartbeat and the sockets it holds (not the pid: a
+    # restarted process must not inherit a dead one's sockets).
+    store = Store.create(connect(settings.redis_url), settings, live, process_id=identity.new_id())
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
         # Shares emits and rooms between processes on one Redis.

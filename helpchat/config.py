@@ -52,6 +52,7 @@ class Settings:
     block_ends_at: str = "06:00"
     visitor_grace_seconds: int = 120
     counselor_grace_seconds: int = 60
+    process_timeout_seconds: int = 5
     queue_cap: int = 25
     # proof of work for joining the queue under abnormal demand (helpchat/proof.py)
     proof_joins_per_minute: int = 20
@@ -212,6 +213,8 @@ def validate(settings: Settings) -> Settings:
                  "question_offer_after_wait_minutes"):
         if getattr(s, name) < 0:
             raise ConfigError(f"{name}: must not be negative")
+    if not 2 <= s.process_timeout_seconds <= 300:
+        raise ConfigError("process_timeout_seconds: must be 2 to 300")
     if not 1 <= s.insights_retention_months <= 120:
         raise ConfigError("insights_retention_months: must be 1 to 120")
     if not 1 <= s.feedback_retention_days <= 3660:

@@ -10,13 +10,19 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 import redis.asyncio as aioredis
+from aiohttp.test_utils import TestServer
 
+from helpchat import appkeys, identity
+from helpchat.app import create_app
 from helpchat.config import load_settings
+from helpchat.embedded_redis import EmbeddedRedis, free_port
 from helpchat.store import Store
+from tests.conftest import TEST_SECRET, make_settings
 from tests.faults import History, ServerProcess
-from tests.support import Client, add_account, connect_counselor, login, visitor
+from tests.support import Client, add_account, connect_counselor, eventually, login, visitor
 
 _ids = itertools.count()
 
@@ -93,3 +99,88 @@ async def test_a_killed_process_loses_no_acknowledged_message_when_both_sides_mo
     assert history.check(seen_by_youth).clean
     await youth.close()
     await console.close()
+
+
+async def availability(process: ServerProcess) -> dict[str, Any]:
+    async with aiohttp.ClientSession() as http, \
+            http.get(f"{process.url}/api/availability?lang=nl") as response:
+        return dict(await response.json())
+
+
+async def test_a_killed_process_releases_its_queued_visitors_and_requeues_its_counselors_chats(
+    processes: Callable[..., ServerProcess], redis_url: str
+) -> None:
+    short = {"visitor_grace_seconds": 2, "counselor_grace_seconds": 2,
+             "process_timeout_seconds": 2}
+    doomed, survivor = processes(**short), processes(**short)
+    await account(redis_url, "anna")
+    await account(redis_url, "bert")
+    anna = await connect_counselor(doomed.url, await login(doomed.url, "anna"))
+    await anna.wait_for("duty")
+    assert (await anna.call("set_duty", {"on": True}))["ok"]
+    bert = await connect_counselor(survivor.url, await login(survivor.url, "bert"))
+    await bert.wait_for("duty")
+    talking, _ = await visitor(survivor.url)
+    active = (await talking.call("request_chat", {}))["conversation_id"]
+    assert (await anna.call("take", {"conversation_id": active}))["ok"]
+    waiting = []
+    for _ in range(3):
+        youth, _ = await visitor(doomed.url)
+        assert (await youth.call("request_chat", {}))["ok"]
+        waiting.append(youth)
+    assert (await availability(survivor))["available"]
+
+    await asyncio.to_thread(doomed.kill)
+
+    # Within the process timeout + grace + one sweep (about 6 s): the queued visitors of the
+    # dead process are released, anna's chat is back at the front for the survivor's bert.
+    queue = await bert.wait_for(
+        "queue", lambda q: [e["conversation_id"] for e in q["entries"]] == [active],
+        timeout=15)
+    assert queue["entries"][0]["conversation_id"] == active
+    notice = await talking.wait_for("message", lambda m: m["sender"] == "system", timeout=5)
+    assert "verbroken" in notice["text"]
+    now = await availability(survivor)
+    assert now["available"] is False  # anna is not counted: her process is dead
+    assert now["reason"] == "no_counselor"
+    health = survivor.health()
+    assert health is not None
+    assert health[1]["processes"] == [health[1]["process"]]
+    await talking.close()
+    await bert.close()
+
+
+async def test_a_disconnect_handled_while_redis_restarts_is_not_lost(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    redis_server = EmbeddedRedis(tmp_path / "redis", port=free_port(), persist=True)
+    url = redis_server.start()
+    app = create_app(make_settings(url, tmp_path))
+    server = TestServer(app, host="127.0.0.1", port=free_port())
+    await server.start_server()
+    try:
+        base = str(server.make_url("")).rstrip("/")
+        youth, session = await visitor(base)
+        hub = app[appkeys.HUB]
+        vid = identity.visitor_id(TEST_SECRET, session["token"])
+
+        await asyncio.to_thread(redis_server.stop)
+        await youth.close()  # its disconnect handler meets no Redis, even after retries
+
+        async def handler_failed() -> bool:
+            return hub.redis_watch.down
+
+        await eventually(handler_failed)
+        await asyncio.to_thread(redis_server.start)
+
+        await hub.sweeps.reconcile()  # a socket must look gone twice before it is closed
+        assert await hub.store.presence.gone_at("v", [vid]) == [None]
+        assert await hub.sweeps.reconcile() == 1
+        gone = await hub.store.presence.gone_at("v", [vid])
+        assert gone[0] is not None
+        assert await hub.store.presence.sockets("v", vid) == set()
+        tracebacks = [r for r in caplog.records if r.exc_info]
+        assert tracebacks == []
+    finally:
+        await server.close()
+        redis_server.stop()

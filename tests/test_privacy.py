@@ -39,6 +39,7 @@ async def test_no_raw_token_and_no_ip_address_anywhere_in_redis(
 
 # Families that hold no chat content (accounts, configuration, counters, id sets) may persist.
 PERMANENT = ("hc:queue", "hc:counselor:", "hc:counselors", "hc:duty", "hc:cchats:", "hc:gone",
+             "hc:procs",
              "hc:stats:", "hc:canned", "hc:helpreq", "hc:roster", "hc:settings", "hc:contacts",
              "hc:audit", "hc:icalgen:", "hc:tinbox", "hc:tclaimed", "hc:treview",
              "hc:texpiry")

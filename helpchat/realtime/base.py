@@ -12,6 +12,7 @@ import socketio
 from redis.exceptions import OutOfMemoryError, RedisError
 
 from helpchat.errors import HelpchatError
+from helpchat.outage import RETRY_AFTER_MS
 from helpchat.realtime import payloads
 from helpchat.realtime.hub import Hub
 
@@ -37,7 +38,7 @@ class GuardedNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             # The server calls these while the socket is not (or no longer) connected; a client
             # can send an event *named* "connect" only over a connected socket: refuse that one.
             if not self.server.manager.is_connected(args[0], self.namespace):
-                return await super().trigger_event(event, *args)
+                return await self._lifecycle(event, *args)
             return await self._refuse(args[0], "reserved event name")
         sid = args[0]
         if not isinstance(event, str) or event not in self.events:
@@ -61,10 +62,13 @@ class GuardedNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                         self.namespace, event)
             return payloads.error(HelpchatError("internal", "error.busy", fields={
                 "retry_after_ms": OUT_OF_MEMORY_RETRY_MS}), lang)
-        except RedisError:
+        except RedisError as exc:
+            # Nothing was half done (each step is one script or transaction): the client
+            # resends after the hint. The outage is logged once, not once per event.
             self.hub.metrics.redis_errors.inc()
-            log.exception("event failed namespace=%s event=%s", self.namespace, event)
-            return payloads.error(HelpchatError("internal"), lang)
+            self.hub.redis_watch.failed(exc)
+            return payloads.error(HelpchatError("internal", fields={
+                "retry_after_ms": RETRY_AFTER_MS}), lang)
         except Exception:
             # Ids and event names only: the payload may hold a young person's message.
             log.exception("event failed namespace=%s event=%s", self.namespace, event)
@@ -73,6 +77,18 @@ class GuardedNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             # Event names come from the fixed `events` set: no label carries a visitor value.
             self.hub.metrics.ack_latency.labels(self.namespace, event).observe(
                 time.perf_counter() - started)
+
+    async def _lifecycle(self, event: str, *args: Any) -> Any:
+        try:
+            return await super().trigger_event(event, *args)
+        except RedisError as exc:
+            self.hub.metrics.redis_errors.inc()
+            self.hub.redis_watch.failed(exc)
+            if event == "connect":  # the client gets connect_error and retries
+                raise socketio.exceptions.ConnectionRefusedError(
+                    {"code": "internal", "retry_after_ms": RETRY_AFTER_MS}) from None
+            # A lost disconnect: `reconcile` closes the socket's presence once Redis is back.
+            return None
 
     async def _refuse(self, sid: str, detail: str) -> dict[str, Any]:
         log.info("refused event namespace=%s sid=%s: %s", self.namespace, sid, detail)

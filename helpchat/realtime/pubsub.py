@@ -39,8 +39,8 @@ class ResyncingRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - any failure: reconnect and resubscribe
-                log.error("pub/sub subscriber lost (%s); retrying in %.1f s",
-                          type(exc).__name__, retry_s)
+                if retry_s == FIRST_RETRY_S:  # once per outage, not once per retry
+                    log.warning("pub/sub subscriber lost (%s); retrying", type(exc).__name__)
                 await asyncio.sleep(retry_s)
                 retry_s = min(retry_s * 2, LAST_RETRY_S)
 

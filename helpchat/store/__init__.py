@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from helpchat import identity
 from helpchat.config import LiveSettings, Settings
 from helpchat.store.audit import AuditLog
 from helpchat.store.auth import AuthSessions
@@ -55,7 +56,10 @@ class Store:
     threads: Threads
 
     @classmethod
-    def create(cls, client: Redis, settings: Settings, live: LiveSettings | None = None) -> Store:
+    def create(cls, client: Redis, settings: Settings, live: LiveSettings | None = None,
+               process_id: str | None = None) -> Store:
+        """`process_id` names the server process whose sockets `presence` registers (a
+        random one for a CLI command or a test that opens no sockets)."""
         scripts = Scripts.load(client)
         live = live or LiveSettings(settings)
         return cls(
@@ -72,7 +76,7 @@ class Store:
             ),
             stats=Stats(client),
             persistence=Persistence(client),
-            presence=Presence(client),
+            presence=Presence(client, process_id or identity.new_id()),
             contacts=Contacts(client, load_contacts_file(settings.contacts_file)),
             canned=CannedResponses(client, load_canned_file(settings.canned_responses_file)),
             wrapups=WrapUps(client),

@@ -7,8 +7,11 @@ from pathlib import Path
 from typing import TypeAlias
 
 import redis.asyncio as redis
+from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel
+from redis.backoff import ExponentialBackoff
 from redis.commands.core import AsyncScript
+from redis.exceptions import ConnectionError as RedisConnectionError
 from socketio.redis_manager import parse_redis_sentinel_url
 
 Redis: TypeAlias = redis.Redis
@@ -19,16 +22,25 @@ MAX_CONNECTIONS = 200
 POOL_WAIT_S = 5.0
 
 
+def _retry() -> dict[str, object]:
+    # A pooled connection opened before a Redis restart fails at its next use; a quick
+    # reconnect-and-resend makes that invisible. Chat steps are safe to resend (messages carry a
+    # client_id, the Lua scripts check state first); a counter may at worst count once more.
+    return {"retry": Retry(ExponentialBackoff(cap=0.25, base=0.02), 3),
+            "retry_on_error": [RedisConnectionError]}
+
+
 def connect(url: str) -> Redis:
     """A client for `url`. Sentinel URLs use python-socketio's format, so one setting serves
     both: redis+sentinel://[:password]@host1:26379,host2:26379/db/service_name."""
     if not url.startswith("redis+sentinel://"):
         pool = redis.BlockingConnectionPool.from_url(
-            url, decode_responses=True, max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT_S)
+            url, decode_responses=True, max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT_S,
+            **_retry())
         return redis.Redis(connection_pool=pool)
     sentinels, service_name, options = parse_redis_sentinel_url(url)
     sentinel = Sentinel(sentinels, decode_responses=True, **options)
-    return sentinel.master_for(service_name or "mymaster", decode_responses=True)
+    return sentinel.master_for(service_name or "mymaster", decode_responses=True, **_retry())
 
 
 @dataclass(frozen=True)

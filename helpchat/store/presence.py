@@ -1,5 +1,10 @@
 """Who is connected: the socket ids of each visitor and counselor, and since when the last one
-of them has been gone (hc:gone), which drives the grace periods."""
+of them has been gone (hc:gone), which drives the grace periods.
+
+A socket also belongs to the server process that holds it (hc:psocks:{process}), and every
+process keeps a heartbeat (hc:procs). A process that dies without a goodbye (kill -9, power
+loss, a partition) stops beating; the others then close its sockets here, and the grace periods
+start from its last heartbeat, as if each of its sockets had disconnected then."""
 
 from __future__ import annotations
 
@@ -17,28 +22,85 @@ def _member(kind: Kind, ident: str) -> str:
     return f"{kind}:{ident}"
 
 
+def _socket(kind: Kind, ident: str, sid: str) -> str:
+    return f"{kind}:{ident}:{sid}"
+
+
 class Presence:
-    def __init__(self, client: Redis) -> None:
+    def __init__(self, client: Redis, process_id: str) -> None:
         self._redis = client
+        self.process_id = process_id
 
     async def connect(self, kind: Kind, ident: str, sid: str) -> None:
         key_of, ttl = _CONNECTIONS[kind]
+        mine = keys.process_sockets(self.process_id)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.sadd(key_of(ident), sid)
             pipe.expire(key_of(ident), ttl)
             pipe.zrem(keys.GONE, _member(kind, ident))
+            pipe.sadd(mine, _socket(kind, ident, sid))
+            pipe.expire(mine, keys.PROCESS_SOCKETS_TTL)
             await pipe.execute()
 
-    async def disconnect(self, kind: Kind, ident: str, sid: str, now_ms: int) -> int:
+    async def disconnect(self, kind: Kind, ident: str, sid: str, now_ms: int,
+                         process_id: str | None = None) -> int:
         """Drop one socket; when it was the last, the grace period starts. Sockets left."""
         key = _CONNECTIONS[kind][0](ident)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.srem(key, sid)
             pipe.scard(key)
-            _, left = await pipe.execute()
+            pipe.srem(keys.process_sockets(process_id or self.process_id),
+                      _socket(kind, ident, sid))
+            _, left, _ = await pipe.execute()
         if left == 0:
-            await self._redis.zadd(keys.GONE, {_member(kind, ident): now_ms})
+            # NX: a grace period already running (another tab gone earlier) keeps its start.
+            await self._redis.zadd(keys.GONE, {_member(kind, ident): now_ms}, nx=True)
         return int(left)
+
+    # processes ------------------------------------------------------------------------------
+    async def beat(self, now_ms: int) -> None:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.zadd(keys.PROCESSES, {self.process_id: now_ms})
+            pipe.expire(keys.process_sockets(self.process_id), keys.PROCESS_SOCKETS_TTL)
+            await pipe.execute()
+
+    async def retire(self) -> None:
+        """A clean stop: the others handle this process's sockets at their next sweep."""
+        await self._redis.zadd(keys.PROCESSES, {self.process_id: 0})
+
+    async def processes(self) -> dict[str, int]:
+        """Every process that beat and was not yet handled as dead: id -> last beat ms."""
+        rows = await self._redis.zrange(keys.PROCESSES, 0, -1, withscores=True)
+        return {member: int(score) for member, score in rows}
+
+    async def silent_since(self, cutoff_ms: int) -> list[tuple[str, int]]:
+        """(process id, last beat ms) of the other processes silent since cutoff_ms."""
+        rows = await self._redis.zrangebyscore(keys.PROCESSES, "-inf", cutoff_ms,
+                                               withscores=True)
+        return [(member, int(score)) for member, score in rows if member != self.process_id]
+
+    async def claim_dead(self, process_id: str) -> bool:
+        """True for the one caller, of all processes, that handles the dead one."""
+        return bool(await self._redis.zrem(keys.PROCESSES, process_id))
+
+    async def sockets_of(self, process_id: str) -> list[tuple[Kind, str, str]]:
+        """(kind, id, socket id) of every socket registered to that process."""
+        found: list[tuple[Kind, str, str]] = []
+        for member in await self._redis.smembers(keys.process_sockets(process_id)):
+            kind, ident, sid = member.split(":", 2)
+            if kind in _CONNECTIONS:
+                found.append((kind, ident, sid))
+        return found
+
+    async def drop_process(self, process_id: str) -> None:
+        await self._redis.delete(keys.process_sockets(process_id))
+
+    async def gone_at(self, kind: Kind, idents: list[str]) -> list[int | None]:
+        """For each id, when its last socket closed (ms), or None while connected."""
+        if not idents:
+            return []
+        scores = await self._redis.zmscore(keys.GONE, [_member(kind, i) for i in idents])
+        return [None if score is None else int(score) for score in scores]
 
     async def sockets(self, kind: Kind, ident: str) -> set[str]:
         """The socket ids open now (on any process)."""

@@ -4,6 +4,7 @@ ceiling (at the ceiling it refuses writes: new chats and messages fail until mem
 from __future__ import annotations
 
 from aiohttp import web
+from redis.exceptions import RedisError
 
 from helpchat import appkeys
 
@@ -30,7 +31,21 @@ async def healthz(request: web.Request) -> web.Response:
         "status": "degraded" if level in ("high", "full") else "ok",
         "redis": "ok",
         "memory": {"pressure": level, "used_bytes": used, "max_bytes": maximum or None},
+        **await _processes(request.app),
     })
+
+
+async def _processes(app: web.Application) -> dict[str, object]:
+    """Which process answered, and the processes it sees beating (itself included)."""
+    presence = app[appkeys.STORE].presence
+    settings = app[appkeys.LIVE_SETTINGS].current
+    cutoff = app[appkeys.HUB].now_ms() - settings.process_timeout_seconds * 1000
+    try:
+        beats = await presence.processes()
+    except RedisError:
+        beats = {}
+    return {"process": presence.process_id,
+            "processes": sorted(pid for pid, beat in beats.items() if beat >= cutoff)}
 
 
 def setup_routes(app: web.Application) -> None:

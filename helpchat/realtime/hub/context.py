@@ -12,6 +12,7 @@ from helpchat.availability import RosterStatus
 from helpchat.config import LiveSettings, Settings
 from helpchat.limits import Rate
 from helpchat.metrics import Metrics
+from helpchat.outage import RedisWatch
 from helpchat.store import Store
 
 RosterProvider = Callable[[int], Awaitable[RosterStatus | None]]
@@ -46,6 +47,7 @@ class HubContext:
         self.clock = clock
         self.roster = roster
         self.duty_check = duty_check
+        self.redis_watch = RedisWatch()
 
     def now_ms(self) -> int:
         return int(self.clock() * 1000)

@@ -24,6 +24,9 @@ from helpchat.realtime.hub.rooms import (
 from helpchat.store import keys
 from helpchat.store.models import Counselor
 
+# A reload or a network blip reconnects within this; a counselor away longer is not counted.
+AWAY_AFTER_MS = 3000
+
 
 @dataclass(frozen=True)
 class Load:
@@ -46,11 +49,19 @@ class Pushes:
     # availability ---------------------------------------------------------------------------
     async def load(self) -> Load:
         duty = await self.store.counselors.on_duty()
-        on_ids = [cid for cid, state in duty.items() if state == "on"]
+        on_ids = await self._reachable([cid for cid, state in duty.items() if state == "on"])
         limit = self.ctx.settings.max_chats_limit  # as take.lua is told: an account may say more
         slots = sum(min(c.max_chats, limit) for c in await self.store.counselors.many(on_ids))
         return Load(len(on_ids), slots, await self.store.queue.length(),
                     await self.store.stats.handle_times())
+
+    async def _reachable(self, counselor_ids: list[str]) -> list[str]:
+        """Counselors on duty minus those disconnected for longer than a page reload (their
+        process may have died): they cannot answer now, so they promise nobody a chat."""
+        cutoff = self.ctx.now_ms() - AWAY_AFTER_MS
+        gone = await self.store.presence.gone_at("c", counselor_ids)
+        return [cid for cid, since in zip(counselor_ids, gone, strict=True)
+                if since is None or since > cutoff]
 
     async def estimate(self, position: int) -> int | None:
         return (await self.load()).wait_for(position)

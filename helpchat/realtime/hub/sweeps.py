@@ -1,13 +1,20 @@
-"""Grace periods: what happens to a visitor or counselor who stays away, and to an account that
-is disabled (gone at once, without a grace period)."""
+"""Grace periods: what happens to a visitor or counselor who stays away, to the sockets of a
+server process that died without a goodbye, and to an account that is disabled (gone at once,
+without a grace period)."""
 
 from __future__ import annotations
+
+import logging
 
 from helpchat.errors import HelpchatError
 from helpchat.realtime.hub.context import HubContext
 from helpchat.realtime.hub.lifecycle import Lifecycle
 from helpchat.realtime.hub.pushes import Pushes
-from helpchat.realtime.hub.rooms import COUNSELOR_NS, counselor_room
+from helpchat.realtime.hub.rooms import COUNSELOR_NS, VISITOR_NS, counselor_room
+from helpchat.store.presence import Kind
+
+log = logging.getLogger("helpchat.realtime.hub")
+NAMESPACE_OF: dict[Kind, str] = {"v": VISITOR_NS, "c": COUNSELOR_NS}
 
 
 class GraceSweeps:
@@ -16,6 +23,49 @@ class GraceSweeps:
         self.store = ctx.store
         self.pushes = pushes
         self.chats = chats
+        self._unheld: set[tuple[Kind, str, str]] = set()
+
+    async def bury_dead_processes(self) -> int:
+        """Close the sockets of every other process that stopped beating (kill -9, power loss,
+        a partition): each counts as disconnected at that process's last heartbeat, so the grace
+        periods run from there and `sweep` releases or requeues whoever does not come back.
+        Processes handled (exactly one process handles each)."""
+        presence = self.store.presence
+        now = self.ctx.now_ms()
+        cutoff = now - self.ctx.settings.process_timeout_seconds * 1000
+        handled = 0
+        for process_id, last_beat in await presence.silent_since(cutoff):
+            if not await presence.claim_dead(process_id):
+                continue
+            sockets = await presence.sockets_of(process_id)
+            log.warning("process %s silent since %d ms ago: closing its %d sockets",
+                        process_id, now - last_beat, len(sockets))
+            for kind, ident, sid in sockets:
+                # A clean stop retires with beat 0: its grace periods start now.
+                await presence.disconnect(kind, ident, sid, last_beat or now,
+                                          process_id=process_id)
+            await presence.drop_process(process_id)
+            handled += 1
+        if handled:
+            await self.pushes.push_queue()
+        return handled
+
+    async def reconcile(self) -> int:
+        """Sockets registered to this process that it no longer holds are closed now: their
+        disconnect could not be written while Redis was away. A socket must look gone at two
+        passes in a row (one still connecting looks gone for a moment). Sockets closed."""
+        presence = self.store.presence
+        manager = self.ctx.sio.manager
+        unheld = {(kind, ident, sid) for kind, ident, sid in
+                  await presence.sockets_of(presence.process_id)
+                  if not manager.is_connected(sid, NAMESPACE_OF[kind])}
+        stale, self._unheld = unheld & self._unheld, unheld - self._unheld
+        for kind, ident, sid in stale:
+            await presence.disconnect(kind, ident, sid, self.ctx.now_ms())
+        if stale:
+            log.warning("closed %d sockets whose disconnect was lost", len(stale))
+            await self.pushes.push_queue()
+        return len(stale)
 
     async def sweep(self) -> None:
         """Handle sessions gone longer than their grace period (run every few seconds by every
