@@ -136,7 +136,8 @@ def redis_for(settings: Settings, *, share: bool) -> Iterator[tuple[str, str]]:
         yield settings.redis_url, "configured by redis_url"
         return
     embedded = EmbeddedRedis(settings.data_dir / "redis", maxmemory_mb=settings.redis_maxmemory_mb,
-                             pubsub_buffer_mb=settings.redis_pubsub_buffer_mb)
+                             pubsub_buffer_mb=settings.redis_pubsub_buffer_mb,
+                             durability=settings.durability)
     deadline = time.monotonic() + (0 if share else EMBEDDED_WAIT_S)
     while True:
         with _start_lock(embedded.data_dir):

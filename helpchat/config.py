@@ -26,6 +26,7 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     environment: str = "development"
+    durability: str = "strict"
     host: str = "127.0.0.1"
     port: int = 8080
     public_url: str = ""
@@ -174,6 +175,8 @@ def _check_proof(s: Settings) -> None:
 def validate(settings: Settings) -> Settings:
     """Raise ConfigError naming the first invalid setting."""
     s = settings
+    if s.durability not in ("strict", "fast"):
+        raise ConfigError("durability: must be strict or fast")
     if s.environment not in ("development", "production"):
         raise ConfigError("environment: must be 'development' or 'production'")
     if not 0 < s.port < 65536:

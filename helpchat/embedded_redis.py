@@ -37,12 +37,14 @@ class EmbeddedRedis:
     """`start()` returns the URL to connect to; `stop()` shuts the server down cleanly."""
 
     def __init__(self, data_dir: Path, *, port: int | None = None, persist: bool = True,
-                 maxmemory_mb: int = 512, pubsub_buffer_mb: int = 64) -> None:
+                 maxmemory_mb: int = 512, pubsub_buffer_mb: int = 64,
+                 durability: str = "strict") -> None:
         self.data_dir = data_dir
         self.port = port
         self.persist = persist
         self.maxmemory_mb = maxmemory_mb
         self.pubsub_buffer_mb = pubsub_buffer_mb
+        self.durability = durability
         self.socket_path = data_dir / "redis.sock"
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -60,6 +62,10 @@ class EmbeddedRedis:
             str(self.data_dir),
             "--appendonly",
             "yes" if self.persist else "no",
+            # strict: every write is on disk before Redis answers, so an acknowledged message
+            # survives an OS crash or power loss; fast: at most the last second is lost then.
+            "--appendfsync",
+            "always" if self.durability == "strict" else "everysec",
             "--save",
             "",
             "--daemonize",
