@@ -60,7 +60,8 @@ async def console_page(request: web.Request) -> web.StreamResponse:
                             settings.max_chats_limit)
     return render_page(request, "console/index.html", lang, me=counselor,
                        csrf_token=login.csrf, config_json=json_for_script(config),
-                       wrap_up=config["wrap_up"], shed_kinds=validation.SHED_KINDS)
+                       wrap_up=config["wrap_up"], shed_kinds=validation.SHED_KINDS,
+                       questions_enabled=settings.questions_enabled)
 
 
 async def session_check(request: web.Request) -> web.Response:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from helpchat.appkeys import LIVE_SETTINGS, STORE, TEMPLATES
+from helpchat.appkeys import HUB, LIVE_SETTINGS, STORE, TEMPLATES
 from helpchat.config import PROJECT_ROOT, Settings
 from helpchat.i18n import LANGUAGES, catalog_with_prefix, normalize_language, translate
 from helpchat.web.origins import normalize_origin, widget_origin_allowed
@@ -40,7 +40,7 @@ MAX_TITLE = 60
 # The chat page's ES modules (no build step: the browser loads them one by one; main.js is the
 # entry the page names).
 CHAT_MODULES = ("main.js", "state.js", "transport.js", "contacts.js", "transcript.js", "views.js",
-                "quickexit.js", "clock.js", "proof.js")
+                "quickexit.js", "clock.js", "proof.js", "questions.js")
 # Files of the chat page served under /widget/, name -> (path, content type).
 ASSETS: dict[str, tuple[Path, str]] = {
     **{name: (WIDGETS_DIR / "chat" / name, "text/javascript") for name in CHAT_MODULES},
@@ -180,6 +180,7 @@ async def chat_page(request: web.Request) -> web.Response:
         "max_chars": settings.max_message_chars,
         "contacts": page_contacts,
         "i18n": catalog_with_prefix(lang, "widget."),
+        "questions": await _questions_config(request.app) if settings.questions_enabled else None,
     }
     html = request.app[TEMPLATES].get_template("chat/index.html").render(
         lang=lang,
@@ -187,6 +188,8 @@ async def chat_page(request: web.Request) -> web.Response:
         title=config["title"],
         topics=settings.topics,
         max_chars=settings.max_message_chars,
+        questions=settings.questions_enabled,
+        question_max_chars=settings.question_max_chars,
         config_json=_json_for_script(config),
     )
     return web.Response(
@@ -199,6 +202,14 @@ async def chat_page(request: web.Request) -> web.Response:
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+async def _questions_config(app: web.Application) -> dict[str, Any]:
+    """What the widget says about questions for later: the promise and measured answer times."""
+    settings = app[HUB].settings
+    return {"answer_time": (await app[HUB].questions.answer_time()).payload(),
+            "max_chars": settings.question_max_chars,
+            "offer_after_wait_s": round(settings.question_offer_after_wait_minutes * 60)}
 
 
 async def asset(request: web.Request) -> web.StreamResponse:

@@ -9,6 +9,7 @@ import {
 } from "./state.js";
 import * as transport from "./transport.js";
 import { announceQuickExit, quickExit, setUpQuickExit } from "./quickexit.js";
+import { setUpQuestions } from "./questions.js";
 import { renderContacts } from "./contacts.js";
 import {
   addServerMessage, clearTranscript, onComposerInput, onComposerKey, onCounselorTyping,
@@ -216,6 +217,7 @@ state.counselorName = storage.get(COUNSELOR_KEY);
 listen();
 // Helplines open and close by the clock, not by a push from the server.
 window.setInterval(() => { if (!state.exiting) renderContacts(); }, 60000);
+setUpQuestions();
 // A connection that hangs (a proxy swallowing websockets) fails only after the client's
 // timeout; the visitor sees what the plain HTTP endpoint says long before that.
 window.setTimeout(() => { if (!state.connectedOnce) fallBack(false); }, 3000);

@@ -9,9 +9,12 @@ import { currentContacts, renderContacts } from "./contacts.js";
 import { clearTranscript, stopTyping } from "./transcript.js";
 import { solveChallenge } from "./proof.js";
 
-const VIEWS = ["loading", "unavailable", "ready", "chat", "ended"];
+// ask, code, pickup and thread: questions for later (questions.js), when enabled.
+const VIEWS = ["loading", "unavailable", "ready", "chat", "ended", "ask", "code", "pickup", "thread"]
+  .filter((name) => $("view-" + name));
 export const FOCUS_TARGET = {
-  unavailable: "unavailable-title", ready: "ready-title", chat: "chat-title", ended: "ended-title"
+  unavailable: "unavailable-title", ready: "ready-title", chat: "chat-title", ended: "ended-title",
+  ask: "ask-title", code: "code-title", pickup: "pickup-title", thread: "thread-title"
 };
 
 export function show(view) {
@@ -34,7 +37,12 @@ function requestResize() {
 
 // --- unavailable / ready ----------------------------------------------------------------------
 
+// While a question view is open the visitor stays in it: an availability push or a reconnect
+// must never take away a pickup code that is shown only once.
+const QUESTION_VIEWS = ["ask", "code", "pickup", "thread"];
+
 export function renderUnavailable(availability, reason) {
+  if (QUESTION_VIEWS.includes(state.view)) return;
   let why = reason || availability.reason || "closed";
   if (!hasText("unavailable." + why)) why = "no_counselor"; // a reason added later
   $("unavailable-title").textContent = t("unavailable." + why);
@@ -70,7 +78,7 @@ function renderHours(rows) {
 
 export function renderIdle() {
   // Idle: the visitor may start a chat when the service is available.
-  if (state.endedMode) return;
+  if (state.endedMode || QUESTION_VIEWS.includes(state.view)) return;
   const availability = state.availability;
   if (state.offline || !availability) {
     if (state.offline) renderUnavailable({ contacts: currentContacts() }, "offline");

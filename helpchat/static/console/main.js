@@ -12,6 +12,7 @@ import { QueueView } from "./queue.js";
 import { WrapUps } from "./wrapup.js";
 import { Board } from "./board.js";
 import { MonitorPane } from "./monitor.js";
+import { QuestionsPanel } from "./questions.js";
 
 class Console {
   constructor() {
@@ -29,6 +30,7 @@ class Console {
     this.queue = new QueueView(this);
     this.wrapups = new WrapUps(this);
     this.board = this.me.supervisor ? new Board(this) : null;
+    this.questions = new QuestionsPanel(this);
     this.takeNextButton.addEventListener("click", () => this.take());
     document.getElementById("offer-take").addEventListener("click", () => this.take());
     this._listen();
@@ -63,6 +65,7 @@ class Console {
       this.duty.setConnected(true);
       this._loadCanned();
       this.board?.refresh();
+      this.questions.refresh();
     });
     on("disconnect", () => this.duty.setConnected(false));
     on("duty", (duty) => this.duty.update(duty));
@@ -91,6 +94,10 @@ class Console {
     // An admin changed this account's role: the server closes the socket; reload so the page
     // shows what the new role may do (the reconnect alone would keep the old panels).
     on("account_changed", () => window.location.reload());
+    on("questions_changed", () => this.questions.refresh());
+    on("question_message", (message) => this.questions.onReply(message));
+    on("question_assigned", (data) => this.questions.onAssigned(data));
+    on("later_accepted", () => this.questions.onLaterAccepted());
   }
 
   async _loadCanned() {
@@ -201,7 +208,8 @@ class Console {
     if (offerNext && canTake && this.queue.length > 0) this.offer.hidden = false;
     if (!canTake || this.queue.length === 0) this.offer.hidden = true;
     document.getElementById("no-chats").hidden = this.chats.size + this.monitors.size > 0
-      || this.wrapups.count > 0;
+      || this.wrapups.count > 0 || this.questions.panes.size > 0;
+    this.questions.render(); // live chats first: claiming follows the queue and duty
     this.chatsBox.dataset.count = String(this.chats.size + this.monitors.size);
   }
 
