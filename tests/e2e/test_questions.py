@@ -149,7 +149,7 @@ async def test_a_wrong_code_and_an_expired_thread_read_the_same(
         return not [k async for k in live_store.redis.scan_iter(keys.thread_code("*"))]
 
     await eventually(gone)
-    await widget.get_by_role("button", name="Sluiten").click()
+    await widget.get_by_role("button", name="Vraag sluiten").click()
     have_code = widget.locator("#view-unavailable").get_by_role("button", name="Ik heb een code")
     messages = []
     for typed in ("appel peer banaan kiwi druif mango", code):
@@ -275,5 +275,5 @@ async def test_keep_talking_later_at_the_end_of_a_live_chat(
     await expect(widget.locator("#thread-messages")).to_contain_text("later verder over praten")
     accepted = await anna.wait_for("later_accepted")
     assert accepted["conversation_id"] == cid
-    await widget.get_by_role("button", name="Sluiten").click()
+    await widget.get_by_role("button", name="Vraag sluiten").click()
     await expect(widget.get_by_role("heading", name="Je praat met Anna")).to_be_visible()
