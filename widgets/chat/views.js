@@ -45,6 +45,7 @@ export function renderUnavailable(availability, reason) {
   if (QUESTION_VIEWS.includes(state.view)) return;
   let why = reason || availability.reason || "closed";
   if (!hasText("unavailable." + why)) why = "no_counselor"; // a reason added later
+  $("view-unavailable").dataset.reason = why; // no question offer when blocked or offline
   $("unavailable-title").textContent = t("unavailable." + why);
   $("unavailable-text").textContent = t("unavailable." + why + "_text");
   const next = availability.next_open_at ? new Date(availability.next_open_at) : null;
