@@ -95,6 +95,9 @@ class Settings:
     question_review: bool = False
     question_offer_after_wait_minutes: float = 10
     pickup_failures_per_second: int = 20
+    reply_wait_alert_seconds: int = 120
+    cooldown_minutes: int = 5
+    cooldown_after_chat_minutes: float = 45
 
     @property
     def production(self) -> bool:
@@ -213,7 +216,8 @@ def validate(settings: Settings) -> Settings:
         if getattr(s, name) < 1:
             raise ConfigError(f"{name}: must be at least 1")
     for name in ("visitor_grace_seconds", "counselor_grace_seconds", "last_intake_minutes",
-                 "question_offer_after_wait_minutes"):
+                 "question_offer_after_wait_minutes",
+                 "reply_wait_alert_seconds", "cooldown_minutes", "cooldown_after_chat_minutes"):
         if getattr(s, name) < 0:
             raise ConfigError(f"{name}: must not be negative")
     if not 2 <= s.process_timeout_seconds <= 300:
@@ -249,6 +253,8 @@ def validate(settings: Settings) -> Settings:
         block_end_time(s)
     except ValueError:
         raise ConfigError("block_ends_at: expected a time as HH:MM, e.g. 06:00") from None
+    if s.cooldown_minutes > 60:
+        raise ConfigError("cooldown_minutes: at most 60 (a break longer than that is a pause)")
     if s.max_chats_limit > 3:
         raise ConfigError("max_chats_limit: at most 3 concurrent chats per counselor")
     if s.default_max_chats > s.max_chats_limit:

@@ -28,6 +28,11 @@ WRAPUP_CATEGORIES = ("home", "school", "friends", "love", "feelings", "body", "a
 AGE_BANDS = ("unknown", "under_12", "12_14", "15_17", "18_23", "over_23")
 OUTCOMES = ("listened", "advice", "referred", "urgent_help", "ended_early", "not_serious",
             "other")
+# How the chat ended, as the counselor registers it (preset by the console from chat_ended).
+WRAPUP_ENDINGS = ("counselor", "visitor", "quick_exit", "connection_lost", "blocked")
+# End-of-shift check-in: how do you feel, does a chat stay with you (call-back is a bool).
+CHECKIN_FEELINGS = ("good", "okay", "heavy")
+CHECKIN_STAYS = ("no", "a_little", "yes")
 
 
 def payload(data: Any) -> dict[str, Any]:
@@ -179,12 +184,29 @@ def shed(data: dict[str, Any]) -> tuple[str, str, bool]:
     return conversation_id(data), choice(data, "kind", SHED_KINDS), optional_bool(data, "block")
 
 
-def wrap_up(data: dict[str, Any]) -> tuple[str, tuple[str, str, str, bool] | None]:
-    """(wrap-up id, None when skipped or (category, age band, outcome, debrief))."""
+WrapUpChoices = tuple[str, str, str, bool, str | None, bool]
+
+
+def wrap_up(data: dict[str, Any]) -> tuple[str, WrapUpChoices | None]:
+    """(wrap-up id, None when skipped or (category, age band, outcome, debrief, ending,
+    heavy))."""
     wrap_id = _matching(data, "id", WRAP_UP_ID)
     if optional_bool(data, "skip"):
         return wrap_id, None
     return wrap_id, (choice(data, "category", WRAPUP_CATEGORIES),
                      choice(data, "age_band", AGE_BANDS),
                      choice(data, "outcome", OUTCOMES),
-                     optional_bool(data, "debrief"))
+                     optional_bool(data, "debrief"),
+                     optional_choice(data, "ended", WRAPUP_ENDINGS),
+                     optional_bool(data, "heavy"))
+
+
+def optional_choice(data: dict[str, Any], name: str, allowed: tuple[str, ...]) -> str | None:
+    return None if data.get(name) is None else choice(data, name, allowed)
+
+
+def check_in(data: dict[str, Any]) -> tuple[str | None, str | None, bool]:
+    """(feeling, stays with me, call back): every question may be left unanswered."""
+    return (optional_choice(data, "feeling", CHECKIN_FEELINGS),
+            optional_choice(data, "stays_with_me", CHECKIN_STAYS),
+            optional_bool(data, "call_back"))

@@ -146,3 +146,83 @@ async def test_colleagues_are_those_on_duty_with_room(
     youth, _, _ = await chat_with(base_url, bert)  # now bert is full (1 of 1)
     assert (await anna.call("colleagues", {}))["colleagues"] == []
     await youth.close()
+
+
+async def test_canned_responses_come_in_every_language_for_the_youths_one(
+    base_url: str, counselor_factory: CounselorFactory
+) -> None:
+    anna = await counselor_factory("anna")
+    english = await Client().connect(base_url, "/counselor", auth={"lang": "en"},
+                                     headers={"Cookie": f"helpchat_session={anna.cookie}"})
+    anna.extra.append(english)
+    canned = await english.call("canned", {})
+    assert canned["items"] == canned["by_lang"]["en"]
+    assert "Ben je op dit moment veilig?" in canned["by_lang"]["nl"]
+
+
+async def test_queue_rows_and_chats_carry_language_and_what_the_youth_wrote_while_waiting(
+    base_url: str, counselor_factory: CounselorFactory
+) -> None:
+    anna = await counselor_factory("anna")
+    await anna.call("set_duty", {"status": "on"})
+    youth, _ = await visitor(base_url, lang="en")
+    queued = await youth.call("request_chat", {})
+    for n, text in enumerate(("hello?", "is anyone there")):
+        assert (await youth.call("message", {"client_id": f"v-{n}", "text": text}))["ok"]
+    entry = (await anna.client.wait_for(
+        "queue", lambda q: q["entries"] and q["entries"][0]["waiting_messages"] == 2))["entries"][0]
+    assert entry["lang"] == "en" and entry["waiting_chars"] == len("hello?is anyone there")
+    assert entry["flags"] == []
+    taken = await anna.call("take", {"conversation_id": queued["conversation_id"]})
+    assert taken["conversation"]["lang"] == "en" and taken["conversation"]["returning"] is False
+    await youth.close()
+
+
+async def test_end_reasons_reach_the_console_as_they_are_and_are_counted(
+    base_url: str, counselor_factory: CounselorFactory, redis_client: aioredis.Redis
+) -> None:
+    anna = await counselor_factory("anna")
+    fled, _, cid1 = await chat_with(base_url, anna)
+    await fled.call("forget_me", {"reason": "quick_exit"})
+    assert (await anna.client.wait_for("chat_ended"))["reason"] == "quick_exit"
+    # The wrap-up registers how it ended.
+    wrap = await anna.client.wait_for("wrap_up", lambda w: w["conversation_id"] == cid1)
+    choices = {"id": wrap["id"], "category": "other", "age_band": "unknown",
+               "outcome": "ended_early"}
+    bad = await anna.call("wrap_up", {**choices, "ended": "ran away"})
+    assert bad["error"]["code"] == "invalid"
+    assert (await anna.call("wrap_up", {**choices, "ended": "quick_exit"}))["ok"]
+    stats = await redis_client.hgetall(
+        [k async for k in redis_client.scan_iter("hc:wrapstats:*")][0])
+    assert stats["ended:quick_exit"] == "1"
+    left, _, cid2 = await chat_with(base_url, anna)
+    await left.call("end_chat", {})
+    assert (await anna.client.wait_for("chat_ended")) == {
+        "conversation_id": cid2, "by": "visitor", "reason": None}
+    counts = await redis_client.hgetall("hc:stats:counts")
+    assert counts["ended_quick_exit"] == "1" and counts["ended_by_visitor"] == "1"
+    await left.close()
+
+
+async def test_transfer_carries_a_note_for_the_receiver_and_names_them_to_the_giver(
+    base_url: str, counselor_factory: CounselorFactory
+) -> None:
+    anna = await counselor_factory("anna")
+    carla = await counselor_factory("carla")
+    await carla.call("set_duty", {"status": "on"})
+    youth, _, cid = await chat_with(base_url, anna)
+    note = "Ze wil over school praten, nog niet over thuis."
+    moved = await anna.call("transfer", {"conversation_id": cid, "to": carla.id, "note": note})
+    assert moved["ok"]
+    ended = await anna.client.wait_for("chat_ended")
+    assert ended["reason"] == "transferred" and ended["to_name"] == "carla"
+    assigned = await carla.client.wait_for("assigned")
+    assert assigned["handover"] == {"kind": "transfer", "from_name": "anna", "note": note}
+    # A reload shows the note again, among the chat's whispers, never to the youth.
+    whispers = (await carla.call("whispers", {"conversation_id": cid}))["whispers"]
+    assert [(w["kind"], w["text"], w["from_name"]) for w in whispers] == [
+        ("handover", note, "anna")]
+    assert note not in str(youth.events) and note not in str(await youth.call("sync", {}))
+    too_long = await anna.call("transfer", {"conversation_id": cid, "to": None, "note": "x" * 501})
+    assert too_long["error"]["code"] == "too_large"
+    await youth.close()

@@ -106,17 +106,53 @@ async def test_supervisor_takes_over_and_the_counselor_is_told(
     off_duty = await bram.call("take_over", {"conversation_id": cid})
     assert off_duty["error"]["code"] == "forbidden"
     await bram.call("set_duty", {"status": "on"})
-    assert (await bram.call("take_over", {"conversation_id": cid}))["ok"] is True
+    taken = await bram.call("take_over", {"conversation_id": cid, "note": "Ga even wat drinken"})
+    assert taken["ok"] is True and taken["duty"]["active_chats"] == 1
     assigned = await bram.client.wait_for("assigned")
     assert assigned["conversation"]["id"] == cid
-    assert (await anna.client.wait_for("taken_over"))["by_name"] == "bram"
-    assert (await anna.client.wait_for("chat_ended"))["reason"] == "transferred"
+    assert assigned["handover"] == {"kind": "take_over", "from_name": "anna", "note": None}
+    ended = await anna.client.wait_for("chat_ended")
+    assert ended == {"conversation_id": cid, "by": "counselor", "reason": "taken_over",
+                     "to_name": "bram", "note": "Ga even wat drinken"}
     notice = await youth.wait_for("message", lambda m: m["sender"] == "system")
     assert "bram" not in notice["text"] and "Hulpverlener" in notice["text"]  # visitors' view
     # Handed on, not ended: no wrap-up for anna.
     assert anna.client.received("wrap_up") == []
     reply = await bram.call("message", {"conversation_id": cid, "client_id": "b-1", "text": "Hoi"})
     assert reply["ok"]
+    await youth.close()
+
+
+async def test_take_over_off_duty_puts_the_supervisor_on_duty_in_one_step(
+    base_url: str, counselor_factory: CounselorFactory
+) -> None:
+    anna = await counselor_factory("anna")
+    bram = await counselor_factory("bram", role="supervisor")
+    youth, _, cid = await chat_with(base_url, anna)
+    await bram.call("set_duty", {"status": "off"})
+    taken = await bram.call("take_over", {"conversation_id": cid, "go_on_duty": True})
+    assert taken["ok"] and taken["duty"]["status"] == "on"
+    assert (await bram.client.wait_for("assigned"))["conversation"]["id"] == cid
+    await youth.close()
+
+
+async def test_monitoring_tells_the_counselor_who_is_watching(
+    base_url: str, counselor_factory: CounselorFactory
+) -> None:
+    anna = await counselor_factory("anna")
+    bram = await counselor_factory("bram", role="supervisor")
+    youth, _, cid = await chat_with(base_url, anna)
+    await bram.call("monitor", {"conversation_id": cid})
+    assert (await anna.client.wait_for("watchers")) == {"conversation_id": cid, "names": ["bram"]}
+    again = await anna.call("sync", {"conversation_id": cid})
+    assert again["ok"]
+    await bram.call("unmonitor", {"conversation_id": cid})
+    assert (await anna.client.wait_for("watchers"))["names"] == []
+    # A supervisor's closed tab stops watching too.
+    await bram.call("monitor", {"conversation_id": cid})
+    assert (await anna.client.wait_for("watchers"))["names"] == ["bram"]
+    await bram.client.close()
+    assert (await anna.client.wait_for("watchers"))["names"] == []
     await youth.close()
 
 

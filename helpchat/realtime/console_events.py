@@ -12,17 +12,20 @@ from typing import Any
 
 from helpchat import identity, validation
 from helpchat.errors import HelpchatError
-from helpchat.i18n import normalize_language
+from helpchat.i18n import LANGUAGES, normalize_language
 from helpchat.realtime import payloads
 from helpchat.realtime.base import GuardedNamespace
 from helpchat.realtime.hub import SUPERVISORS_ROOM, counselor_room
 from helpchat.store.models import Counselor
 from helpchat.store.supervision import Whisper
+from helpchat.store.wellbeing import CheckIn
 from helpchat.store.wrapups import WrapUpForm
 
 log = logging.getLogger(__name__)
 
-CONSOLE_EVENTS = frozenset({"canned", "wrap_up", "need_help", "colleagues", "whispers"})
+CONSOLE_EVENTS = frozenset({
+    "canned", "wrap_up", "need_help", "colleagues", "whispers", "end_cooldown", "check_in",
+})
 
 
 def socket_language(auth: Any, default: str) -> str:
@@ -32,7 +35,7 @@ def socket_language(auth: Any, default: str) -> str:
 
 def whisper_payload(whisper: Whisper) -> dict[str, Any]:
     return {"id": whisper.id, "conversation_id": whisper.conversation_id, "text": whisper.text,
-            "from_name": whisper.from_name, "ts_ms": whisper.ts_ms}
+            "from_name": whisper.from_name, "ts_ms": whisper.ts_ms, "kind": whisper.kind}
 
 
 def require_supervisor(counselor: Counselor) -> None:
@@ -57,9 +60,13 @@ class ConsoleEvents(GuardedNamespace):
 
     # events -----------------------------------------------------------------------------------
     async def on_canned(self, sid: str, data: Any) -> dict[str, Any]:
+        """The console's own language as `items`, and every language in `by_lang`: a canned
+        response goes out in the youth's language, whatever the console's is."""
         validation.payload(data)
         await self.counselor(sid)
-        return payloads.ok(items=await self.hub.store.canned.list(await self.language(sid)))
+        canned = self.hub.store.canned
+        by_lang = {lang: await canned.list(lang) for lang in LANGUAGES}
+        return payloads.ok(items=by_lang.get(await self.language(sid), []), by_lang=by_lang)
 
     async def on_wrap_up(self, sid: str, data: Any) -> dict[str, Any]:
         wrap_id, choices = validation.wrap_up(validation.payload(data))
@@ -76,8 +83,34 @@ class ConsoleEvents(GuardedNamespace):
                                       "counselor_name": counselor.shown_name,
                                       "ts_ms": hub.now_ms()},
                             room=SUPERVISORS_ROOM)
+        if form and form.heavy and await hub.chats.start_cooldown(counselor.id):
+            await hub.pushes.push_duty(counselor)
         await self.emit("board_changed", {}, room=SUPERVISORS_ROOM)
         return payloads.ok(open=len(await hub.store.wrapups.pending(counselor.id)))
+
+    async def on_end_cooldown(self, sid: str, data: Any) -> dict[str, Any]:
+        """The counselor feels ready before the cool-down is over: their choice."""
+        validation.payload(data)
+        duty = await self.hub.counselors.end_cooldown(await self.counselor(sid))
+        await self.hub.pushes.push_queue()
+        return payloads.ok(**duty)
+
+    async def on_check_in(self, sid: str, data: Any) -> dict[str, Any]:
+        """End-of-shift check-in: counted, never linked to a chat; only a call-back request
+        names the counselor, to the supervisors."""
+        feeling, stays, call_back = validation.check_in(validation.payload(data))
+        counselor = await self.counselor(sid)
+        hub = self.hub
+        await hub.store.wellbeing.check_in(counselor.id, CheckIn(feeling, stays, call_back),
+                                           hub.now_ms())
+        log.info("check-in counselor=%s call_back=%s", counselor.id, call_back)
+        if call_back:
+            await self.emit("alert", {"kind": "call_back", "counselor_id": counselor.id,
+                                      "counselor_name": counselor.shown_name,
+                                      "ts_ms": hub.now_ms()},
+                            room=SUPERVISORS_ROOM)
+            await self.emit("board_changed", {}, room=SUPERVISORS_ROOM)
+        return payloads.ok()
 
     async def on_need_help(self, sid: str, data: Any) -> dict[str, Any]:
         cid = validation.conversation_id(validation.payload(data))
@@ -106,7 +139,9 @@ class ConsoleEvents(GuardedNamespace):
         counselor = await self.counselor(sid)
         store, limit = self.hub.store, self.hub.settings.max_chats_limit
         duty = await store.counselors.on_duty()
-        ids = [cid for cid, state in duty.items() if state == "on" and cid != counselor.id]
+        resting = await store.wellbeing.cooldowns(list(duty))
+        ids = [cid for cid, state in duty.items()
+               if state == "on" and cid != counselor.id and cid not in resting]
         counts = await store.counselors.active_chat_counts(ids)
         found = []
         for colleague_id in ids:

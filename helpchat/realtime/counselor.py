@@ -74,6 +74,7 @@ class CounselorNamespace(SupervisorEvents, CounselorQuestionEvents):
         await self.hub.store.presence.disconnect("c", session["counselor_id"], sid,
                                                           self.hub.now_ms())
         await self.hub.store.auth.remove_socket(session["login"], sid)
+        await self.supervisor_disconnect(sid, session)
 
     async def counselor(self, sid: str) -> Counselor:
         """The sender, checked on every event: a disabled account is refused at once."""
@@ -139,7 +140,8 @@ class CounselorNamespace(SupervisorEvents, CounselorQuestionEvents):
         body = validation.payload(data)
         cid = validation.conversation_id(body)
         to = validation.transfer_target(body)
-        await self.hub.counselors.transfer(await self.counselor(sid), cid, to)
+        note = validation.optional_text(body, "note", validation.MAX_REASON)
+        await self.hub.counselors.transfer(await self.counselor(sid), cid, to, note)
         return payloads.ok()
 
     async def on_shed(self, sid: str, data: Any) -> dict[str, Any]:

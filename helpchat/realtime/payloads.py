@@ -39,6 +39,8 @@ def conversation(conv: Conversation, messages: list[Message], more: bool, lang: 
         "pseudonym": pseudonym(conv.pseudonym_code, lang),
         "topic": conv.topic,
         "urgent": conv.urgent,
+        "lang": conv.lang,
+        "returning": conv.returning,
         "started_ms": conv.started_ms,
         "created_ms": conv.created_ms,
         "messages": [message(m) for m in messages],
@@ -57,6 +59,9 @@ def queue_entry(entry: QueueEntry, now_ms: int, lang: str) -> dict[str, Any]:
         "flags": [flag for flag, on in (("returning", conv.returning), ("away", entry.away))
                   if on],
         "position": entry.position,
+        "lang": conv.lang,
+        "waiting_messages": entry.visitor_messages,
+        "waiting_chars": entry.visitor_chars,
     }
 
 

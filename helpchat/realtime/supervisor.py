@@ -20,16 +20,20 @@ from helpchat.store.models import Conversation, Counselor
 log = logging.getLogger(__name__)
 
 SUPERVISOR_EVENTS = frozenset({
-    "board", "monitor", "unmonitor", "whisper", "take_over", "debrief_done",
+    "board", "monitor", "unmonitor", "whisper", "take_over", "debrief_done", "call_back_done",
 })
 
 
 async def board(hub: Hub, lang: str) -> dict[str, Any]:
-    """Every active chat with its counselor, the counselors on duty, and debrief requests."""
+    """Every active chat with its counselor, age and reply wait; every counselor on duty or
+    with chats, with their state (cool-down, help asked, wrap-up open); debrief and call-back
+    requests."""
     store = hub.store
     counselors = {c.id: c for c in await store.counselors.all()}
     duty = await store.counselors.on_duty()
     help_requests = await store.supervision.help_requests()
+    asking = {request.counselor_id for request in help_requests.values()}
+    cooldowns = await store.wellbeing.cooldowns(list(counselors))
     chats: list[dict[str, Any]] = []
     people: list[dict[str, Any]] = []
     for counselor in counselors.values():
@@ -41,22 +45,29 @@ async def board(hub: Hub, lang: str) -> dict[str, Any]:
             "id": counselor.id, "name": counselor.shown_name, "status": status,
             "active_chats": len(active), "max_chats": counselor.max_chats,
             "wrap_ups": len(await store.wrapups.pending(counselor.id)),
+            "cooldown_until_ms": cooldowns.get(counselor.id),
+            "help_requested": counselor.id in asking,
         })
-        for conv in await store.conversations.get_many(active):
-            if conv.state == "active" and conv.counselor_id == counselor.id:
-                chats.append(_board_chat(conv, counselor, lang, help_requests))
+        mine = [conv for conv in await store.conversations.get_many(active)
+                if conv.state == "active" and conv.counselor_id == counselor.id]
+        waits = await store.conversations.waiting_since([conv.id for conv in mine])
+        chats.extend(_board_chat(conv, counselor, lang, help_requests, waits[conv.id])
+                     for conv in mine)
     chats.sort(key=lambda c: (not c["urgent"], c["started_ms"] or 0))
-    debriefs = [{"counselor_id": cid, "counselor_name": counselors[cid].shown_name,
-                 "requested_ms": ms}
-                for cid, ms in sorted((await store.supervision.debriefs()).items(),
-                                      key=lambda item: item[1])
-                if cid in counselors]
-    return {"chats": chats, "counselors": people, "debriefs": debriefs,
+    return {"chats": chats, "counselors": people,
+            "debriefs": _requests(await store.supervision.debriefs(), counselors),
+            "call_backs": _requests(await store.wellbeing.call_backs(), counselors),
             "queue_length": await store.queue.length()}
 
 
+def _requests(asked: dict[str, int], counselors: dict[str, Counselor]) -> list[dict[str, Any]]:
+    return [{"counselor_id": cid, "counselor_name": counselors[cid].shown_name,
+             "requested_ms": ms}
+            for cid, ms in sorted(asked.items(), key=lambda item: item[1]) if cid in counselors]
+
+
 def _board_chat(conv: Conversation, counselor: Counselor, lang: str,
-                help_requests: dict[str, Any]) -> dict[str, Any]:
+                help_requests: dict[str, Any], waiting_since_ms: int | None) -> dict[str, Any]:
     request = help_requests.get(conv.id)
     return {
         "conversation_id": conv.id,
@@ -65,7 +76,9 @@ def _board_chat(conv: Conversation, counselor: Counselor, lang: str,
         "pseudonym": identity.pseudonym(conv.pseudonym_code, lang),
         "topic": conv.topic,
         "urgent": conv.urgent,
+        "lang": conv.lang,
         "started_ms": conv.started_ms,
+        "waiting_since_ms": waiting_since_ms,
         "help_requested_ms": request.ts_ms if request else None,
     }
 
@@ -93,6 +106,9 @@ class SupervisorEvents(ConsoleEvents):
         supervisor = await self.supervisor(sid)
         conv = await self._active(cid)
         await self.enter_room(sid, watch_room(cid))
+        await self._set_watching(sid, cid, True)
+        await self._tell_watchers(conv, await self.hub.store.supervision.watch(
+            cid, sid, supervisor.shown_name))
         log.info("monitor conversation=%s supervisor=%s", cid, supervisor.id)
         owner = await self.hub.store.counselors.get(conv.counselor_id or "")
         conversation = await self.hub.counselors.conversation_payload(conv)
@@ -105,8 +121,38 @@ class SupervisorEvents(ConsoleEvents):
     async def on_unmonitor(self, sid: str, data: Any) -> dict[str, Any]:
         cid = validation.conversation_id(validation.payload(data))
         await self.supervisor(sid)
-        await self.leave_room(sid, watch_room(cid))
+        await self._unwatch(sid, cid)
         return payloads.ok()
+
+    # who is watching: the chat's counselor sees "<name> kijkt mee" ----------------------------
+    async def _set_watching(self, sid: str, cid: str, on: bool) -> None:
+        async with self.session(sid) as session:
+            watching = set(session.get("watching", ()))
+            if on:
+                watching.add(cid)
+            else:
+                watching.discard(cid)
+            session["watching"] = sorted(watching)
+
+    async def _unwatch(self, sid: str, cid: str) -> None:
+        await self.leave_room(sid, watch_room(cid))
+        await self._set_watching(sid, cid, False)
+        await self._watch_gone(sid, cid)
+
+    async def _watch_gone(self, sid: str, cid: str) -> None:
+        names = await self.hub.store.supervision.unwatch(cid, sid)
+        conv = await self.hub.store.conversations.get(cid)
+        if conv and conv.state == "active":
+            await self._tell_watchers(conv, names)
+
+    async def _tell_watchers(self, conv: Conversation, names: list[str]) -> None:
+        await self.emit("watchers", {"conversation_id": conv.id, "names": names},
+                        room=counselor_room(conv.counselor_id or ""))
+
+    async def supervisor_disconnect(self, sid: str, session: dict[str, Any]) -> None:
+        """A closed tab stops monitoring: its counselors no longer read "kijkt mee"."""
+        for cid in session.get("watching", ()):
+            await self._watch_gone(sid, cid)
 
     async def on_whisper(self, sid: str, data: Any) -> dict[str, Any]:
         """A note for the chat's counselor only: stored apart from the conversation's messages
@@ -125,29 +171,44 @@ class SupervisorEvents(ConsoleEvents):
         return payloads.ok(whisper=data_out)
 
     async def on_take_over(self, sid: str, data: Any) -> dict[str, Any]:
-        cid = validation.conversation_id(validation.payload(data))
+        """Take a chat over, with an optional note for the counselor who had it. Off duty,
+        `go_on_duty: true` puts the supervisor on duty first, in the same step."""
+        body = validation.payload(data)
+        cid = validation.conversation_id(body)
+        note = validation.optional_text(body, "note", validation.MAX_REASON)
+        go_on_duty = validation.optional_bool(body, "go_on_duty")
         supervisor = await self.supervisor(sid)
         hub = self.hub
         conv = await self._active(cid)
         if conv.counselor_id == supervisor.id:
             raise HelpchatError("conflict", "console.error.already_yours")
-        if await hub.store.counselors.duty(supervisor.id) != "on":
-            raise HelpchatError("forbidden", "console.error.take_over_duty")
         previous = await hub.store.counselors.get(conv.counselor_id or "")
         if previous is None:
             raise HelpchatError("not_found")
+        was = await hub.store.counselors.duty(supervisor.id)
+        if was != "on":
+            if not go_on_duty:
+                raise HelpchatError("forbidden", "console.error.take_over_duty")
+            await hub.counselors.set_duty(supervisor, "on")
         # The transfer script checks atomically that the chat is still the previous
         # counselor's and that the supervisor has room.
         try:
-            await hub.counselors.transfer(previous, cid, supervisor.id)
+            await hub.counselors.transfer(previous, cid, supervisor.id, note, taken_by=supervisor)
         except HelpchatError as exc:
+            if was != "on":
+                await hub.counselors.set_duty(supervisor, was)
             if exc.code == "forbidden":
                 raise HelpchatError("forbidden", "error.chat_limit") from None
             raise
         await hub.store.supervision.clear_help(cid)
         log.info("take over conversation=%s supervisor=%s", cid, supervisor.id)
-        await self.emit("taken_over", {"conversation_id": cid, "by_name": supervisor.shown_name},
-                        room=counselor_room(previous.id))
+        await self.emit("board_changed", {}, room=SUPERVISORS_ROOM)
+        return payloads.ok(duty=await hub.pushes.duty_payload(supervisor))
+
+    async def on_call_back_done(self, sid: str, data: Any) -> dict[str, Any]:
+        counselor_id = validation.counselor_id(validation.payload(data))
+        await self.supervisor(sid)
+        await self.hub.store.wellbeing.call_back_done(counselor_id)
         await self.emit("board_changed", {}, room=SUPERVISORS_ROOM)
         return payloads.ok()
 

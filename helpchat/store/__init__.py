@@ -27,6 +27,7 @@ from helpchat.store.settings import SettingsStore
 from helpchat.store.stats import Stats
 from helpchat.store.supervision import Supervision
 from helpchat.store.threads import Threads
+from helpchat.store.wellbeing import Wellbeing
 from helpchat.store.wrapups import WrapUps
 
 
@@ -45,6 +46,7 @@ class Store:
     canned: CannedResponses
     wrapups: WrapUps
     supervision: Supervision
+    wellbeing: Wellbeing
     roster: RosterStore
     settings: SettingsStore
     audit: AuditLog
@@ -81,6 +83,7 @@ class Store:
             canned=CannedResponses(client, load_canned_file(settings.canned_responses_file)),
             wrapups=WrapUps(client),
             supervision=Supervision(client),
+            wellbeing=Wellbeing(client),
             roster=RosterStore(client),
             settings=SettingsStore(client),
             audit=AuditLog(client),

@@ -96,6 +96,44 @@ async def read_conversations(client: Redis, cids: list[str]) -> list[Conversatio
     ]
 
 
+# A queued youth rarely writes more; beyond this the console just says "many".
+ACTIVITY_SCAN = 100
+
+
+async def visitor_activity(client: Redis, cids: list[str]) -> dict[str, tuple[int, int]]:
+    """cid -> (messages, characters) the visitor wrote so far (the first ACTIVITY_SCAN entries
+    of each stream), in one round trip. Counts only: nothing of the text leaves here."""
+    async with client.pipeline(transaction=False) as pipe:
+        for cid in cids:
+            pipe.xrange(keys.log(cid), count=ACTIVITY_SCAN)
+        rows = await pipe.execute()
+    found = {}
+    for cid, entries in zip(cids, rows, strict=True):
+        texts = [fields.get("t", "") for _, fields in entries if fields.get("s") == "visitor"]
+        found[cid] = (len(texts), sum(len(text) for text in texts))
+    return found
+
+
+async def waiting_since(client: Redis, cids: list[str]) -> dict[str, int | None]:
+    """cid -> when the youth's oldest unanswered message arrived (no counselor message after
+    it), or None when the counselor spoke last; from the last ACTIVITY_SCAN entries."""
+    async with client.pipeline(transaction=False) as pipe:
+        for cid in cids:
+            pipe.xrevrange(keys.log(cid), count=ACTIVITY_SCAN)
+        rows = await pipe.execute()
+    found: dict[str, int | None] = {}
+    for cid, entries in zip(cids, rows, strict=True):
+        since = None
+        for entry_id, fields in entries:  # newest first
+            sender = fields.get("s")
+            if sender == "counselor":
+                break
+            if sender == "visitor":
+                since = _message(cid, entry_id, fields).ts_ms
+        found[cid] = since
+    return found
+
+
 class Conversations:
     def __init__(self, client: Redis, scripts: Scripts) -> None:
         self._redis = client
@@ -107,6 +145,9 @@ class Conversations:
 
     async def get_many(self, cids: list[str]) -> list[Conversation]:
         return await read_conversations(self._redis, cids)
+
+    async def waiting_since(self, cids: list[str]) -> dict[str, int | None]:
+        return await waiting_since(self._redis, cids)
 
     async def add_message(
         self,

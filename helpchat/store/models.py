@@ -71,3 +71,6 @@ class QueueEntry:
     conversation: Conversation
     position: int  # 1-based, counting only the connected entries ahead
     away: bool = False  # the visitor is disconnected (within the grace period)
+    # What the youth already wrote while waiting (triage in the console: counts, never text).
+    visitor_messages: int = 0
+    visitor_chars: int = 0

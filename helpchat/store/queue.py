@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from helpchat.store import keys
 from helpchat.store.connection import Redis, Scripts
-from helpchat.store.conversations import read_conversations
+from helpchat.store.conversations import read_conversations, visitor_activity
 from helpchat.store.models import QueueEntry
 
 # Scores order the zset: requeued chats before urgent ones before the rest, each oldest first.
@@ -46,7 +46,7 @@ class Queue:
 
     async def take(self, counselor_id: str, cid: str | None, *, now_ms: int,
                    max_chats: int) -> tuple[str, str | None]:
-        """('ok', cid) or (off_duty|limit|empty|conflict|not_found, None)."""
+        """('ok', cid) or (off_duty|wrap_up|cooldown|limit|empty|conflict|not_found, None)."""
         result = await self._scripts.take(
             keys=[keys.QUEUE, keys.DUTY, keys.counselor_chats(counselor_id), keys.GONE],
             args=[counselor_id, cid or "", now_ms, max_chats, keys.PREFIX],
@@ -62,10 +62,11 @@ class Queue:
         return result[1] if result[0] == "ok" else None
 
     async def transfer(self, cid: str, from_id: str, to_id: str, *, to_max_chats: int) -> str:
-        """'ok' or conflict|off_duty|wrap_up|limit."""
+        """'ok' or conflict|off_duty|wrap_up|cooldown|limit."""
         result = await self._scripts.transfer(
             keys=[keys.conversation(cid), keys.counselor_chats(from_id),
-                  keys.counselor_chats(to_id), keys.DUTY, keys.wrap_ups(to_id)],
+                  keys.counselor_chats(to_id), keys.DUTY, keys.wrap_ups(to_id),
+                  keys.cooldown(to_id)],
             args=[cid, from_id, to_id, to_max_chats],
         )
         return str(result[0])
@@ -94,9 +95,12 @@ class Queue:
         if not conversations:
             return []
         gone = await self._redis.zmscore(keys.GONE, [f"v:{c.vid}" for c in conversations])
+        activity = await visitor_activity(self._redis, [conv.id for conv in conversations])
         entries: list[QueueEntry] = []
         ahead = 0
         for conv, since in zip(conversations, gone, strict=True):
-            entries.append(QueueEntry(conv, ahead + 1, away=since is not None))
+            wrote, chars = activity[conv.id]
+            entries.append(QueueEntry(conv, ahead + 1, away=since is not None,
+                                      visitor_messages=wrote, visitor_chars=chars))
             ahead += since is None
         return entries

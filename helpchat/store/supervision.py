@@ -21,6 +21,7 @@ class Whisper:
     text: str
     from_name: str
     ts_ms: int
+    kind: str = "whisper"  # or "handover": the note a colleague left with a transfer/take-over
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,13 @@ class Supervision:
         self._redis = client
 
     # whispers -----------------------------------------------------------------------------
-    async def add_whisper(self, cid: str, text: str, from_name: str, now_ms: int) -> Whisper:
-        whisper = Whisper(secrets.token_hex(8), cid, text, from_name, now_ms)
+    async def add_whisper(self, cid: str, text: str, from_name: str, now_ms: int,
+                          kind: str = "whisper") -> Whisper:
+        """A whisper, or a handover note: both are for counselors only and live (and expire)
+        with the chat, so a receiver who reloads still sees the note."""
+        whisper = Whisper(secrets.token_hex(8), cid, text, from_name, now_ms, kind)
         key = keys.whispers(cid)
-        record = {"id": whisper.id, "t": text, "n": from_name, "ts": now_ms}
+        record = {"id": whisper.id, "t": text, "n": from_name, "ts": now_ms, "k": kind}
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.rpush(key, json.dumps(record))
             pipe.ltrim(key, -keys.WHISPER_CAP, -1)
@@ -51,8 +55,28 @@ class Supervision:
         found = []
         for row in rows:
             data = json.loads(row)
-            found.append(Whisper(data["id"], cid, data["t"], data["n"], int(data["ts"])))
+            found.append(Whisper(data["id"], cid, data["t"], data["n"], int(data["ts"]),
+                                 data.get("k", "whisper")))
         return found
+
+    # who is monitoring (the counselor is told "<name> kijkt mee") ---------------------------
+    async def watch(self, cid: str, sid: str, name: str) -> list[str]:
+        """One field per supervisor socket: two tabs watching, one closing, still one left.
+        A crashed process leaves its fields behind until the chat ends or CONTENT_TTL."""
+        key = keys.watchers(cid)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(key, sid, name)
+            pipe.expire(key, keys.CONTENT_TTL)
+            await pipe.execute()
+        return await self.watchers(cid)
+
+    async def unwatch(self, cid: str, sid: str) -> list[str]:
+        await self._redis.hdel(keys.watchers(cid), sid)
+        return await self.watchers(cid)
+
+    async def watchers(self, cid: str) -> list[str]:
+        names = await self._redis.hvals(keys.watchers(cid))
+        return sorted(set(names), key=str.lower)
 
     # help requests ----------------------------------------------------------------------------
     async def request_help(self, cid: str, counselor_id: str, now_ms: int) -> None:
@@ -102,4 +126,5 @@ class Supervision:
             else:
                 pipe.expire(keys.whispers(cid), retention_s)
             pipe.hdel(keys.HELP_REQUESTS, cid)
+            pipe.delete(keys.watchers(cid))
             await pipe.execute()

@@ -23,6 +23,8 @@ class WrapUpForm:
     age_band: str
     outcome: str
     debrief: bool
+    ended: str | None = None  # how the chat ended (validation.WRAPUP_ENDINGS)
+    heavy: bool = False  # the counselor marks it heavy: a cool-down follows
 
 
 def month_of(now_ms: int) -> str:
@@ -72,6 +74,10 @@ class WrapUps:
                     pipe.hincrby(stats, "debrief", 1)
                 if counselor_seconds is not None:
                     pipe.hincrby(stats, f"shed_seconds:{form.category}", counselor_seconds)
+                if form.ended:
+                    pipe.hincrby(stats, f"ended:{form.ended}", 1)
+                if form.heavy:
+                    pipe.hincrby(stats, "heavy", 1)
             pipe.expire(stats, keys.WRAPSTATS_TTL)
             await pipe.execute()
 

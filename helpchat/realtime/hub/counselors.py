@@ -25,6 +25,7 @@ log = logging.getLogger("helpchat.realtime.hub")
 TAKE_REFUSALS: dict[str, tuple[ErrorCode, str]] = {
     "off_duty": ("forbidden", "error.off_duty"),
     "wrap_up": ("forbidden", "console.error.wrap_up_open"),
+    "cooldown": ("forbidden", "console.error.cooldown"),
     "limit": ("forbidden", "error.chat_limit"),
     "empty": ("not_found", "error.queue_empty"),
 }
@@ -46,11 +47,20 @@ class CounselorSide:
         await self.pushes.push_queue()
         return await self.pushes.duty_payload(counselor)
 
+    async def end_cooldown(self, counselor: Counselor) -> dict[str, Any]:
+        if await self.store.wellbeing.end_cooldown(counselor.id):
+            log.info("cool-down ended early counselor=%s", counselor.id)
+            await self.pushes.push_duty(counselor)
+        return await self.pushes.duty_payload(counselor)
+
     async def conversation_payload(self, conv: Conversation) -> dict[str, Any]:
-        """The conversation with its newest page of messages (older ones: `sync` before)."""
+        """The conversation with its newest page of messages (older ones: `sync` before), and
+        who is monitoring it."""
         page = await self.chats.page(conv.id)
-        return payloads.conversation(conv, page.messages, page.more,
-                                     self.ctx.settings.default_language)
+        found = payloads.conversation(conv, page.messages, page.more,
+                                      self.ctx.settings.default_language)
+        found["watchers"] = await self.store.supervision.watchers(conv.id)
+        return found
 
     async def take(self, counselor: Counselor, cid: str | None) -> dict[str, Any]:
         status, taken = await self.store.queue.take(
@@ -74,14 +84,18 @@ class CounselorSide:
         await self.pushes.push_queue()
         return await self.conversation_payload(conv)
 
-    async def _announce_assignment(self, conv: Conversation, counselor: Counselor) -> None:
+    async def _announce_assignment(self, conv: Conversation, counselor: Counselor,
+                                   handover: dict[str, Any] | None = None) -> None:
         sio = self.ctx.sio
         await sio.emit("chat_started",
                        {"conversation_id": conv.id,
                         "counselor_name": display_names.for_visitors(counselor, conv.lang)},
                        room=visitor_room(conv.vid), namespace=VISITOR_NS)
-        await sio.emit("assigned", {"conversation": await self.conversation_payload(conv)},
-                       room=counselor_room(counselor.id), namespace=COUNSELOR_NS)
+        assigned: dict[str, Any] = {"conversation": await self.conversation_payload(conv)}
+        if handover:
+            assigned["handover"] = handover
+        await sio.emit("assigned", assigned, room=counselor_room(counselor.id),
+                       namespace=COUNSELOR_NS)
         await self.pushes.push_duty(counselor)
 
     async def conversation(self, counselor: Counselor, cid: str) -> Conversation:
@@ -109,7 +123,12 @@ class CounselorSide:
         await self.conversation(counselor, cid)
         await self.chats.end(cid, by="counselor", reason=reason)
 
-    async def transfer(self, counselor: Counselor, cid: str, to: str | None) -> None:
+    async def transfer(self, counselor: Counselor, cid: str, to: str | None,
+                       note: str | None = None, taken_by: Counselor | None = None) -> None:
+        """Hand the chat to a colleague (or, `to` None, to the front of the queue). `taken_by`:
+        a supervisor taking it over; the giver is then told "taken_over", not "transferred".
+        A transfer's note is for the receiver (kept with the chat's whispers, so a reload
+        shows it again); a take-over's note is the supervisor's word to the giver."""
         conv = await self.conversation(counselor, cid)
         if to is None:
             await self.chats.requeue(conv, counselor.id, "system.transferred_queue")
@@ -125,14 +144,26 @@ class CounselorSide:
             raise HelpchatError("conflict")
         if status != "ok":
             raise HelpchatError("forbidden", "error.target_unavailable")
-        log.info("chat transferred conversation=%s from=%s to=%s", cid, counselor.id, target.id)
+        kind = "take_over" if taken_by else "transfer"
+        log.info("chat handed over conversation=%s from=%s to=%s kind=%s", cid, counselor.id,
+                 target.id, kind)
+        await self.store.stats.count(f"handover_{kind}")
+        if note and not taken_by:
+            await self.store.supervision.add_whisper(cid, note, counselor.shown_name,
+                                                     self.ctx.now_ms(), kind="handover")
         await self.chats.system_message(conv, "system.transferred",
                                         name=display_names.for_visitors(target, conv.lang))
-        await self.ctx.sio.emit("chat_ended", {"conversation_id": cid, "by": "counselor",
-                                               "reason": "transferred"},
-                                room=counselor_room(counselor.id), namespace=COUNSELOR_NS)
+        # The giver's pane stays readable ("handed to ..."); a take-over's note is for them.
+        ended: dict[str, Any] = {"conversation_id": cid, "by": "counselor",
+                                 "reason": "transferred", "to_name": target.shown_name}
+        if taken_by:
+            ended.update(reason="taken_over", note=note)
+        await self.ctx.sio.emit("chat_ended", ended, room=counselor_room(counselor.id),
+                                namespace=COUNSELOR_NS)
         await self.pushes.push_duty(counselor)
-        await self._announce_assignment(conv, target)
+        await self._announce_assignment(conv, target, {
+            "kind": kind, "from_name": counselor.shown_name, "note": None if taken_by else note,
+        })
 
     async def block(self, counselor: Counselor, cid: str, reason: str) -> None:
         conv = await self.conversation(counselor, cid)

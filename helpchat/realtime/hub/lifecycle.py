@@ -69,6 +69,8 @@ class Lifecycle:
             self.ctx.metrics.messages.labels(sender=sender).inc()
         if added.status == "ok" and added.vid:  # a resend ("dup") was delivered the first time
             await self._deliver(added.message, added.vid, added.counselor_id)
+            if sender == "visitor" and not added.counselor_id:  # still waiting in the queue
+                await self.pushes.push_queue_rows()
         return added.message
 
     async def page(self, cid: str, *, after: str | None = None, before: str | None = None,
@@ -150,14 +152,19 @@ class Lifecycle:
             return False
         await self.store.stats.count("chats_ended")
         now = self.ctx.now_ms()
+        long_chat = False
         if ended.started_ms is not None and ended.previous_state == "active":
             await self.store.stats.record_handle_time((now - ended.started_ms) // 1000)
             await self.store.insights.chat_duration((now - ended.started_ms) // 1000, now)
+            after_ms = settings.cooldown_after_chat_minutes * 60_000
+            long_chat = bool(after_ms) and now - ended.started_ms >= after_ms
         elif ended.previous_state == "queued" and not ended.answered:
             await self.store.insights.abandoned(ended.created_ms, now, ended.estimate_s)
         if reason == "quick_exit":
             await self.store.insights.count_now("quick_exit", now)
         code = reason if reason in MACHINE_REASONS else None
+        # How chats end, counted (a quick exit is not "the visitor ended it"); never the text.
+        await self.store.stats.count(f"ended_{code}" if code else f"ended_by_{by}")
         log.info("chat ended conversation=%s by=%s reason=%s", cid, by, code or "-")
         session = await self.store.sessions.get(ended.vid)
         lang = session.lang if session else settings.default_language
@@ -172,6 +179,8 @@ class Lifecycle:
                                     {"conversation_id": cid, "by": by, "reason": reason},
                                     room=counselor_room(ended.counselor_id),
                                     namespace=COUNSELOR_NS)
+            if long_chat:
+                await self.start_cooldown(ended.counselor_id)
             counselor = await self.store.counselors.get(ended.counselor_id)
             if counselor:
                 await self.pushes.push_duty(counselor)
@@ -182,6 +191,17 @@ class Lifecycle:
             await self.pushes.push_queue()
         else:
             await self.pushes.push_availability()
+        return True
+
+    async def start_cooldown(self, counselor_id: str) -> bool:
+        """After a heavy or long chat: no new chat for `cooldown_minutes` (take and transfer
+        refuse one). The caller pushes the counselor's duty state."""
+        minutes = self.ctx.settings.cooldown_minutes
+        if not await self.store.wellbeing.start_cooldown(counselor_id, self.ctx.now_ms(),
+                                                         minutes * 60):
+            return False
+        log.info("cool-down counselor=%s minutes=%s", counselor_id, minutes)
+        await self.store.stats.count("cooldowns")
         return True
 
     async def _console_chat_ended(self, cid: str, counselor_id: str | None, previous_state: str,

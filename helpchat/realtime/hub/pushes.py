@@ -22,7 +22,7 @@ from helpchat.realtime.hub.rooms import (
     visitor_room,
 )
 from helpchat.store import keys
-from helpchat.store.models import Counselor
+from helpchat.store.models import Counselor, QueueEntry
 
 # A reload or a network blip reconnects within this; a counselor away longer is not counted.
 AWAY_AFTER_MS = 3000
@@ -97,13 +97,7 @@ class Pushes:
     # queue ----------------------------------------------------------------------------------
     async def push_queue(self, load: Load | None = None) -> None:
         """Queue to every counselor; position and estimate to every waiting visitor."""
-        entries = await self.store.queue.entries()
-        now = self.ctx.now_ms()
-        lang = self.ctx.settings.default_language
-        await self.ctx.sio.emit(
-            "queue", {"entries": [payloads.queue_entry(e, now, lang) for e in entries]},
-            room=QUEUE_ROOM, namespace=COUNSELOR_NS,
-        )
+        entries = await self.push_queue_rows()
         load = load or await self.load()
         for index, entry in enumerate(entries):
             await self.ctx.sio.emit(
@@ -113,12 +107,25 @@ class Pushes:
             )
         await self.push_availability(load)
 
+    async def push_queue_rows(self) -> list[QueueEntry]:
+        """The queue to every counselor only: also when a waiting youth writes (the row shows
+        how much), which changes no position."""
+        entries = await self.store.queue.entries()
+        now = self.ctx.now_ms()
+        lang = self.ctx.settings.default_language
+        await self.ctx.sio.emit(
+            "queue", {"entries": [payloads.queue_entry(e, now, lang) for e in entries]},
+            room=QUEUE_ROOM, namespace=COUNSELOR_NS,
+        )
+        return entries
+
     # duty -----------------------------------------------------------------------------------
     async def duty_payload(self, counselor: Counselor) -> dict[str, Any]:
         state = await self.store.counselors.duty(counselor.id)
         active = len(await self.store.counselors.active_chats(counselor.id))
         return {"on": state == "on", "status": state, "active_chats": active,
-                "max_chats": counselor.max_chats}
+                "max_chats": counselor.max_chats,
+                "cooldown_until_ms": await self.store.wellbeing.cooldown_until(counselor.id)}
 
     async def push_duty(self, counselor: Counselor) -> None:
         await self.ctx.sio.emit("duty", await self.duty_payload(counselor),

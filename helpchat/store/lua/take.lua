@@ -5,6 +5,8 @@
 if redis.call('HGET', KEYS[2], ARGV[1]) ~= 'on' then return {'off_duty'} end
 -- An open wrap-up (hc:wrapup:{id}, see store/wrapups.py) means: no new chat yet.
 if redis.call('EXISTS', ARGV[5] .. 'wrapup:' .. ARGV[1]) == 1 then return {'wrap_up'} end
+-- A cool-down after a heavy or long chat (hc:cooldown:{id}, see store/wellbeing.py).
+if redis.call('EXISTS', ARGV[5] .. 'cooldown:' .. ARGV[1]) == 1 then return {'cooldown'} end
 if redis.call('SCARD', KEYS[3]) >= tonumber(ARGV[4]) then return {'limit'} end
 local cid = ARGV[2]
 if cid == '' then
