@@ -30,8 +30,8 @@ def json_for_script(data: Any) -> str:
     return json.dumps(data, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
 
 
-def console_config(counselor: Counselor, lang: str, max_chars: int,
-                   max_chats: int) -> dict[str, Any]:
+def console_config(counselor: Counselor, lang: str, max_chars: int, max_chats: int,
+                   reply_wait_alert_seconds: int) -> dict[str, Any]:
     return {
         "lang": lang,
         # message_name: what this counselor's messages carry as counselor_name (the display
@@ -42,9 +42,11 @@ def console_config(counselor: Counselor, lang: str, max_chars: int,
                "supervisor": counselor.has_role("supervisor"),
                "max_chats": min(counselor.max_chats, max_chats)},
         "max_chars": max_chars,
+        "reply_wait_alert_seconds": reply_wait_alert_seconds,
         "wrap_up": {"categories": list(validation.WRAPUP_CATEGORIES),
                     "age_bands": list(validation.AGE_BANDS),
-                    "outcomes": list(validation.OUTCOMES)},
+                    "outcomes": list(validation.OUTCOMES),
+                    "endings": list(validation.WRAPUP_ENDINGS)},
         "i18n": catalog_with_prefix(lang, "console."),
     }
 
@@ -57,7 +59,7 @@ async def console_page(request: web.Request) -> web.StreamResponse:
     lang = page_language(request)
     settings = request.app[appkeys.HUB].settings
     config = console_config(counselor, lang, settings.max_message_chars,
-                            settings.max_chats_limit)
+                            settings.max_chats_limit, settings.reply_wait_alert_seconds)
     return render_page(request, "console/index.html", lang, me=counselor,
                        csrf_token=login.csrf, config_json=json_for_script(config),
                        wrap_up=config["wrap_up"], shed_kinds=validation.SHED_KINDS,

@@ -180,7 +180,7 @@ async def test_counselor_takes_chats_transfers_ends_and_wraps_up(
     await expect(entry).to_contain_text("Bezoeker")
     await expect(entry).to_contain_text("School")
     await expect(entry.locator(".queue-wait")).to_have_text(re.compile(r"wacht 0:0[1-9]"))
-    await expect(anna).to_have_title(re.compile(r"^\(1\) "))
+    await expect(anna).to_have_title(re.compile(r"^1 wachtend – Console"))
 
     # Take next; messages both ways, typing shown.
     await anna.get_by_role("button", name="Neem volgende").click()
@@ -234,6 +234,8 @@ async def test_counselor_takes_chats_transfers_ends_and_wraps_up(
     dialog = anna.locator("#dlg-transfer")
     await expect(dialog.get_by_label(re.compile("carla"))).to_be_checked()
     await dialog.get_by_role("button", name="Doorverbinden").click()
+    await expect(chat1.locator(".handed-line")).to_have_text(re.compile("Overgedragen aan carla"))
+    await chat1.get_by_role("button", name="Sluiten").click()
     await expect(chat1).to_have_count(0)
     carla_chat = pane(carla, cid1)
     await expect(carla_chat.locator(".transcript")).to_contain_text("Ben je op dit moment veilig?")
@@ -368,7 +370,7 @@ async def test_new_chat_in_a_hidden_tab_plays_a_sound_and_notifies(
         notifier.beep = () => { window.beeps += 1; };
     }""")
     youth, _ = await queued_visitor(live_server.url, None, "geheim verhaal")
-    await expect(anna).to_have_title(re.compile(r"^\(1\) "))
+    await expect(anna).to_have_title(re.compile(r"^1 wachtend – "))
     shown = await anna.evaluate("window.shown")
     assert shown == [["Nieuwe chat in de wachtrij", "1 wachtend"]]  # no visitor text in it
     assert await anna.evaluate("window.beeps") == 1

@@ -1,12 +1,13 @@
-// Supervisors: the live board of all active chats, the counselors on duty, debrief requests,
-// and alerts ("need help", "debrief") from counselors.
-import { formatClock, formatDuration, t } from "./i18n.js";
+// Supervisors: the live board of all active chats (age, how long the youth waits for a reply),
+// every counselor's state (duty, chats, cool-down, help asked, wrap-up open), debrief and
+// call-back requests, and alerts ("need help", "debrief", "call back") from counselors.
+import { config, formatClock, formatDuration, minutesSince, t } from "./i18n.js";
 import { el } from "./dom.js";
 
 export class Board {
   constructor(app) {
     this.app = app;
-    this.data = { chats: [], counselors: [], debriefs: [], queue_length: 0 };
+    this.data = { chats: [], counselors: [], debriefs: [], call_backs: [], queue_length: 0 };
     this.timer = null;
     this.rows = document.getElementById("board-chats");
   }
@@ -26,22 +27,33 @@ export class Board {
   }
 
   _render() {
-    const { chats, counselors, debriefs, queue_length: queueLength } = this.data;
+    const { chats, counselors, debriefs, call_backs: callBacks = [], queue_length: queueLength } = this.data;
     document.getElementById("board-queue").textContent = t("board.queue", { count: queueLength });
     document.getElementById("board-empty").hidden = chats.length > 0;
     this.rows.replaceChildren(...chats.map((chat) => this._chatRow(chat)));
     const people = document.getElementById("board-people");
-    people.replaceChildren(...(counselors.length ? counselors.map((c) => el("li", {
-      className: `person person-${c.status}`,
-      text: t("board.person", { name: c.name, status: t(`duty.${c.status}`), active: c.active_chats, max: c.max_chats })
-        + (c.wrap_ups ? ` · ${t("board.in_wrapup")}` : ""),
-    })) : [el("li", { className: "muted", text: t("board.nobody") })]));
-    document.getElementById("board-debriefs-wrap").hidden = debriefs.length === 0;
-    document.getElementById("board-debriefs").replaceChildren(...debriefs.map((d) => el("li", {},
+    people.replaceChildren(...(counselors.length ? counselors.map((c) => this._person(c))
+      : [el("li", { className: "muted", text: t("board.nobody") })]));
+    this._requests("debriefs", debriefs, "debrief_done");
+    this._requests("call-backs", callBacks, "call_back_done");
+    this.tick();
+  }
+
+  _person(c) {
+    const badge = (className, text, data = {}) => el("span", { className: `badge ${className}`, text, dataset: data });
+    return el("li", { className: `person person-${c.status}`, dataset: { counselor: c.id } },
+      el("span", { text: t("board.person", { name: c.name, status: t(`duty.${c.status}`), active: c.active_chats, max: c.max_chats }) }),
+      c.help_requested ? badge("badge-help", t("board.help")) : null,
+      c.wrap_ups ? badge("badge-wrapup", t("board.in_wrapup")) : null,
+      c.cooldown_until_ms ? badge("badge-cooldown", "", { until: c.cooldown_until_ms }) : null);
+  }
+
+  _requests(name, rows, event) {
+    document.getElementById(`board-${name}-wrap`).hidden = rows.length === 0;
+    document.getElementById(`board-${name}`).replaceChildren(...rows.map((d) => el("li", {},
       el("span", { text: t("board.debrief_row", { name: d.counselor_name, time: formatClock(d.requested_ms) }) }),
       el("button", { className: "button-small", text: t("board.debrief_done"), attrs: { type: "button" },
-        on: { click: () => this.app.call("debrief_done", { counselor_id: d.counselor_id }) } }))));
-    this.tick();
+        on: { click: () => this.app.call(event, { counselor_id: d.counselor_id }) } }))));
   }
 
   _chatRow(chat) {
@@ -57,16 +69,32 @@ export class Board {
         chat.help_requested_ms ? el("span", { className: "badge badge-help", text: t("board.help") }) : null,
         el("span", { className: "duration", dataset: { started: chat.started_ms ?? "" },
           attrs: { title: t("board.duration") } })),
-      el("div", { className: "board-line muted", text: t("board.chat_by", { name: chat.counselor_name }) }),
+      el("div", { className: "board-line muted" },
+        el("span", { text: t("board.chat_by", { name: chat.counselor_name }) }),
+        chat.lang ? el("span", { className: "badge badge-lang", text: chat.lang.toUpperCase() }) : null),
+      el("div", { className: "board-line board-wait", dataset: { since: chat.waiting_since_ms ?? "" } }),
       el("div", { className: "board-actions" },
         mine || watching ? null : button(t("board.monitor"), () => this.app.monitor(chat.conversation_id)),
-        mine ? null : button(t("board.take_over"), () => this.app.takeOver(chat.conversation_id))));
+        mine ? null : button(t("board.take_over"), () => this.app.takeOver(chat.conversation_id, chat.counselor_name))));
   }
 
   tick() {
+    const now = this.app.now();
     for (const cell of this.rows.querySelectorAll(".duration")) {
       const started = Number(cell.dataset.started);
-      cell.textContent = started ? formatDuration((this.app.now() - started) / 1000) : "";
+      cell.textContent = started ? formatDuration((now - started) / 1000) : "";
+    }
+    for (const line of this.rows.querySelectorAll(".board-wait")) {
+      const since = Number(line.dataset.since);
+      const long = since && now - since >= config.reply_wait_alert_seconds * 1000;
+      line.textContent = since ? t("board.waiting", { time: formatClock(since), minutes: minutesSince(since, now) })
+        : t("board.answered");
+      line.classList.toggle("waiting-long", Boolean(long));
+    }
+    for (const badge of document.querySelectorAll("#board-people .badge-cooldown")) {
+      const until = Number(badge.dataset.until);
+      badge.hidden = until <= now;
+      badge.textContent = t("board.cooldown", { time: formatClock(until) });
     }
   }
 
@@ -75,7 +103,7 @@ export class Board {
     if (data.counselor_id === this.app.me.id) return; // a supervisor asking for help themselves
     const text = data.kind === "need_help"
       ? t("alert.need_help", { name: data.counselor_name, pseudonym: data.pseudonym })
-      : t("alert.debrief", { name: data.counselor_name });
+      : t(`alert.${data.kind}`, { name: data.counselor_name });
     const box = el("div", { className: `alert alert-${data.kind}`, attrs: { role: "alert" } },
       el("p", { text }));
     if (data.kind === "need_help" && !this.app.monitors.has(data.conversation_id)) {

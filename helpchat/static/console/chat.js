@@ -1,5 +1,7 @@
-// One active chat of this counselor: transcript, composer, actions, end and wrap-up.
-import { t } from "./i18n.js";
+// One active chat of this counselor: transcript, composer, actions, end and wrap-up, and what
+// keeps the counselor in the picture: who is watching, a handover's note, private chat-length
+// nudges, and a greyed "handed to <colleague>" pane when the chat moved on.
+import { config, langLabel, t } from "./i18n.js";
 import { el, randomId, slot, toast } from "./dom.js";
 import { errorText } from "./net.js";
 import { Composer } from "./composer.js";
@@ -7,6 +9,8 @@ import { CannedMenu } from "./canned.js";
 import { LiveConversationView } from "./live_view.js";
 
 const RETRY_CODES = new Set(["offline", "timeout", "internal"]);
+// Private nudges for the counselor only, never shown to anyone else.
+const NUDGE_MINUTES = [30, 45, 60];
 
 export class ChatPane extends LiveConversationView {
   constructor(app, conversation) {
@@ -15,6 +19,9 @@ export class ChatPane extends LiveConversationView {
     this.root.dataset.cid = this.id;
     this._fill(conversation);
     this._wire();
+    this.setWatchers(conversation.watchers ?? []);
+    // Nudges already due when the pane opens (a reload) are not repeated.
+    this.nudged = new Set(NUDGE_MINUTES.filter((m) => this._minutes() >= m));
     this.tick();
     slot(this.root, "older").hidden = !conversation.more;
   }
@@ -38,6 +45,20 @@ export class ChatPane extends LiveConversationView {
     this.transcript.notice(t("chat.full"), "end");
   }
 
+  _minutes() {
+    return (this.app.now() - this.startedMs) / 60000;
+  }
+
+  tick() {
+    super.tick();
+    for (const minutes of NUDGE_MINUTES) {
+      if (this._minutes() >= minutes && !this.nudged.has(minutes)) {
+        this.nudged.add(minutes);
+        this.transcript.notice(t(`chat.nudge_${minutes}`), "nudge");
+      }
+    }
+  }
+
   _fill(conversation) {
     slot(this.root, "topic").textContent = conversation.topic ?? "";
     slot(this.root, "transcript").setAttribute("aria-label", t("chat.transcript", { pseudonym: this.pseudonym }));
@@ -46,7 +67,11 @@ export class ChatPane extends LiveConversationView {
 
   _wire() {
     const input = slot(this.root, "input");
-    this.canned = new CannedMenu(slot(this.root, "canned"), input);
+    const hint = slot(this.root, "canned-hint");
+    this.canned = new CannedMenu(slot(this.root, "canned"), input, this.lang, (item) => {
+      hint.hidden = !item;
+      if (item) hint.textContent = t("canned.fallback_hint", { lang: langLabel(item.lang), youth: langLabel(this.lang) });
+    });
     this.composer = new Composer(this.root, {
       onSend: (text) => this.send(text),
       onTyping: (typing) => this.app.call("typing", { conversation_id: this.id, typing }),
@@ -92,7 +117,8 @@ export class ChatPane extends LiveConversationView {
     if (ack.ok) {
       this.outbox.delete(clientId);
       this.app.learnClock(ack.message.ts_ms);
-      this.transcript.add(ack.message);
+      this.merge([ack.message]);
+      this.tick();
       return;
     }
     const code = ack.error?.code;
@@ -113,25 +139,42 @@ export class ChatPane extends LiveConversationView {
   // The server answers in pages: follow `more` until caught up.
   async resync() {
     let ack;
+    let youthWrote = false;
     do {
       ack = await this.app.call("sync", { conversation_id: this.id, after: this.transcript.lastId ?? undefined });
-      if (ack.ok) ack.messages.forEach((msg) => this.transcript.add(msg));
+      if (ack.ok) {
+        this.merge(ack.messages);
+        youthWrote ||= ack.messages.some((m) => m.sender === "visitor");
+      }
     } while (ack.ok && ack.more && ack.messages.length);
     if (ack.ok) {
       this.flushOutbox();
+      if (youthWrote && !this.app.attention.sees(this)) this.addUnread();
     } else if (["not_found", "forbidden"].includes(ack.error?.code)) {
       this.end(t("chat.ended_away"));
     }
   }
 
-  merge(messages) {
-    messages.forEach((msg) => this.transcript.add(msg));
-  }
-
   // --- events ---------------------------------------------------------------------------------
 
+  onMessage(msg) {
+    super.onMessage(msg);
+    if (msg.sender === "visitor") this.app.attention.youthWrote(this);
+  }
+
   onWhisper(whisper) {
-    this.transcript.whisper(whisper, t("chat.whisper_from", { name: whisper.from_name }));
+    const label = whisper.kind === "handover" ? t("chat.handover_note", { name: whisper.from_name })
+      : whisper.from_name === config.me.name ? t("chat.whisper_own")
+      : t("chat.whisper_from", { name: whisper.from_name });
+    this.transcript.whisper(whisper, label);
+  }
+
+  // "<supervisor> kijkt mee" while anyone monitors this chat.
+  setWatchers(names) {
+    const line = slot(this.root, "watchers");
+    const others = names.filter((name) => name !== config.me.name);
+    line.textContent = others.length ? t("chat.watching", { names: others.join(", ") }) : "";
+    line.hidden = others.length === 0;
   }
 
   async askHelp() {
@@ -150,10 +193,26 @@ export class ChatPane extends LiveConversationView {
     this.canned.hide();
     slot(this.root, "composer").hidden = true;
     slot(this.root, "actions").hidden = true;
+    slot(this.root, "watchers").hidden = true;
     this.root.classList.add("ended");
     this.transcript.notice(noticeText, "end");
+    this.tick();
+    this.app.attention.update();
     // Without a wrap-up on its way (ended while away, or by a system move) offer a close button.
     this.closeTimer = setTimeout(() => this._offerClose(), 1500);
+  }
+
+  // The chat moved on (transfer, take-over, back to the queue): readable, greyed, until closed.
+  handedOver(text, note = null, noteFrom = "") {
+    this.end(text);
+    this.root.classList.add("handed");
+    const line = slot(this.root, "handed");
+    line.textContent = text;
+    line.hidden = false;
+    if (note) this.transcript.whisper({ id: `handover-${this.id}`, text: note, ts_ms: this.app.now() },
+      t("chat.takeover_note", { name: noteFrom }));
+    clearTimeout(this.closeTimer);
+    this._offerClose();
   }
 
   _offerClose() {

@@ -1,6 +1,6 @@
-// End (with a confirmation), transfer (a colleague with room, or the front of the queue),
-// block (with a reason) and shed (a test/prank/abusive contact, maybe blocked), each a native
-// <dialog>.
+// End (with a confirmation), transfer (a colleague with room, or the front of the queue, with a
+// note for the receiver), take-over (a supervisor's note for the counselor), block (with a
+// reason) and shed (a test/prank/abusive contact, maybe blocked), each a native <dialog>.
 import { t } from "./i18n.js";
 import { el, slot, toast } from "./dom.js";
 import { errorText } from "./net.js";
@@ -43,10 +43,24 @@ export class Dialogs {
         { name: c.name, active: c.active_chats, max: c.max_chats }), index === 0)),
       option("queue", t("transfer.queue"), colleagues.length === 0));
     slot(dialog, "none").hidden = colleagues.length > 0;
+    const note = dialog.querySelector("textarea");
+    note.value = "";
     if (await ask(dialog) !== "ok") return;
     const chosen = dialog.querySelector('input[name="transfer-to"]:checked')?.value;
     if (!chosen) return;
-    await this._do("transfer", { conversation_id: pane.id, to: chosen === "queue" ? null : chosen });
+    await this._do("transfer", { conversation_id: pane.id, to: chosen === "queue" ? null : chosen,
+      note: note.value.trim() || undefined });
+  }
+
+  // {note} to go ahead, null when cancelled.
+  async takeOver(counselorName, offDuty) {
+    const dialog = document.getElementById("dlg-takeover");
+    slot(dialog, "text").textContent = t("takeover.text", { name: counselorName ?? "" });
+    slot(dialog, "duty").hidden = !offDuty;
+    const note = dialog.querySelector("textarea");
+    note.value = "";
+    if (await ask(dialog) !== "ok") return null;
+    return { note: note.value.trim() || undefined };
   }
 
   async block(pane) {

@@ -18,15 +18,19 @@ export class DutySwitch {
   }
 
   async _choose(status) {
+    const was = this.state.status;
     const ack = await this.app.call("set_duty", { status });
-    if (ack.ok) this.update(ack);
-    else {
+    if (ack.ok) {
+      this.update(ack);
+      if (status === "off" && was !== "off") this.app.wellbeing.offerCheckIn();
+    } else {
       toast(t("error.generic", { message: errorText(ack) }), "error");
       this._render();
     }
   }
 
-  // Server event `duty` (and set_duty acks): {on, status, active_chats, max_chats}.
+  // Server event `duty` (and set_duty acks): {on, status, active_chats, max_chats,
+  // cooldown_until_ms}.
   update(duty) {
     this.state = { ...this.state, ...duty, status: duty.status ?? (duty.on ? "on" : "off") };
     this._render();
@@ -38,6 +42,7 @@ export class DutySwitch {
     for (const input of this.fieldset.querySelectorAll("input")) input.checked = input.value === this.state.status;
     this.fieldset.dataset.status = this.state.status;
     this.counter.textContent = t("duty.chats", { active: this.state.active_chats, max: this.state.max_chats });
+    this.app.wellbeing?.render();
   }
 
   setConnected(connected) {

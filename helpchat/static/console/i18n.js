@@ -26,3 +26,13 @@ export function formatDuration(totalSeconds) {
 export function formatClock(ms) {
   return new Date(ms).toLocaleTimeString(config.lang, { hour: "2-digit", minute: "2-digit" });
 }
+
+// "nl" -> "Nederlands" (in the console's language), for badges and titles.
+export function langLabel(code) {
+  return t(`lang.${code}`);
+}
+
+// Whole minutes, at least 1 once a minute has started to pass ("3 min").
+export function minutesSince(ms, now) {
+  return Math.max(0, Math.floor((now - ms) / 60000));
+}

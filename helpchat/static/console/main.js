@@ -1,9 +1,12 @@
 // The counselor console: wires the socket's events to the views. Everything role-related is
 // checked by the server on every event; the supervisor parts only show for supervisors.
 import { config, t } from "./i18n.js";
-import { toast } from "./dom.js";
+import { el, toast } from "./dom.js";
 import { call, errorText, keepSessionAlive, openSocket, watchConnection } from "./net.js";
 import { setCannedResponses } from "./canned.js";
+import { Attention } from "./attention.js";
+import { Switcher } from "./switcher.js";
+import { Wellbeing } from "./wellbeing.js";
 import { ChatPane } from "./chat.js";
 import { Dialogs } from "./dialogs.js";
 import { DutySwitch } from "./duty.js";
@@ -13,6 +16,21 @@ import { WrapUps } from "./wrapup.js";
 import { Board } from "./board.js";
 import { MonitorPane } from "./monitor.js";
 import { QuestionsPanel } from "./questions.js";
+
+// How each end is told in the pane, and what the wrap-up presets as "how it ended".
+const END_NOTICES = {
+  quick_exit: ["chat.ended_quick_exit", "quick_exit"],
+  forget_me: ["chat.ended_forget_me", "visitor"],
+  visitor_gone: ["chat.ended_visitor_gone", "connection_lost"],
+  blocked: ["chat.ended_blocked", "blocked"],
+  shed: ["chat.ended_shed", "counselor"],
+};
+const BY_NOTICES = {
+  visitor: ["chat.ended_by_visitor", "visitor"],
+  counselor: ["chat.ended_by_you", "counselor"],
+  system: ["chat.ended", null],
+};
+const BOARD_REFRESH_MS = 15000; // reply waits move on without any event
 
 class Console {
   constructor() {
@@ -26,11 +44,15 @@ class Console {
     this.takeNextButton = document.getElementById("take-next");
     this.notifier = new Notifier();
     this.dialogs = new Dialogs(this);
+    this.wellbeing = new Wellbeing(this);
     this.duty = new DutySwitch(this);
     this.queue = new QueueView(this);
     this.wrapups = new WrapUps(this);
+    this.switcher = new Switcher(this);
+    this.attention = new Attention(this);
     this.board = this.me.supervisor ? new Board(this) : null;
     this.questions = new QuestionsPanel(this);
+    if (this.board) setInterval(() => this.board.refresh(), BOARD_REFRESH_MS);
     this.takeNextButton.addEventListener("click", () => this.take());
     document.getElementById("offer-take").addEventListener("click", () => this.take());
     this._listen();
@@ -74,7 +96,11 @@ class Console {
       if (added.length && this.duty.status === "on") this.notifier.newInQueue(entries.length);
       this.refresh();
     });
-    on("assigned", ({ conversation }) => this.openChat(conversation));
+    on("assigned", ({ conversation, handover }) => {
+      this.openChat(conversation);
+      if (handover) this._handedToMe(conversation, handover);
+    });
+    on("watchers", (data) => this.chats.get(data.conversation_id)?.setWatchers(data.names));
     on("message", route((pane, msg) => pane.onMessage(msg)));
     on("typing", route((pane, data) => pane.onTyping(data.typing)));
     on("visitor_presence", route((pane, data) => pane.onPresence(data.connected)));
@@ -83,10 +109,6 @@ class Console {
     on("chat_full", (data) => this.chats.get(data.conversation_id)?.onFull());
     // This server process missed events for a moment: every open chat fetches what it missed.
     on("resync", () => this.chats.forEach((pane) => pane.resync()));
-    on("taken_over", (data) => {
-      const pane = this.chats.get(data.conversation_id);
-      toast(t("chat.taken_over", { name: data.by_name, pseudonym: pane?.pseudonym ?? "" }), "info", 10000);
-    });
     on("wrap_up", (data) => this.wrapups.add(data));
     on("wrap_up_closed", (data) => this.wrapups.closed(data));
     on("board_changed", () => this.board?.refresh());
@@ -102,7 +124,7 @@ class Console {
 
   async _loadCanned() {
     const ack = await this.call("canned", {});
-    if (ack.ok) setCannedResponses(ack.items);
+    if (ack.ok) setCannedResponses(ack);
   }
 
   // --- chats ----------------------------------------------------------------------------------
@@ -116,8 +138,25 @@ class Console {
     this.chats.set(pane.id, pane);
     this.chatsBox.append(pane.root);
     this._loadWhispers(pane);
+    if (this.switcher.view === "queue" && this.switcher.narrow) this.switcher.show(pane.id);
     this.refresh();
     return pane;
+  }
+
+  // A colleague handed this chat to me (or I took it over): a sound and a banner with the note.
+  _handedToMe(conversation, handover) {
+    if (handover.kind !== "transfer") return; // my own take-over needs no alert
+    const pane = this.chats.get(conversation.id);
+    const text = t("handover.banner", { name: handover.from_name, pseudonym: pane.pseudonym });
+    const box = el("div", { className: "alert alert-handover", attrs: { role: "alert" } },
+      el("div", {}, el("p", { text }),
+        handover.note ? el("p", { className: "alert-note", text: t("handover.note", { note: handover.note }) }) : null),
+      el("button", { className: "button-small button-primary", text: t("handover.open"), attrs: { type: "button" },
+        on: { click: () => { box.remove(); this.switcher.show(pane.id); pane.root.querySelector("textarea").focus(); } } }),
+      el("button", { className: "button-small", text: t("alert.dismiss"), attrs: { type: "button" },
+        on: { click: () => box.remove() } }));
+    document.getElementById("alerts").append(box);
+    this.notifier.handover(text);
   }
 
   async _loadWhispers(pane) {
@@ -129,6 +168,7 @@ class Console {
     pane.root.remove();
     if (this.chats.get(pane.id) === pane) this.chats.delete(pane.id);
     if (this.monitors.get(pane.id) === pane) this.monitors.delete(pane.id);
+    this.switcher.forget(pane.id);
     this.refresh();
   }
 
@@ -136,17 +176,20 @@ class Console {
     const monitor = this.monitors.get(data.conversation_id);
     if (monitor && !this.chats.has(data.conversation_id)) monitor.end();
     const pane = this.chats.get(data.conversation_id);
-    if (!pane) return;
-    if (data.reason === "transferred" || data.reason === "requeued") {
-      // Not ended: someone else carries on. No wrap-up for a chat handed on.
-      toast(t(data.reason === "transferred" ? "chat.transferred" : "chat.requeued", { pseudonym: pane.pseudonym }));
-      this.removePane(pane);
+    if (!pane || pane.ended) return;
+    const names = { pseudonym: pane.pseudonym, name: data.to_name ?? "" };
+    if (["transferred", "taken_over", "requeued"].includes(data.reason)) {
+      // Not ended: someone else carries on. No wrap-up for a chat handed on; the pane stays
+      // readable (greyed) until closed, so nothing vanishes mid-sentence.
+      const key = { transferred: "chat.handed_to", taken_over: "chat.taken_over", requeued: "chat.requeued" }[data.reason];
+      pane.handedOver(t(key, names), data.note, data.to_name);
+      toast(t(key, names), "info", 10000);
+      this.refresh();
       return;
     }
-    const notice = data.reason === "blocked" ? "chat.ended_blocked"
-      : data.reason === "shed" ? "chat.ended_shed"
-      : data.by === "visitor" ? "chat.ended_by_visitor" : "chat.ended";
-    pane.end(t(notice));
+    const [notice, ending] = END_NOTICES[data.reason] ?? BY_NOTICES[data.by] ?? BY_NOTICES.system;
+    pane.ending = ending;
+    pane.end(t(notice, names));
     this.refresh();
   }
 
@@ -183,13 +226,19 @@ class Console {
     this.board?.refresh();
   }
 
-  async takeOver(conversationId) {
-    const ack = await this.call("take_over", { conversation_id: conversationId });
+  // Take-over with an optional note for the counselor; off duty, it puts me on duty too.
+  async takeOver(conversationId, counselorName) {
+    const choice = await this.dialogs.takeOver(counselorName, this.duty.status !== "on");
+    if (!choice) return;
+    const ack = await this.call("take_over", { conversation_id: conversationId, note: choice.note,
+      go_on_duty: this.duty.status !== "on" });
     if (!ack.ok) {
       toast(t("error.generic", { message: errorText(ack) }), "error");
       return;
     }
+    this.duty.update(ack.duty);
     await this.stopMonitor(conversationId);
+    this.switcher.show(conversationId);
   }
 
   // --- shared state ----------------------------------------------------------------------------
@@ -200,7 +249,9 @@ class Console {
     const reason = duty.status === "off" ? "queue.hint_off"
       : duty.status === "pause" ? "queue.hint_pause"
       : this.wrapups.count > 0 ? "queue.hint_wrapup"
+      : this.wellbeing.cooling ? "queue.hint_cooldown"
       : active >= duty.max_chats ? "queue.hint_full" : null;
+    this.wellbeing.render();
     const canTake = !reason && this.socket.connected;
     this.takeNextButton.disabled = !canTake || this.queue.length === 0;
     this.queue.setTakeable(canTake);
@@ -211,11 +262,13 @@ class Console {
       || this.wrapups.count > 0 || this.questions.panes.size > 0;
     this.questions.render(); // live chats first: claiming follows the queue and duty
     this.chatsBox.dataset.count = String(this.chats.size + this.monitors.size);
+    this.attention.update();
   }
 
   _tick() {
     this.queue.tick();
     this.board?.tick();
+    this.wellbeing.tick();
     for (const pane of [...this.chats.values(), ...this.monitors.values()]) if (!pane.ended) pane.tick();
   }
 
@@ -225,7 +278,7 @@ class Console {
     for (const id of [...this.monitors.keys()]) {
       const ack = await this.call("monitor", { conversation_id: id });
       const pane = this.monitors.get(id);
-      if (ack.ok) ack.conversation.messages.forEach((m) => pane.onMessage(m));
+      if (ack.ok) pane.merge(ack.conversation.messages);
       else pane?.end();
     }
   }

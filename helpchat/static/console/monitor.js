@@ -13,7 +13,7 @@ export class MonitorPane extends LiveConversationView {
     whispers.forEach((w) => this.onWhisper(w));
     this.composer = new Composer(this.root, { onSend: (text) => this.whisper(text) });
     this.root.querySelector('[data-action="stop"]').addEventListener("click", () => app.stopMonitor(this.id));
-    this.root.querySelector('[data-action="take_over"]').addEventListener("click", () => app.takeOver(this.id));
+    this.root.querySelector('[data-action="take_over"]').addEventListener("click", () => app.takeOver(this.id, this.counselorName));
     this.tick();
   }
 

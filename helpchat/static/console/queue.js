@@ -1,6 +1,7 @@
 // The waiting queue (urgent first, as the server orders it) with live waiting times, "Take
-// next" and taking a specific chat; the page title shows how many are waiting.
-import { formatDuration, pseudonym, t } from "./i18n.js";
+// next" and taking a specific chat. Each row carries triage: the youth's language, whether they
+// came before, and whether (and how much) they already wrote while waiting.
+import { formatDuration, langLabel, pseudonym, t } from "./i18n.js";
 import { el } from "./dom.js";
 
 export class QueueView {
@@ -11,7 +12,6 @@ export class QueueView {
     this.list = document.getElementById("queue-list");
     this.count = document.getElementById("queue-count");
     this.empty = document.getElementById("queue-empty");
-    this.baseTitle = document.title;
   }
 
   get length() {
@@ -25,7 +25,6 @@ export class QueueView {
     this.receivedAt = performance.now();
     this.count.textContent = String(entries.length);
     this.empty.hidden = entries.length > 0;
-    document.title = entries.length ? `(${entries.length}) ${this.baseTitle}` : this.baseTitle;
     this.list.replaceChildren(...entries.map((entry) => this._row(entry)));
     this.tick();
     return entries.filter((e) => !known.has(e.conversation_id));
@@ -34,11 +33,17 @@ export class QueueView {
   _row(entry) {
     const flags = (entry.flags ?? []).map((flag) =>
       el("span", { className: `badge badge-flag`, text: t(`queue.flag.${flag}`) }));
+    const lang = entry.lang ? el("span", { className: "badge badge-lang", text: entry.lang.toUpperCase(),
+      attrs: { title: langLabel(entry.lang), "aria-label": t("chat.lang_title", { lang: langLabel(entry.lang) }) } }) : null;
+    const wrote = entry.waiting_messages
+      ? t("queue.wrote", { count: entry.waiting_messages, chars: entry.waiting_chars })
+      : t("queue.wrote_nothing");
     return el("li", { className: `queue-item${entry.urgent ? " urgent" : ""}`, dataset: { cid: entry.conversation_id } },
       el("div", { className: "queue-line" },
         el("strong", { className: "queue-name", text: pseudonym(entry.pseudonym) }),
         entry.urgent ? el("span", { className: "badge badge-urgent", text: t("queue.urgent") }) : null,
-        ...flags),
+        lang, ...flags),
+      el("div", { className: `queue-line queue-wrote${entry.waiting_messages ? " has-written" : ""}`, text: wrote }),
       el("div", { className: "queue-line muted" },
         el("span", { className: "queue-topic", text: entry.topic ?? t("queue.no_topic") }),
         el("span", { className: "queue-wait", dataset: { waiting: entry.waiting_s } })),

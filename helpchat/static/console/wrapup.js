@@ -23,6 +23,8 @@ export class WrapUps {
     const pane = cid && this.app.chats.get(cid);
     if (pane) {
       pane.wrapUpId = id;
+      // How it ended, as the chat told it (a quick exit is registered as one).
+      if (pane.ending) form.querySelector('select[name="ended"]').value = pane.ending;
       pane.attachWrapUp(form);
     } else {
       this.orphans.append(el("section", { className: "panel orphan", dataset: { wrapup: id } },
@@ -47,6 +49,7 @@ export class WrapUps {
     const payload = skip ? { id, skip: true } : {
       id, category: data.get("category"), age_band: data.get("age_band"),
       outcome: data.get("outcome"), debrief: data.get("debrief") === "on",
+      ended: data.get("ended") || undefined, heavy: data.get("heavy") === "on",
     };
     if (!skip && (!payload.category || !payload.outcome)) {
       error.textContent = t("wrapup.required");
