@@ -192,8 +192,8 @@ async def test_end_reasons_reach_the_console_as_they_are_and_are_counted(
     bad = await anna.call("wrap_up", {**choices, "ended": "ran away"})
     assert bad["error"]["code"] == "invalid"
     assert (await anna.call("wrap_up", {**choices, "ended": "quick_exit"}))["ok"]
-    stats = await redis_client.hgetall(
-        [k async for k in redis_client.scan_iter("hc:wrapstats:*")][0])
+    (stats_key,) = [k async for k in redis_client.scan_iter("hc:wrapstats:*")]
+    stats = await redis_client.hgetall(stats_key)
     assert stats["ended:quick_exit"] == "1"
     left, _, cid2 = await chat_with(base_url, anna)
     await left.call("end_chat", {})

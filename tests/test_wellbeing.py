@@ -84,7 +84,7 @@ async def test_check_in_is_counted_unlinked_and_only_a_call_back_names_the_couns
     assert alert["counselor_name"] == "anna"
     board = await bram.call("board", {})
     assert [c["counselor_name"] for c in board["call_backs"]] == ["anna"]
-    stats_key = [k async for k in redis_client.scan_iter("hc:checkin:*")][0]
+    (stats_key,) = [k async for k in redis_client.scan_iter("hc:checkin:*")]
     assert await redis_client.hgetall(stats_key) == {
         "answered": "2", "feeling:good": "1", "feeling:heavy": "1", "stays:no": "1",
         "stays:yes": "1", "call_back": "1"}
