@@ -95,3 +95,36 @@ async def test_question_threads_expire_and_neither_code_nor_text_is_logged_or_ke
         assert secret not in logged
     assert "question answered thread=" in logged  # ids and events are logged
     await youth.close()
+
+
+async def test_console_extras_expire_and_the_counselor_families_never_name_a_chat(
+    base_url: str, counselor_factory: CounselorFactory, redis_client: aioredis.Redis,
+) -> None:
+    """Issue 13's families: watchers, handover notes, cool-downs, check-ins and call-backs."""
+    anna = await counselor_factory("anna")
+    carla = await counselor_factory("carla")
+    bram = await counselor_factory("bram", role="supervisor")
+    await carla.call("set_duty", {"status": "on"})
+    youth, _, cid = await chat_with(base_url, anna)
+    await bram.call("monitor", {"conversation_id": cid})
+    await anna.call("transfer", {"conversation_id": cid, "to": carla.id,
+                                 "note": "overdracht-notitie-77"})
+    await carla.client.wait_for("assigned")
+    await carla.call("end_chat", {"conversation_id": cid})
+    wrap = await carla.client.wait_for("wrap_up")
+    await carla.call("wrap_up", {"id": wrap["id"], "category": "home", "age_band": "unknown",
+                                 "outcome": "listened", "heavy": True})
+    await carla.call("check_in", {"feeling": "heavy", "call_back": True})
+    for key in [k async for k in redis_client.scan_iter("*")]:
+        if await redis_client.ttl(key) == -1:
+            assert key.startswith(PERMANENT), key
+    everything = await redis_text(redis_client)
+    assert "overdracht-notitie-77" not in everything  # ended with retention 0: gone at once
+    for pattern in ("hc:cooldown:*", "hc:checkin:*", "hc:callbacks", "hc:watchers:*"):
+        found = [k async for k in redis_client.scan_iter(pattern)]
+        if pattern != "hc:watchers:*":
+            assert found, pattern
+        for key in found:
+            assert cid not in key and cid not in str(await redis_client.dump(key)), key
+    assert [k async for k in redis_client.scan_iter("hc:watchers:*")] == []
+    await youth.close()

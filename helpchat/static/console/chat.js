@@ -205,6 +205,8 @@ export class ChatPane extends LiveConversationView {
   // The chat moved on (transfer, take-over, back to the queue): readable, greyed, until closed.
   handedOver(text, note = null, noteFrom = "") {
     this.end(text);
+    // A half-typed reply stays visible (read-only), so it can be copied or passed on.
+    slot(this.root, "composer").hidden = !slot(this.root, "input").value;
     this.root.classList.add("handed");
     const line = slot(this.root, "handed");
     line.textContent = text;

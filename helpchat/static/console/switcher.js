@@ -47,15 +47,18 @@ export class Switcher {
   }
 
   update() {
+    // Redrawn on every count change: keep the keyboard focus on the same switch.
+    const focused = this.bar.contains(document.activeElement) ? document.activeElement.dataset.view : null;
     const button = (view, label, count, extra = "") => el("button", {
       className: `switch${this.view === view ? " current" : ""}${extra}`,
-      attrs: { type: "button", "aria-pressed": String(this.view === view) },
+      attrs: { type: "button", "aria-pressed": String(this.view === view) }, dataset: { view },
       on: { click: () => this.show(view) },
     }, el("span", { text: label }), count ? el("span", { className: "count", text: String(count) }) : null);
     this.bar.replaceChildren(
       button("queue", t("switcher.queue"), this.app.queue.length),
       ...this._panes().map((pane) => button(pane.id, pane.pseudonym, pane.unread ?? 0,
         `${pane.ended ? " ended" : ""}${pane.waitingLong ? " waiting" : ""}`)));
+    if (focused) this.bar.querySelector(`[data-view="${CSS.escape(focused)}"]`)?.focus();
     this._apply();
   }
 }
