@@ -164,7 +164,7 @@ export class ChatPane extends LiveConversationView {
 
   onWhisper(whisper) {
     const label = whisper.kind === "handover" ? t("chat.handover_note", { name: whisper.from_name })
-      : whisper.from_name === config.me.name ? t("chat.whisper_own")
+      : whisper.from_name === config.me.shown_name ? t("chat.whisper_own")
       : t("chat.whisper_from", { name: whisper.from_name });
     this.transcript.whisper(whisper, label);
   }
@@ -172,7 +172,7 @@ export class ChatPane extends LiveConversationView {
   // "<supervisor> kijkt mee" while anyone monitors this chat.
   setWatchers(names) {
     const line = slot(this.root, "watchers");
-    const others = names.filter((name) => name !== config.me.name);
+    const others = names.filter((name) => name !== config.me.shown_name);
     line.textContent = others.length ? t("chat.watching", { names: others.join(", ") }) : "";
     line.hidden = others.length === 0;
   }
