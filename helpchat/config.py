@@ -74,8 +74,12 @@ class Settings:
     contacts_file: Path = Path("config/emergency_contacts.toml")
     canned_responses_file: Path = Path("config/canned_responses.toml")
     topics: tuple[str, ...] = ()
+    topics_en: tuple[str, ...] = ()
     quick_exit_url: str = "https://www.google.com/"
     widget_title: str = "Chat met ons"
+    widget_title_en: str = ""
+    widget_intro: str = ""
+    widget_intro_en: str = ""
     widget_color: str = "#1f5fa8"
     timezone: str = "Europe/Amsterdam"
     last_intake_minutes: int = 15
@@ -280,6 +284,13 @@ def validate(settings: Settings) -> Settings:
         raise ConfigError(
             "secret_key: production needs HELPCHAT_SECRET_KEY of at least 32 characters"
         )
+    _check_quick_exit(s)
+    for name in ("widget_title", "widget_title_en"):
+        if len(getattr(s, name)) > 60:
+            raise ConfigError(f"{name}: at most 60 characters")
+    for name in ("widget_intro", "widget_intro_en"):
+        if len(getattr(s, name)) > 300:
+            raise ConfigError(f"{name}: at most 300 characters")
     if s.production and s.demo_enabled:
         s = dataclasses.replace(s, demo_enabled=False)
     return s
@@ -291,6 +302,16 @@ def block_end_time(settings: Settings) -> time:
     if len(hours) != 2 or len(minutes) != 2:
         raise ValueError(settings.block_ends_at)
     return time(int(hours), int(minutes))
+
+
+def _check_quick_exit(s: Settings) -> None:
+    # Plain http would let anyone on the youth's network see (and change) where quick exit
+    # leads; development keeps http for local test pages.
+    scheme = urlsplit(s.quick_exit_url).scheme
+    if scheme not in ("https", "http") or not urlsplit(s.quick_exit_url).hostname:
+        raise ConfigError("quick_exit_url: must be an https:// address (http:// in development)")
+    if s.production and scheme != "https":
+        raise ConfigError("quick_exit_url: production needs an https:// address")
 
 
 def load_settings(

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import pairwise
+from itertools import combinations, pairwise
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -209,6 +209,22 @@ def coverage_gaps(
             start = gaps.pop()[0]
         gaps.append((start, end, count))
     return [(start.astimezone(zone), end.astimezone(zone), n) for start, end, n in gaps]
+
+
+def double_booked(roster: Roster, week_start: date) -> list[tuple[str, Occurrence, Occurrence]]:
+    """(counselor id, earlier run, later run) for everyone put in two shifts at the same time
+    in the 7 local days from week_start: one person cannot answer two shifts' chats."""
+    zone = roster.zone
+    lo, hi = _midnight(week_start, 0, zone), _midnight(week_start, 7, zone)
+    found = _occurrences_utc(roster, lo, hi)
+    clashes = []
+    for first, second in combinations(found, 2):
+        if first.start < second.end and second.start < first.end:
+            for counselor in sorted(set(first.counselor_ids) & set(second.counselor_ids)):
+                clashes.append((counselor, first, second))
+    local = {id(o): replace(o, start=o.start.astimezone(zone), end=o.end.astimezone(zone))
+             for o in found}
+    return [(c, local[id(a)], local[id(b)]) for c, a, b in clashes]
 
 
 # --- wall clock and intervals ------------------------------------------------------

@@ -81,3 +81,19 @@ def test_production_example_config_loads_with_a_secret_key() -> None:
     settings = load_settings(PROJECT_ROOT / "config" / "production.example.toml",
                              environ={"HELPCHAT_SECRET_KEY": "k" * 40})
     assert settings.production
+
+
+@pytest.mark.parametrize(("environment", "url", "ok"), [
+    ("production", "https://www.example.org/", True),
+    ("production", "http://www.example.org/", False),
+    ("development", "http://127.0.0.1:8000/neutral", True),
+    ("development", "javascript:alert(1)", False),
+])
+def test_quick_exit_address_is_https_in_production(environment: str, url: str, ok: bool) -> None:
+    environ = {"HELPCHAT_ENVIRONMENT": environment, "HELPCHAT_SECRET_KEY": "k" * 40,
+               "HELPCHAT_QUICK_EXIT_URL": url}
+    if ok:
+        assert load_settings(environ=environ).quick_exit_url == url
+    else:
+        with pytest.raises(ConfigError, match="quick_exit_url"):
+            load_settings(environ=environ)

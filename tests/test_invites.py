@@ -136,8 +136,20 @@ async def test_first_admin_setup_link_works_once_and_only_without_admins(
     token = newer.rsplit("/", 1)[1]
     status, body = await set_password(base_url, token, NEW_PASSWORD, path="setup", name="x")
     assert status == 400 and "2–40 tekens" in body
-    status, _ = await set_password(base_url, token, NEW_PASSWORD, path="setup", name="boss")
-    assert status == 200
+    # Logged in at once and on the admin home with its checklist (issue 14, point 11).
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        async with http.get(f"{base_url}/setup/{token}") as page:
+            form = {"csrf_token": csrf_in(await page.text()), "password": NEW_PASSWORD,
+                    "password_again": NEW_PASSWORD, "name": "boss"}
+        async with http.post(f"{base_url}/setup/{token}", data=form, headers={"Origin": base_url},
+                             allow_redirects=False) as response:
+            assert response.status == 303
+            assert response.headers["Location"].startswith("/admin/?notice=")
+        async with http.get(base_url + response.headers["Location"]) as home:
+            body = await home.text()
+    assert home.status == 200 and "Zo is de chat klaar voor gebruik" in body
+    assert "Je beheerdersaccount is aangemaakt en je bent ingelogd." in body
+    assert "0 van de 4 stappen gedaan" in body
     boss = await store.counselors.by_name("boss")
     assert boss is not None and boss.roles == ("admin",)
     assert await can_log_in(base_url, "boss", NEW_PASSWORD)

@@ -14,6 +14,7 @@ from helpchat.roster import (
     Shift,
     accepts_new_chats,
     coverage_gaps,
+    double_booked,
     is_open,
     next_open_at,
     occurrences,
@@ -500,3 +501,25 @@ def test_queries_agree_with_occurrences(roster: Roster, now: datetime) -> None:
         assert opens > now
         assert accepts_new_chats(roster, opens)
         assert not is_open(roster, opens.astimezone(UTC) - timedelta(microseconds=1))
+
+
+# --- one person in two shifts at once --------------------------------------------------
+
+
+def test_a_counselor_in_two_overlapping_shifts_is_reported_once_per_clash() -> None:
+    roster = Roster(shifts=(
+        shift("evening", MON, "18:00", "22:00", "anna", "bram", label="Avond"),
+        shift("late", MON, "21:00", "01:00", "anna"),  # overlaps 21-22, runs past midnight
+        shift("night", TUE, "00:30", "02:00", "anna", "bram"),  # overlaps "late" 00:30-01:00
+        shift("next", WED, "22:00", "23:00", "anna"),  # starts as nothing else runs
+    ), extra_shifts=(ExtraShift("x1", date(2025, 6, 11), time(21), time(22, 30), ("bram",)),))
+    found = [(c, a.shift_id, b.shift_id, a.start.tzinfo)
+             for c, a, b in double_booked(roster, date(2025, 6, 9))]
+    assert found == [("anna", "evening", "late", AMS), ("anna", "late", "night", AMS)]
+
+
+def test_back_to_back_shifts_and_different_people_are_no_clash() -> None:
+    roster = Roster(shifts=(shift("a", MON, "18:00", "20:00", "anna"),
+                            shift("b", MON, "20:00", "22:00", "anna"),
+                            shift("c", MON, "18:00", "22:00", "bram")))
+    assert double_booked(roster, date(2025, 6, 9)) == []

@@ -3,6 +3,7 @@ saves nothing, and every change is in the audit log."""
 
 from __future__ import annotations
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
@@ -12,7 +13,7 @@ from helpchat.store.settings import EDITABLE
 from helpchat.web.admin_settings import form_values
 from tests.admin_helpers import WebClient, web_client
 from tests.conftest import ServerFactory
-from tests.support import eventually, visitor
+from tests.support import PASSWORD, create_account, eventually, visitor
 
 PARTNER = "https://partner.example"
 
@@ -98,4 +99,27 @@ async def test_settings_page_shows_values_in_force(server: TestServer, base_url:
     status, body = await admin.get("/admin/settings?lang=en")
     assert status == 200 and "Changes apply within a few seconds" in body
     assert 'value="25"' in body
+    await admin.close()
+
+
+async def test_production_refuses_a_plain_http_quick_exit_address(
+    start_server: ServerFactory,
+) -> None:
+    server = await start_server(environment="production")
+    await create_account(server.app, "root", "admin")
+    url = str(server.make_url("")).rstrip("/")
+    async with aiohttp.ClientSession() as http:
+        response = await http.post(f"{url}/api/session",
+                                   json={"username": "root", "password": PASSWORD})
+        cookie = response.cookies["__Host-helpchat_session"].value
+    # A Secure cookie is not sent over http by the client's jar; a browser on https would.
+    admin = WebClient(url, aiohttp.ClientSession(
+        headers={"Cookie": f"__Host-helpchat_session={cookie}"}))
+    form = settings_form(server.app[appkeys.HUB].settings,
+                         quick_exit_url="http://www.example.org/")
+    status, body, _ = await admin.post("/admin/settings", form)
+    assert status == 400 and 'id="err-quick_exit_url"' in body
+    assert "begint met https://" in body
+    assert (await admin.post("/admin/settings", {**form, "quick_exit_url":
+                                                 "https://www.example.org/"}))[0] == 303
     await admin.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from helpchat import display_names, validation
+from helpchat import display_names, validation, widget_texts
 from helpchat.errors import HelpchatError
 from helpchat.i18n import normalize_language
 from helpchat.realtime import payloads
@@ -82,7 +82,7 @@ class VisitorNamespace(VisitorQuestionEvents):
 
     async def on_request_chat(self, sid: str, data: Any) -> dict[str, Any]:
         body = validation.payload(data)
-        topic = validation.topic(body, self.hub.settings.topics)
+        topic = validation.topic(body, widget_texts.all_topics(self.hub.settings))
         urgent = validation.optional_bool(body, "urgent")
         ack = await self.hub.visitors.request_chat(await self._session(sid), topic, urgent,
                                                    validation.proof(body))

@@ -21,6 +21,7 @@ from helpchat.store.persistence import Persistence
 from helpchat.store.presence import Presence
 from helpchat.store.proof import ProofCounters
 from helpchat.store.queue import Queue
+from helpchat.store.refused import RefusedOrigins
 from helpchat.store.roster import RosterStore
 from helpchat.store.sessions import VisitorSessions
 from helpchat.store.settings import SettingsStore
@@ -56,6 +57,7 @@ class Store:
     proof: ProofCounters
     limits: RateLimits
     threads: Threads
+    refused: RefusedOrigins
 
     @classmethod
     def create(cls, client: Redis, settings: Settings, live: LiveSettings | None = None,
@@ -93,6 +95,7 @@ class Store:
             proof=ProofCounters(client),
             limits=RateLimits(client),
             threads=Threads(client, ttl_s=settings.question_ttl_days * 24 * 3600),
+            refused=RefusedOrigins(client),
         )
 
     async def memory(self) -> tuple[int, int] | None:

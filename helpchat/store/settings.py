@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 EDITABLE = (
     "widget_origins", "widget_title", "widget_color", "quick_exit_url", "topics",
+    "widget_title_en", "topics_en", "widget_intro", "widget_intro_en",
     "queue_cap", "last_intake_minutes", "transcript_retention_hours",
     "visitor_grace_seconds", "counselor_grace_seconds", "allow_unscheduled_duty",
 )

@@ -7,6 +7,9 @@ from __future__ import annotations
 from helpchat.store import keys
 from helpchat.store.connection import Redis
 
+# Counter names (hc:stats:counts fields) read by other modules.
+WIDGET_EMBEDDED = "widget_embedded"  # chat page opened from an allowed site (the admin home)
+
 
 class Stats:
     def __init__(self, client: Redis) -> None:

@@ -12,6 +12,7 @@ from helpchat.web import (
     admin_blocks,
     admin_contacts,
     admin_counselors,
+    admin_home,
     admin_insights,
     admin_roster,
     admin_settings,
@@ -22,8 +23,7 @@ AUDIT_PAGE = 100
 
 
 def setup_routes(app: web.Application) -> None:
-    app.router.add_get("/admin", index)
-    app.router.add_get("/admin/", index)
+    admin_home.setup_routes(app)
     app.router.add_get("/admin/audit", audit_page)
     admin_roster.setup_routes(app)
     admin_counselors.setup_routes(app)
@@ -31,11 +31,6 @@ def setup_routes(app: web.Application) -> None:
     admin_settings.setup_routes(app)
     admin_insights.setup_routes(app)
     admin_blocks.setup_routes(app)
-
-
-@admin_only
-async def index(ctx: Ctx) -> web.StreamResponse:
-    raise web.HTTPFound("/admin/roster")
 
 
 @admin_only

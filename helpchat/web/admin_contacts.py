@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from helpchat import contact_hours
+from helpchat import contact_hours, widget_texts
 from helpchat.i18n import LANGUAGES, translate
 from helpchat.store.canned import MAX_CHARS as CANNED_MAX_CHARS
 from helpchat.store.canned import MAX_ITEMS as CANNED_MAX_ITEMS
@@ -61,8 +61,10 @@ async def show(ctx: Ctx, lang: str, errors: Errors | None = None,
                values: Any = None, editing: Contact | None = None) -> web.Response:
     entries = await ctx.store.contacts.entries(lang)
     template = "admin/contact_edit.html" if editing else "admin/contacts.html"
+    lists = {code: await ctx.store.contacts.list(code) for code in LANGUAGES}
     return ctx.render(template, errors=errors, values=values or {}, contacts=entries,
-                      current=lang, languages=LANGUAGES, editing=editing)
+                      current=lang, languages=LANGUAGES, editing=editing,
+                      gaps=widget_texts.contact_gaps(lists))
 
 
 @admin_only

@@ -95,6 +95,7 @@ async def page_context(ctx: Ctx) -> dict[str, Any]:
         "prev_week": week - timedelta(days=7), "next_week": week + timedelta(days=7),
         "days": week_grid(roster, week, names, minimum),
         "gaps": rosters.coverage_gaps(roster, week, minimum), "slots": SLOTS,
+        "double": [(names.get(c, "?"), a, b) for c, a, b in rosters.double_booked(roster, week)],
         "shifts": sorted(roster.shifts, key=lambda s: (s.weekday, s.start, s.id)),
         "closed_days": sorted(roster.closed_days, key=lambda c: c.date),
         "extra_shifts": sorted(roster.extra_shifts, key=lambda x: (x.date, x.start)),

@@ -19,7 +19,7 @@ from helpchat.store.audit import AuditEntry
 from helpchat.store.connection import connect
 from helpchat.store.invites import Invite, digest
 from helpchat.store.models import Counselor
-from helpchat.web import csrf
+from helpchat.web import auth, csrf
 from helpchat.web.admin_common import Errors, Msg, page_language, reason_page, render_template
 from helpchat.web.admin_counselors import NAME
 
@@ -230,10 +230,15 @@ async def setup_submit(request: web.Request) -> web.StreamResponse:
     if not created:
         return gone(request)
     admin = await store.counselors.get(counselor_id)
-    if admin:
-        await audit(request, admin, "counselor.first_admin_created")
+    if admin is None:
+        return gone(request)
+    await audit(request, admin, "counselor.first_admin_created")
     log.info("first admin created counselor=%s", counselor_id)
-    return done(request, "admin.link.admin_created")
+    # Logged in at once and on the admin home with its checklist: typing the password just
+    # chosen again on a login page that then lands on the console helped nobody.
+    response = web.HTTPSeeOther("/admin/?notice=admin.notice.admin_created")
+    await auth.start_session(request, admin, response)
+    raise response
 
 
 # --- feedback as the counselor types -------------------------------------------------------------

@@ -18,10 +18,12 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from helpchat import widget_texts
 from helpchat.appkeys import HUB, LIVE_SETTINGS, STORE, TEMPLATES
 from helpchat.config import PROJECT_ROOT, Settings
 from helpchat.i18n import LANGUAGES, catalog_with_prefix, normalize_language, translate
-from helpchat.web.origins import normalize_origin, widget_origin_allowed
+from helpchat.store.stats import WIDGET_EMBEDDED
+from helpchat.web.origins import normalize_origin, parsed_origin, widget_origin_allowed
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ LOADER = WIDGETS_DIR / "embed.js"
 CONFIG_MARKER = re.compile(r"/\*@config\*/.*?/\*@end\*/", re.DOTALL)
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_TITLE = 60
+MAX_ORIGIN = 200
 
 # The chat page's ES modules (no build step: the browser loads them one by one; main.js is the
 # entry the page names).
@@ -84,6 +87,14 @@ def parent_origin(request: web.Request, value: str | None) -> str | None:
     return normalize_origin(value)
 
 
+async def count_refused(request: web.Request, value: str | None) -> None:
+    """A site embedding the widget without being allowed: the youth there sees the loader's
+    contacts (the page refuses to be framed), and the admin sees the site counted."""
+    site = parsed_origin(value) if value and value.startswith(("http://", "https://")) else None
+    if site is not None and len(site) <= MAX_ORIGIN:
+        await request.app[STORE].refused.count(site, request.app[HUB].now_ms())
+
+
 def content_security_policy(settings: Settings, request: web.Request) -> str:
     # Websockets to our own host: CSP3 'self' covers ws(s), older engines need it spelled out.
     ws_scheme = "wss" if urlsplit(settings.base_url).scheme == "https" or request.secure else "ws"
@@ -102,14 +113,6 @@ def content_security_policy(settings: Settings, request: web.Request) -> str:
 
 
 # --- shared view data ----------------------------------------------------------------------
-
-
-def widget_title(settings: Settings, lang: str) -> str:
-    """The configured title, or the catalog's when the organization kept the default."""
-    default = Settings.__dataclass_fields__["widget_title"].default
-    if settings.widget_title and settings.widget_title != default:
-        return settings.widget_title
-    return translate(lang, "widget.title")
 
 
 def widget_color(settings: Settings, requested: str | None = None) -> str:
@@ -160,7 +163,7 @@ def _loader_strings(settings: Settings, lang: str) -> dict[str, str]:
     keys = ("close", "quick_exit", "frame_title", "offline_title", "offline_text",
             "contacts_title", "call", "website", "new_message")
     strings = {key: translate(lang, f"widget.loader.{key}") for key in keys}
-    strings["title"] = widget_title(settings, lang)
+    strings["title"] = widget_texts.title(settings, lang)
     return strings
 
 
@@ -168,25 +171,33 @@ async def chat_page(request: web.Request) -> web.Response:
     settings = settings_of(request)
     lang = normalize_language(request.query.get("lang"), settings.default_language)
     page_contacts = await contacts(request.app, lang)
-    title = request.query.get("title", "").strip()[:MAX_TITLE] or widget_title(settings, lang)
+    title = request.query.get("title", "").strip()[:MAX_TITLE] or widget_texts.title(settings, lang)
+    topics = widget_texts.topics(settings, lang)
+    asked_origin = request.query.get("origin")
     config = {
         "lang": lang,
         "title": title,
         "color": widget_color(settings, request.query.get("color")),
-        "parent_origin": parent_origin(request, request.query.get("origin")),
+        "parent_origin": parent_origin(request, asked_origin),
         "quick_exit_url": settings.quick_exit_url,
         "time_zone": settings.timezone,  # the roster's: every time shown is in it
-        "topics": list(settings.topics),
+        "topics": list(topics),
         "max_chars": settings.max_message_chars,
         "contacts": page_contacts,
         "i18n": catalog_with_prefix(lang, "widget."),
         "questions": await _questions_config(request.app) if settings.questions_enabled else None,
     }
+    if asked_origin and config["parent_origin"] is None:
+        await count_refused(request, asked_origin)
+    elif config["parent_origin"] not in (None, own_origin(settings)):
+        # The admin home's "widget on your site" step; a number, nothing about the visitor.
+        await request.app[STORE].stats.count(WIDGET_EMBEDDED)
     html = request.app[TEMPLATES].get_template("chat/index.html").render(
         lang=lang,
         t=partial(translate, lang),
         title=config["title"],
-        topics=settings.topics,
+        topics=topics,
+        intro=widget_texts.intro(settings, lang),
         max_chars=settings.max_message_chars,
         questions=settings.questions_enabled,
         question_max_chars=settings.question_max_chars,
