@@ -339,3 +339,65 @@ async def test_take_over_while_the_counselor_types(live_server: LiveServer, desk
     # bram has no display name yet: the youth gets none, and never his login name.
     assert got["counselor_name"] is None
     await youth.close()
+
+
+# --- 6. wellbeing -----------------------------------------------------------------------------
+
+
+async def test_a_heavy_chat_brings_a_cool_down_and_the_shift_ends_with_a_check_in(
+    live_server: LiveServer, desk: Desk
+) -> None:
+    anna = await desk("anna")
+    bram = await desk("bram", role="supervisor")
+    await go_on_duty(anna)
+    youth, cid = await youth_in_queue(live_server.url, text="Ik wil niet meer leven.")
+    await anna.get_by_role("button", name="Neem volgende").click()
+    chat = pane(anna, cid)
+    await expect(chat.locator(".transcript")).to_contain_text("niet meer leven")
+    await chat.get_by_role("button", name="Beëindigen").click()
+    await anna.locator("#dlg-end").get_by_role("button", name="Beëindigen").click()
+    wrapup = chat.locator("form.wrapup")
+    await expect(wrapup.get_by_label("Hoe eindigde het?")).to_have_value("counselor")
+    await expect(bram.locator("#board-people .badge-wrapup")).to_be_visible()
+    await wrapup.get_by_label("Onderwerp").select_option("self_harm")
+    await wrapup.get_by_label("Uitkomst").select_option("urgent_help")
+    await wrapup.get_by_label(re.compile("zwaar gesprek")).check()
+    await wrapup.get_by_role("button", name="Opslaan").click()
+
+    # The cool-down: no chat offered, take refused; the board shows it.
+    cooldown = anna.locator("#cooldown")
+    await expect(cooldown).to_contain_text(re.compile(r"Even pauze tot \d\d:\d\d"))
+    other, _ = await youth_in_queue(live_server.url, text="hallo")
+    await expect(anna.locator(".queue-item")).to_have_count(1)
+    await expect(anna.get_by_role("button", name="Neem volgende")).to_be_disabled()
+    await expect(anna.locator("#take-hint")).to_contain_text("Even pauze")
+    await expect(anna.locator("#offer")).to_be_hidden()
+    refused = await anna.evaluate("window.helpchatConsole.call('take', {})")
+    assert refused["error"]["code"] == "forbidden" and "pauze" in refused["error"]["message"]
+    await expect(bram.locator("#board-people .badge-cooldown")).to_contain_text("pauze tot")
+    await shot(anna, "cool-down")
+    await shot(bram, "board-cool-down")
+    await no_axe_findings(anna)
+
+    # Ended early by anna's own choice: the queue is hers again.
+    await cooldown.get_by_role("button", name="Ik ben klaar voor de volgende chat").click()
+    await expect(cooldown).to_be_hidden()
+    await expect(anna.get_by_role("button", name="Neem volgende")).to_be_enabled()
+    await expect(bram.locator("#board-people .badge-cooldown")).to_have_count(0)
+
+    # Off duty: the optional check-in; only the call-back names her to the supervisor.
+    await anna.locator("label.duty-off").click()
+    checkin = anna.locator("#dlg-checkin")
+    await expect(checkin).to_be_visible()
+    await no_axe_findings(anna)
+    await shot(anna, "check-in")
+    await checkin.get_by_label("Zwaar").check()
+    await checkin.get_by_label("Een beetje").check()
+    await checkin.get_by_label(re.compile("leidinggevende me belt")).check()
+    await checkin.get_by_role("button", name="Versturen").click()
+    await expect(anna.locator(".toast").filter(has_text="Goed dat je er was")).to_be_visible()
+    await expect(bram.locator("#board-call-backs")).to_contain_text("anna")
+    await expect(bram.locator(".alert")).to_contain_text(
+        "anna wil na de dienst graag gebeld worden")
+    await youth.close()
+    await other.close()
