@@ -39,6 +39,22 @@ def wait_until(condition: Any, timeout: float, what: str, interval: float = 0.05
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
+def _kill(process: subprocess.Popen[Any] | None) -> None:
+    if process and process.poll() is None:
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+
+
+def _stop(process: subprocess.Popen[Any] | None) -> None:
+    if process and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 # --- server processes ----------------------------------------------------------------------------
 
 
@@ -89,18 +105,10 @@ class ServerProcess:
 
     def kill(self) -> None:
         """SIGKILL: no clean disconnect, no goodbye to Redis."""
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(10)
+        _kill(self.process)
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        _stop(self.process)
         if hasattr(self, "_log"):
             self._log.close()
 
@@ -155,18 +163,10 @@ class RedisNode:
             return None
 
     def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(10)
+        _kill(self.process)
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        _stop(self.process)
 
 
 @dataclass
