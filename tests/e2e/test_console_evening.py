@@ -401,3 +401,73 @@ async def test_a_heavy_chat_brings_a_cool_down_and_the_shift_ends_with_a_check_i
         "anna wil na de dienst graag gebeld worden")
     await youth.close()
     await other.close()
+
+
+# --- 7. phone and tablet ----------------------------------------------------------------------
+
+
+async def whole_chat_on_a_small_screen(live_server: LiveServer, desk: Desk, name: str,
+                                       size: tuple[int, int]) -> None:
+    anna = await desk(name, size=size)
+    switcher = anna.locator("#switcher")
+    await expect(switcher).to_be_visible()
+    await go_on_duty(anna)
+    youth, cid = await youth_in_queue(live_server.url, text="Hoi, ben je er?")
+    await expect(switcher.get_by_role("button", name=re.compile("Wachtrij"))).to_contain_text("1")
+    await shot(anna, "phone-queue")
+    await no_axe_findings(anna)
+    await anna.get_by_role("button", name="Neem volgende").click()
+
+    # One pane at a time: the chat fills the screen, the queue a tap away.
+    chat = pane(anna, cid)
+    await expect(chat).to_be_visible()
+    await expect(anna.locator("#queue-heading")).to_be_hidden()
+    composer = chat.locator("textarea")
+    await composer.fill("Ja, ik ben er. Vertel maar.")
+    await composer.press("Enter")
+    await youth.wait_for("message", lambda m: m["sender"] == "counselor")
+    await youth.call("message", {"client_id": "v-1", "text": "Het gaat over thuis."})
+    await expect(chat.locator(".transcript")).to_contain_text("Het gaat over thuis.")
+    await shot(anna, "phone-chat")
+    await no_axe_findings(anna)
+
+    # The composer stays in view when an on-screen keyboard takes half the height.
+    await anna.set_viewport_size({"width": size[0], "height": size[1] // 2})
+    box = await composer.bounding_box()
+    assert box and box["y"] + box["height"] <= size[1] // 2, box
+    await expect(chat.locator(".msg").last).to_be_in_viewport()
+    await shot(anna, "phone-keyboard")
+    await anna.set_viewport_size({"width": size[0], "height": size[1]})
+
+    # In the queue view, a message in the chat shows as a count on its switch.
+    await switcher.get_by_role("button", name=re.compile("Wachtrij")).click()
+    await expect(anna.locator("#queue-heading")).to_be_visible()
+    await expect(chat).to_be_hidden()
+    await youth.call("message", {"client_id": "v-2", "text": "Ben je er nog?"})
+    chat_switch = switcher.get_by_role("button", name=re.compile("Bezoeker"))
+    await expect(chat_switch.locator(".count")).to_have_text("1")
+    await shot(anna, "phone-unread")
+    await chat_switch.click()
+    await expect(chat).to_be_visible()
+    await expect(chat_switch.locator(".count")).to_have_count(0)
+
+    # The end and the wrap-up, on the small screen too.
+    await chat.get_by_role("button", name="Beëindigen").click()
+    await anna.locator("#dlg-end").get_by_role("button", name="Beëindigen").click()
+    wrapup = chat.locator("form.wrapup")
+    await wrapup.get_by_label("Onderwerp").select_option("home")
+    await wrapup.get_by_label("Uitkomst").select_option("listened")
+    await shot(anna, "phone-wrap-up")
+    await no_axe_findings(anna)
+    await wrapup.get_by_role("button", name="Opslaan").click()
+    await expect(chat).to_have_count(0)
+    await expect(anna.locator("#queue-heading")).to_be_visible()
+    await youth.close()
+
+
+async def test_a_whole_chat_on_a_phone(live_server: LiveServer, desk: Desk) -> None:
+    await whole_chat_on_a_small_screen(live_server, desk, "anna", (390, 844))
+
+
+async def test_a_whole_chat_on_a_tablet(live_server: LiveServer, desk: Desk) -> None:
+    await whole_chat_on_a_small_screen(live_server, desk, "tom", (820, 1180))
