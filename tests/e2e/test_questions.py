@@ -277,3 +277,30 @@ async def test_keep_talking_later_at_the_end_of_a_live_chat(
     assert accepted["conversation_id"] == cid
     await widget.get_by_role("button", name="Vraag sluiten").click()
     await expect(widget.get_by_role("heading", name="Je praat met Anna")).to_be_visible()
+
+
+async def test_during_opening_hours_i_have_a_code_follows_the_start_button(
+    page: Page, live_server: LiveServer, host_site: HostSite, counselors: CounselorFactory,
+) -> None:
+    """The ready view keeps the way to a first message (topic, urgency, Start de chat) and
+    offers "Ik heb een code" one Tab after the start button, before "Snel weg" again."""
+    youth, _ = await visitor(live_server.url)
+    asked = await youth.call("ask", {"text": "Kan ik iets vragen over mijn stiefvader?"})
+    assert asked["ok"], asked
+    await youth.close()
+    await counselors("Anna")  # on duty: the widget opens on the ready view
+    widget = await open_widget(page, embed_page(host_site, live_server))
+    await expect(widget.locator("#view-ready")).to_be_visible()
+    await widget.get_by_role("button", name="Start de chat").focus()
+    await page.keyboard.press("Tab")
+    have_code = widget.locator("#view-ready").get_by_role("button", name="Ik heb een code")
+    await expect(have_code).to_be_focused()
+    await assert_accessible(await chat_frame(page))
+    await snap(page, "q-11-ready-with-code")
+    await page.keyboard.press("Enter")
+    await expect(widget.get_by_role("heading", name="Ik heb een code")).to_be_focused()
+    await widget.get_by_label("Je code (zes woorden)").fill(asked["code"])
+    await widget.get_by_role("button", name="Open mijn vraag").click()
+    await expect(widget.locator("#thread-messages")).to_contain_text("stiefvader")
+    await widget.get_by_role("button", name="Vraag sluiten").click()
+    await expect(widget.locator("#view-ready")).to_be_visible()
