@@ -304,3 +304,30 @@ async def test_during_opening_hours_i_have_a_code_follows_the_start_button(
     await expect(widget.locator("#thread-messages")).to_contain_text("stiefvader")
     await widget.get_by_role("button", name="Vraag sluiten").click()
     await expect(widget.locator("#view-ready")).to_be_visible()
+
+
+async def test_under_a_flood_asking_and_opening_a_code_solve_the_challenge_invisibly(
+    page: Page, start_live_server: LiveServerFactory, host_site: HostSite, live_store: Store,
+) -> None:
+    """`ask` and `pickup` pass the queue's proof-of-work gate: past the threshold the widget
+    solves the ALTCHA challenge in its workers, as for request_chat, and the youth sees only
+    the code and then the thread."""
+    gated = await start_live_server(HELPCHAT_PROOF_JOINS_PER_MINUTE="1")
+    earlier, _ = await visitor(gated.url)
+    assert (await earlier.call("ask", {"text": "De vrije vraag van deze minuut"}))["ok"]
+    refused = await earlier.call("pickup", {"code": "appel peer banaan kiwi druif mango"})
+    assert refused["error"]["code"] == "rate_limited" and refused["error"]["challenge"]
+    await earlier.close()
+
+    widget = await open_widget(page, embed_page(host_site, gated))
+    code = await ask(page, widget, "Mag ik vragen hoe ik hulp krijg zonder dat mijn ouders het weten?")
+    used = [k async for k in live_store.redis.scan_iter("hc:pow:used:*")]
+    assert len(used) == 1  # the question went in with a solved proof
+    await widget.get_by_role("button", name="Vraag sluiten").click()
+    await widget.locator("#view-unavailable").get_by_role("button", name="Ik heb een code").click()
+    await widget.get_by_label("Je code (zes woorden)").fill(code)
+    await widget.get_by_role("button", name="Open mijn vraag").click()
+    await expect(widget.locator("#thread-messages")).to_contain_text("zonder dat mijn ouders")
+    await expect(widget.locator("#pickup-error")).to_be_empty()
+    used = [k async for k in live_store.redis.scan_iter("hc:pow:used:*")]
+    assert len(used) == 2  # and so did the lookup

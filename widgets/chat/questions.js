@@ -6,6 +6,7 @@
 // only when the visitor ticks "remember on this device". Never a URL, a cookie or a log.
 import { $, announce, config, el, errorText, lang, newClientId, state, storage, t } from "./state.js";
 import { emitWithAck, on } from "./transport.js";
+import { emitWithProof } from "./proof.js";
 import { renderIdle, show } from "./views.js";
 
 export const CODE_KEY = "helpchat.question_code";
@@ -89,16 +90,30 @@ function sendQuestion(event) {
   if (!text) { $("ask-error").textContent = t("question.empty"); $("ask-text").focus(); return; }
   const button = $("ask-send");
   button.disabled = true;
-  emitWithAck("ask", { text, lang, client_id: newClientId() }, (ack) => {
+  // Asking and looking up a code pass the same proof-of-work gate as joining the queue.
+  const payload = { text, lang, client_id: newClientId() };
+  emitWithProof("ask", payload, { onWait: busy($("ask-error")), done: (ack) => {
     button.disabled = false;
-    if (!ack.ok) { $("ask-error").textContent = errorText(ack); return; }
+    if (!ack.ok) { $("ask-error").textContent = refusal(ack); return; }
+    $("ask-error").textContent = "";
     $("ask-text").value = "";
     code = ack.code;
     threadId = ack.thread_id;
     asked = ack.thread;
     answerTime = ack.answer_time || answerTime;
     showCode();
-  });
+  } });
+}
+
+// Still a challenge after the rounds proof.js tries (or none solvable here): too busy, in
+// plain words; any other refusal says its own reason.
+function refusal(ack) {
+  return ack.error && ack.error.challenge ? t("question.busy_failed") : errorText(ack);
+}
+
+// A wait before the next try, said where the visitor looks (the form's alert line).
+function busy(node) {
+  return (wait) => { node.textContent = t("question.busy", { seconds: Math.ceil(wait / 1000) }); };
 }
 
 function showCode() {
@@ -153,17 +168,20 @@ function submitPickup(event) {
 function pickup(typed, errorNode) {
   const button = $("pickup-open");
   button.disabled = true;
-  emitWithAck("pickup", { code: typed }, (ack) => {
+  const onWait = errorNode ? busy(errorNode) : null;
+  emitWithProof("pickup", { code: typed }, { onWait, done: (ack) => {
     button.disabled = false;
     if (!ack.ok) {
-      if (errorNode) { errorNode.textContent = errorText(ack); $("pickup-input").focus(); }
-      else announce(errorText(ack));
+      const text = refusal(ack);
+      if (errorNode) { errorNode.textContent = text; $("pickup-input").focus(); }
+      else announce(text);
       return;
     }
+    if (errorNode) errorNode.textContent = "";
     code = typed;
     $("pickup-input").value = "";
     renderThread(ack.thread);
-  });
+  } });
 }
 
 function renderThread(thread) {

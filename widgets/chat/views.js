@@ -7,7 +7,7 @@ import { dayLabel, dayOf, formatTime, zoneNote } from "./clock.js";
 import { emitWithAck, fetchAvailability, isConnected } from "./transport.js";
 import { currentContacts, renderContacts } from "./contacts.js";
 import { clearTranscript, stopTyping } from "./transcript.js";
-import { solveChallenge } from "./proof.js";
+import { emitWithProof } from "./proof.js";
 
 // ask, code, pickup and thread: questions for later (questions.js), when enabled.
 const VIEWS = ["loading", "unavailable", "ready", "chat", "ended", "ask", "code", "pickup", "thread"]
@@ -108,10 +108,8 @@ function dangerAnswer() {
 }
 
 // Under a flood the server asks for a proof of work (rate_limited + challenge): solved
-// invisibly and sent again, a few rounds at most; a wait (retry_after_ms) is said in plain words
-// with the emergency contacts beside it.
-const MAX_PROOF_ROUNDS = 5;
-
+// invisibly and sent again (proof.js); a wait (retry_after_ms) is said in plain words with the
+// emergency contacts beside it.
 export function requestChat(event) {
   event.preventDefault();
   const payload = { urgent: dangerAnswer() === "yes" };
@@ -119,25 +117,9 @@ export function requestChat(event) {
   if (topic) payload.topic = topic;
   $("intake-error").textContent = "";
   $("start-chat").disabled = true;
-  askForChat(payload, 0);
-}
-
-function askForChat(payload, round) {
-  emitWithAck("request_chat", payload, (ack) => {
-    const error = (!ack.ok && ack.error) || {};
-    if (error.code !== "rate_limited" || !error.challenge || round >= MAX_PROOF_ROUNDS) {
-      finishRequest(ack, error.code === "rate_limited");
-      return;
-    }
-    const wait = Math.max(0, Number(error.retry_after_ms) || 0);
-    if (wait > 0) showBusy(t("intake.busy", { seconds: Math.ceil(wait / 1000) }));
-    window.setTimeout(() => {
-      solveChallenge(error.challenge).then((proof) => {
-        if (state.exiting) return;
-        if (!proof) finishRequest(ack, true);
-        else askForChat({ ...payload, proof }, round + 1);
-      });
-    }, wait);
+  emitWithProof("request_chat", payload, {
+    done: finishRequest,
+    onWait: (wait) => showBusy(t("intake.busy", { seconds: Math.ceil(wait / 1000) }))
   });
 }
 
