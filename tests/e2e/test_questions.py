@@ -320,7 +320,7 @@ async def test_under_a_flood_asking_and_opening_a_code_solve_the_challenge_invis
     await earlier.close()
 
     widget = await open_widget(page, embed_page(host_site, gated))
-    code = await ask(page, widget, "Mag ik vragen hoe ik hulp krijg zonder dat mijn ouders het weten?")
+    code = await ask(page, widget, "Hoe krijg ik hulp zonder dat mijn ouders het weten?")
     used = [k async for k in live_store.redis.scan_iter("hc:pow:used:*")]
     assert len(used) == 1  # the question went in with a solved proof
     await widget.get_by_role("button", name="Vraag sluiten").click()
