@@ -312,3 +312,40 @@ async def test_keep_talking_later_needs_a_live_chat(base_url: str) -> None:
     refused = await youth.call("keep_talking_later", {})
     assert refused["error"]["code"] == "closed"
     await youth.close()
+
+
+async def test_question_entries_name_colleagues_by_display_name_never_by_login_name(
+    start_server: ServerFactory,
+) -> None:
+    """Staff views follow issue 10: the display name, or none (the console says "a
+    colleague"); the login name never leaves for a counselor's or supervisor's screen."""
+    server = await start_server(question_review=True)
+    url = str(server.make_url("")).rstrip("/")
+    store = server.app[appkeys.STORE]
+    anna = await make_counselor(server.app, url, "anna.login")
+    bert = await make_counselor(server.app, url, "bert.login")
+    sam = await make_counselor(server.app, url, "sam.login", role="supervisor")
+    await store.counselors.set_display_name(anna.id, "Anna (vrijwilliger)")
+    youths = [await _ask(url, text) for text in ("eerste", "tweede")]
+    first, second = (asked["thread_id"] for _, asked in youths)
+
+    await anna.call("claim_question", {"thread_id": first})
+    await anna.call("answer_question", {"thread_id": first, "client_id": "a1", "text": "hoi"})
+    await bert.call("claim_question", {"thread_id": second})
+    await bert.call("answer_question", {"thread_id": second, "client_id": "b1", "text": "hoi"})
+    inbox = await sam.call("questions")
+    names = {e["thread_id"]: e["counselor_name"] for e in inbox["review"]}
+    assert names == {first: "Anna (vrijwilliger)", second: None}
+    opened = await sam.call("open_question", {"thread_id": second})
+    assert opened["thread"]["counselor_name"] is None
+
+    await sam.call("review_answer", {"thread_id": first, "approve": False, "note": "korter"})
+    assert (await anna.client.wait_for("question_assigned"))["from"] is None  # sam has none
+    await store.counselors.set_display_name(sam.id, "Sam")
+    await anna.call("claim_question", {"thread_id": first})
+    await anna.call("hand_over_question", {"thread_id": first, "to": bert.id})
+    assert (await bert.client.wait_for("question_assigned"))["from"] == "Anna (vrijwilliger)"
+    for payload in (inbox, opened):
+        assert ".login" not in str(payload)
+    for client in (anna, bert, sam, *(youth for youth, _ in youths)):
+        await client.close()

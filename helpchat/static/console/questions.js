@@ -79,8 +79,9 @@ export class QuestionsPanel {
     el("div", { className: "queue-line" },
       el("strong", { className: "queue-name", text: title }),
       entry.overdue ? el("span", { className: "badge badge-urgent", text: t("questions.overdue") }) : null,
-      entry.state === "review" && entry.counselor_name
-        ? el("span", { className: "badge badge-flag", text: t("questions.answered_by", { name: entry.counselor_name }) })
+      entry.state === "review"
+        ? el("span", { className: "badge badge-flag",
+          text: t("questions.answered_by", { name: entry.counselor_name ?? t("questions.colleague") }) })
         : null),
     el("p", { className: "question-preview", text: entry.preview }),
     el("div", { className: "queue-line muted" }, waiting),
@@ -132,7 +133,9 @@ export class QuestionsPanel {
   }
 
   onAssigned(data) {
-    toast(t("questions.handed_over", { name: data.from }), "info", 10000);
+    // Display names only: an account without one is "a colleague", never its login name.
+    toast(data.from ? t("questions.handed_over", { name: data.from }) : t("questions.handed_over_unnamed"),
+      "info", 10000);
     this.refresh();
     this.open(data.thread_id);
   }
@@ -194,7 +197,7 @@ class QuestionPane {
     list.append(el("li", { className: `msg msg-${visitor ? "visitor" : "counselor"}`, dataset: { id: message.id } },
       el("p", { className: "bubble", text: message.text }),
       el("p", { className: "meta" },
-        el("span", { className: "who", text: visitor ? t("questions.visitor") : (message.counselor_name ?? "") }),
+        el("span", { className: "who", text: visitor ? t("questions.visitor") : (message.counselor_name ?? t("questions.counselor")) }),
         el("time", { text: formatClock(message.ts_ms) }))));
   }
 
