@@ -85,8 +85,13 @@ async def _heartbeat(hub: Hub) -> None:
     """This process's heartbeat in Redis: while it beats, the others trust its sockets."""
     while True:
         try:
-            await hub.store.presence.beat(hub.now_ms())
+            put_back = await hub.store.presence.beat(hub.now_ms())
             hub.redis_watch.succeeded()
+            if put_back:
+                log.warning("this process was taken for dead (it stalled longer than "
+                            "process_timeout_seconds): its %d sockets are registered again",
+                            put_back)
+                await hub.pushes.push_queue()
         except RedisError as exc:
             hub.redis_watch.failed(exc)
         await asyncio.sleep(HEARTBEAT_INTERVAL_S)

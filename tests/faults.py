@@ -88,6 +88,9 @@ class ServerProcess:
             cwd=REPO, env=self.env(), stdout=self._log, stderr=subprocess.STDOUT, text=True,
         )
         wait_until(self.healthy, timeout, f"server on port {self.port} to answer /healthz")
+        health = self.health()
+        assert health is not None
+        self.process_id: str = health[1]["process"]
         return self
 
     def health(self) -> tuple[int, dict[str, Any]] | None:
@@ -106,6 +109,15 @@ class ServerProcess:
     def kill(self) -> None:
         """SIGKILL: no clean disconnect, no goodbye to Redis."""
         _kill(self.process)
+
+    def pause(self) -> None:
+        """SIGSTOP: a process that stalls (starved of CPU, paused) without dying."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
 
     def stop(self) -> None:
         _stop(self.process)

@@ -140,11 +140,65 @@ async def test_a_killed_process_releases_its_queued_visitors_and_requeues_its_co
     assert queue["entries"][0]["conversation_id"] == active
     notice = await talking.wait_for("message", lambda m: m["sender"] == "system", timeout=5)
     assert "verbroken" in notice["text"]
-    health = survivor.health()
-    assert health is not None
-    assert health[1]["processes"] == [health[1]["process"]]
+    # The dead process leaves the survivor's list, and its counselor no longer counts as
+    # reachable. (Eventually: on a loaded machine the doomed process may have stalled past
+    # the timeout before the kill, been taken for dead, come back and beat again.)
+    await eventually(lambda: _beating_are(survivor, [survivor.process_id]), timeout=10)
+    assert not (await availability(survivor))["available"]
     await talking.close()
     await bert.close()
+
+
+async def _beating_are(process: ServerProcess, expected: list[str]) -> bool:
+    """Whether the processes `process` sees beating are exactly `expected`."""
+    health = await asyncio.to_thread(process.health)
+    return health is not None and health[1]["processes"] == sorted(expected)
+
+
+async def test_a_stalled_process_taken_for_dead_comes_back_without_losing_its_counselor(
+    processes: Callable[..., ServerProcess], redis_url: str
+) -> None:
+    # Grace well above timeout + sweep: the stall is long enough to be taken for dead, short
+    # enough that nobody's grace period runs out.
+    stalling = processes(process_timeout_seconds=2, counselor_grace_seconds=8,
+                         visitor_grace_seconds=8)
+    other = processes(process_timeout_seconds=2, counselor_grace_seconds=8,
+                      visitor_grace_seconds=8)
+    await account(redis_url, "anna")
+    anna = await connect_counselor(stalling.url, await login(stalling.url, "anna"))
+    await anna.wait_for("duty")
+    assert (await anna.call("set_duty", {"on": True}))["ok"]
+    youth, _ = await visitor(other.url)
+    cid = (await youth.call("request_chat", {}))["conversation_id"]
+    assert (await anna.call("take", {"conversation_id": cid}))["ok"]
+    assert (await availability(other))["available"]
+    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+
+    async def taken_for_dead() -> bool:
+        return await client.zscore("hc:procs", stalling.process_id) is None
+
+    await asyncio.to_thread(stalling.pause)
+    await eventually(taken_for_dead, timeout=10)
+    assert not (await availability(other))["available"]  # taken for dead: anna is away
+    await asyncio.to_thread(stalling.resume)
+
+    await eventually(lambda: _beating_are(other, [stalling.process_id, other.process_id]),
+                     timeout=5)
+
+    async def anna_reachable() -> bool:  # her socket is put back just after the beat
+        return bool((await availability(other))["available"])
+
+    await eventually(anna_reachable, timeout=3)
+    # Past the grace period counted from the stall: anna's chat is still hers.
+    await asyncio.sleep(9)
+    history = History()
+    await send(youth, history, {})
+    await send(anna, history, {"conversation_id": cid})
+    assert history.check((await anna.call("sync", {"conversation_id": cid}))["messages"]).clean
+    assert "taken for dead" in stalling.log_text()
+    await client.aclose()
+    await youth.close()
+    await anna.close()
 
 
 async def test_a_disconnect_handled_while_redis_restarts_is_not_lost(

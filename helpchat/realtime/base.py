@@ -115,6 +115,9 @@ class GuardedNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                 return
             try:
                 await welcome
+            except RedisError as exc:
+                # An outage, not a bug: logged once per outage; the client syncs on reconnect.
+                self.hub.redis_watch.failed(exc)
             except Exception:
                 log.exception("welcome failed namespace=%s sid=%s", self.namespace, sid)
 

@@ -4,21 +4,26 @@ of them has been gone (hc:gone), which drives the grace periods.
 A socket also belongs to the server process that holds it (hc:psocks:{process}), and every
 process keeps a heartbeat (hc:procs). A process that dies without a goodbye (kill -9, power
 loss, a partition) stops beating; the others then close its sockets here, and the grace periods
-start from its last heartbeat, as if each of its sockets had disconnected then."""
+start from its last heartbeat, as if each of its sockets had disconnected then.
+
+A process that only stalled (CPU starvation, a long pause) past the timeout comes back to find
+itself taken for dead: it knows which sockets it still holds, so its next heartbeat puts them
+back, and whatever the others did meanwhile (a released queue place, a requeued chat) already
+reached those sockets as ordinary pushes."""
 
 from __future__ import annotations
 
 from typing import Literal
 
 from helpchat.store import keys
-from helpchat.store.connection import Redis
+from helpchat.store.connection import LUA_DIR, Redis
 
 Kind = Literal["v", "c"]  # visitor (by vid) or counselor (by id)
 _CONNECTIONS = {"v": (keys.visitor_conns, keys.VISITOR_TTL),
                 "c": (keys.counselor_conns, keys.COUNSELOR_CONN_TTL)}
 
 
-def _member(kind: Kind, ident: str) -> str:
+def _member(kind: str, ident: str) -> str:
     return f"{kind}:{ident}"
 
 
@@ -30,10 +35,15 @@ class Presence:
     def __init__(self, client: Redis, process_id: str) -> None:
         self._redis = client
         self.process_id = process_id
+        # The sockets this process holds, as registered: what a process taken for dead puts back.
+        self._held: set[str] = set()
+        self._beaten = False
+        self._bury = client.register_script((LUA_DIR / "bury_process.lua").read_text())
 
     async def connect(self, kind: Kind, ident: str, sid: str) -> None:
         key_of, ttl = _CONNECTIONS[kind]
         mine = keys.process_sockets(self.process_id)
+        self._held.add(_socket(kind, ident, sid))
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.sadd(key_of(ident), sid)
             pipe.expire(key_of(ident), ttl)
@@ -46,6 +56,9 @@ class Presence:
                          process_id: str | None = None) -> int:
         """Drop one socket; when it was the last, the grace period starts. Sockets left."""
         key = _CONNECTIONS[kind][0](ident)
+        if process_id in (None, self.process_id):
+            # Before the write: a disconnect lost to an outage is no longer held either.
+            self._held.discard(_socket(kind, ident, sid))
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.srem(key, sid)
             pipe.scard(key)
@@ -58,11 +71,28 @@ class Presence:
         return int(left)
 
     # processes ------------------------------------------------------------------------------
-    async def beat(self, now_ms: int) -> None:
+    async def beat(self, now_ms: int) -> int:
+        """One heartbeat. When another process had taken this one for dead meanwhile (its entry
+        was gone), the sockets it still holds are registered again. Sockets put back."""
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.zadd(keys.PROCESSES, {self.process_id: now_ms})
             pipe.expire(keys.process_sockets(self.process_id), keys.PROCESS_SOCKETS_TTL)
+            added, _ = await pipe.execute()
+        first, self._beaten = not self._beaten, True
+        if not added or first or not self._held:
+            return 0
+        held = list(self._held)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            for member in held:
+                kind, ident, sid = member.split(":", 2)
+                key_of, ttl = _CONNECTIONS[kind]
+                pipe.sadd(key_of(ident), sid)
+                pipe.expire(key_of(ident), ttl)
+                pipe.zrem(keys.GONE, _member(kind, ident))
+            pipe.sadd(keys.process_sockets(self.process_id), *held)
+            pipe.expire(keys.process_sockets(self.process_id), keys.PROCESS_SOCKETS_TTL)
             await pipe.execute()
+        return len(held)
 
     async def retire(self) -> None:
         """A clean stop: the others handle this process's sockets at their next sweep."""
@@ -79,9 +109,14 @@ class Presence:
                                                withscores=True)
         return [(member, int(score)) for member, score in rows if member != self.process_id]
 
-    async def claim_dead(self, process_id: str) -> bool:
-        """True for the one caller, of all processes, that handles the dead one."""
-        return bool(await self._redis.zrem(keys.PROCESSES, process_id))
+    async def bury(self, process_id: str, cutoff_ms: int, now_ms: int) -> tuple[int, int] | None:
+        """Close the sockets of a process silent since cutoff_ms, as if they disconnected at its
+        last beat. (last beat ms, sockets closed) for the one caller, of all processes, that
+        handled it; None when it beat again meanwhile or another process handled it."""
+        done = await self._bury(
+            keys=[keys.PROCESSES, keys.GONE, keys.process_sockets(process_id)],
+            args=[process_id, cutoff_ms, now_ms, keys.visitor_conns(""), keys.counselor_conns("")])
+        return (int(float(done[0])), int(done[1])) if done else None
 
     async def sockets_of(self, process_id: str) -> list[tuple[Kind, str, str]]:
         """(kind, id, socket id) of every socket registered to that process."""
@@ -91,9 +126,6 @@ class Presence:
             if kind in _CONNECTIONS:
                 found.append((kind, ident, sid))
         return found
-
-    async def drop_process(self, process_id: str) -> None:
-        await self._redis.delete(keys.process_sockets(process_id))
 
     async def gone_at(self, kind: Kind, idents: list[str]) -> list[int | None]:
         """For each id, when its last socket closed (ms), or None while connected."""

@@ -34,17 +34,13 @@ class GraceSweeps:
         now = self.ctx.now_ms()
         cutoff = now - self.ctx.settings.process_timeout_seconds * 1000
         handled = 0
-        for process_id, last_beat in await presence.silent_since(cutoff):
-            if not await presence.claim_dead(process_id):
-                continue
-            sockets = await presence.sockets_of(process_id)
-            log.warning("process %s silent since %d ms ago: closing its %d sockets",
-                        process_id, now - last_beat, len(sockets))
-            for kind, ident, sid in sockets:
-                # A clean stop retires with beat 0: its grace periods start now.
-                await presence.disconnect(kind, ident, sid, last_beat or now,
-                                          process_id=process_id)
-            await presence.drop_process(process_id)
+        for process_id, _ in await presence.silent_since(cutoff):
+            buried = await presence.bury(process_id, cutoff, now)
+            if buried is None:
+                continue  # it beat again, or another process handled it
+            last_beat, sockets = buried
+            log.warning("process %s silent since %d ms ago: closed its %d sockets",
+                        process_id, now - last_beat if last_beat else 0, sockets)
             handled += 1
         if handled:
             await self.pushes.push_queue()
