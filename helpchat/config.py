@@ -102,6 +102,7 @@ class Settings:
     reply_wait_alert_seconds: int = 120
     cooldown_minutes: int = 5
     cooldown_after_chat_minutes: float = 45
+    chat_length_nudge_minutes: tuple[float, ...] = (30, 45, 60)
 
     @property
     def production(self) -> bool:
@@ -153,6 +154,8 @@ def _coerce(name: str, value: Any) -> Any:
             return Path(str(value))
         if kind == "tuple[str, ...]":
             return _parse_list(value)
+        if kind == "tuple[float, ...]":
+            return tuple(float(item) for item in _parse_list(value))
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{name}: expected {kind}, got {value!r}") from exc
     return str(value)
@@ -257,6 +260,10 @@ def validate(settings: Settings) -> Settings:
         block_end_time(s)
     except ValueError:
         raise ConfigError("block_ends_at: expected a time as HH:MM, e.g. 06:00") from None
+    nudges = s.chat_length_nudge_minutes
+    if any(not 0 < m <= 600 for m in nudges) or list(nudges) != sorted(set(nudges)):
+        raise ConfigError("chat_length_nudge_minutes: rising minutes, each above 0 and at most "
+                          "600, e.g. 30,45,60 (empty: no nudges)")
     if s.cooldown_minutes > 60:
         raise ConfigError("cooldown_minutes: at most 60 (a break longer than that is a pause)")
     if s.max_chats_limit > 3:

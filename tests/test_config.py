@@ -36,11 +36,21 @@ def test_environment_overrides_and_lists() -> None:
     ("TYPING_BURST", "0"), ("HISTORY_PAGE_MESSAGES", "0"), ("HISTORY_PAGE_BYTES", "1000"),
     ("INSIGHTS_RETENTION_MONTHS", "0"), ("FEEDBACK_RETENTION_DAYS", "0"),
     ("INSIGHTS_CONCURRENCY", "0.5"), ("METRICS_ALLOWED", "not-an-address"),
-    ("METRICS_TOKEN", "short"),
+    ("METRICS_TOKEN", "short"), ("CHAT_LENGTH_NUDGE_MINUTES", "45,30"),
+    ("CHAT_LENGTH_NUDGE_MINUTES", "0,30"), ("CHAT_LENGTH_NUDGE_MINUTES", "30,30"),
+    ("CHAT_LENGTH_NUDGE_MINUTES", "601"), ("CHAT_LENGTH_NUDGE_MINUTES", "half"),
 ])
 def test_invalid_values_name_the_setting(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name.lower()):
         load_settings(environ={f"HELPCHAT_{name}": value})
+
+
+def test_chat_length_nudges_default_to_30_45_60_and_can_be_set_or_turned_off() -> None:
+    assert load_settings(environ={}).chat_length_nudge_minutes == (30, 45, 60)
+    settings = load_settings(environ={"HELPCHAT_CHAT_LENGTH_NUDGE_MINUTES": "20, 40.5"})
+    assert settings.chat_length_nudge_minutes == (20, 40.5)
+    assert load_settings(environ={"HELPCHAT_CHAT_LENGTH_NUDGE_MINUTES": ""}
+                         ).chat_length_nudge_minutes == ()
 
 
 def test_production_needs_a_secret_key_and_turns_the_demo_off() -> None:

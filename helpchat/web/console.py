@@ -31,7 +31,8 @@ def json_for_script(data: Any) -> str:
 
 
 def console_config(counselor: Counselor, lang: str, max_chars: int, max_chats: int,
-                   reply_wait_alert_seconds: int) -> dict[str, Any]:
+                   reply_wait_alert_seconds: int,
+                   nudge_minutes: tuple[float, ...]) -> dict[str, Any]:
     return {
         "lang": lang,
         # message_name: what this counselor's messages carry as counselor_name (the display
@@ -43,6 +44,7 @@ def console_config(counselor: Counselor, lang: str, max_chars: int, max_chats: i
                "max_chats": min(counselor.max_chats, max_chats)},
         "max_chars": max_chars,
         "reply_wait_alert_seconds": reply_wait_alert_seconds,
+        "nudge_minutes": list(nudge_minutes),
         "wrap_up": {"categories": list(validation.WRAPUP_CATEGORIES),
                     "age_bands": list(validation.AGE_BANDS),
                     "outcomes": list(validation.OUTCOMES),
@@ -59,7 +61,8 @@ async def console_page(request: web.Request) -> web.StreamResponse:
     lang = page_language(request)
     settings = request.app[appkeys.HUB].settings
     config = console_config(counselor, lang, settings.max_message_chars,
-                            settings.max_chats_limit, settings.reply_wait_alert_seconds)
+                            settings.max_chats_limit, settings.reply_wait_alert_seconds,
+                            settings.chat_length_nudge_minutes)
     return render_page(request, "console/index.html", lang, me=counselor,
                        csrf_token=login.csrf, config_json=json_for_script(config),
                        wrap_up=config["wrap_up"], shed_kinds=validation.SHED_KINDS,

@@ -9,8 +9,14 @@ import { CannedMenu } from "./canned.js";
 import { LiveConversationView } from "./live_view.js";
 
 const RETRY_CODES = new Set(["offline", "timeout", "internal"]);
-// Private nudges for the counselor only, never shown to anyone else.
-const NUDGE_MINUTES = [30, 45, 60];
+// Private nudges for the counselor only, never shown to anyone else (chat_length_nudge_minutes).
+const NUDGE_MINUTES = config.nudge_minutes;
+
+// The first nudge asks how the counselor is doing, the last suggests wrapping up.
+function nudgeText(index, minutes) {
+  const stage = index === 0 ? "first" : index === NUDGE_MINUTES.length - 1 ? "last" : "middle";
+  return t(`chat.nudge_${stage}`, { minutes });
+}
 
 export class ChatPane extends LiveConversationView {
   constructor(app, conversation) {
@@ -51,12 +57,12 @@ export class ChatPane extends LiveConversationView {
 
   tick() {
     super.tick();
-    for (const minutes of NUDGE_MINUTES) {
+    NUDGE_MINUTES.forEach((minutes, index) => {
       if (this._minutes() >= minutes && !this.nudged.has(minutes)) {
         this.nudged.add(minutes);
-        this.transcript.notice(t(`chat.nudge_${minutes}`), "nudge");
+        this.transcript.notice(nudgeText(index, minutes), "nudge");
       }
-    }
+    });
   }
 
   _fill(conversation) {
