@@ -179,7 +179,7 @@ HISTOGRAMS = ("wait", "dur", "abandon", "qans")  # qans: answer times of questio
 
 @dataclass
 class Day:
-    """One day's counter hash, sorted out in a single pass (a year is ~150,000 fields)."""
+    """A counter hash (one day's, or several days' summed) sorted out by kind of field."""
 
     hours: list[dict[str, int]]  # 24 x counter name -> count (samples, duty_sum, ... too)
     histograms: dict[str, dict[int, int]]  # a kind of HISTOGRAMS -> bucket -> count
@@ -200,10 +200,6 @@ def parse_day(raw: DayCounts) -> Day:
         else:
             sums[name] = int(count)
     return Day(hours, histograms, sums)
-
-
-def parse_days(days: Mapping[date, DayCounts]) -> dict[date, Day]:
-    return {d: parse_day(raw) for d, raw in sorted(days.items())}
 
 
 @dataclass
@@ -249,18 +245,53 @@ def dates(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def _grid(days: Mapping[date, Day]) -> list[list[Cell]]:
-    grid = [[Cell() for _ in range(24)] for _ in range(7)]
-    for day, parsed in days.items():
-        row = grid[day.weekday()]
-        for hour, counts in enumerate(parsed.hours):
-            row[hour].add(counts)
-    return grid
+def _add_fields(total: dict[str, int], raw: Mapping[str, int]) -> None:
+    get = total.get
+    for name, n in raw.items():
+        total[name] = get(name, 0) + n
+
+
+@dataclass
+class Tally:
+    """A period's day hashes summed per weekday and per ISO week in one pass over their fields.
+
+    A year is ~150,000 fields: each is converted and added twice, and only the 7 weekday sums
+    and ~53 week sums are sorted out by parse_day (sorting out every day was most of the time
+    of a year's report). The grid, the weeks and the period's totals all come from these sums.
+    """
+
+    weekdays: list[dict[str, int]]  # Monday first: the summed fields of those days
+    weekday_days: list[int]  # how many days of the period fell on each weekday
+    weeks: dict[str, tuple[list[date], dict[str, int]]]  # ISO week -> (its days, summed fields)
+
+    @classmethod
+    def of(cls, days: Mapping[date, DayCounts]) -> Tally:
+        tally = cls([{} for _ in range(7)], [0] * 7, {})
+        for day, raw in sorted(days.items()):
+            counts = dict(zip(raw.keys(), map(int, raw.values()), strict=True))
+            weekday = day.weekday()
+            tally.weekday_days[weekday] += 1
+            _add_fields(tally.weekdays[weekday], counts)
+            members, summed = tally.weeks.setdefault(iso_week(day), ([], {}))
+            members.append(day)
+            _add_fields(summed, counts)
+        return tally
+
+    def grid(self) -> list[list[Cell]]:
+        """7 x 24 cells (Monday first, local hours), each summed over the period's weeks."""
+        return [[Cell(counts, n) for counts in parse_day(summed).hours]
+                for summed, n in zip(self.weekdays, self.weekday_days, strict=True)]
+
+    def total(self) -> Day:
+        summed: dict[str, int] = {}
+        for counts in self.weekdays:
+            _add_fields(summed, counts)
+        return parse_day(summed)
 
 
 def week_grid(days: Mapping[date, DayCounts]) -> list[list[Cell]]:
     """7 x 24 cells (Monday first, local hours), each summed over the period's weeks."""
-    return _grid(parse_days(days))
+    return Tally.of(days).grid()
 
 
 def _day_total(day: Day) -> Cell:
@@ -268,13 +299,6 @@ def _day_total(day: Day) -> Cell:
     for counts in day.hours:
         cell.add(counts)
     return cell
-
-
-def _sum(cells: Iterable[Cell]) -> Cell:
-    total = Cell()
-    for cell in cells:
-        total.add(cell.counts, cell.hours)
-    return total
 
 
 def iso_week(day: date) -> str:
@@ -359,10 +383,9 @@ def worst_covered(cells: list[Coverage], count: int = 5) -> list[Coverage]:
     return short[:count]
 
 
-def mean_duration_s(days: Mapping[date, Day]) -> float | None:
-    n = sum(sum(d.histograms["dur"].values()) for d in days.values())
-    seconds = sum(d.sums.get("dur_sum", 0) for d in days.values())
-    return seconds / n if n else None
+def mean_duration_s(total: Day) -> float | None:
+    n = sum(total.histograms["dur"].values())
+    return total.sums.get("dur_sum", 0) / n if n else None
 
 
 # --- the report: what the page shows and the exports carry ---------------------------------
@@ -386,10 +409,6 @@ def distribution_json(found: Distribution) -> dict[str, object]:
         "buckets": [{"from_s": bucket_edge(i), "to_s": bucket_edge(i + 1), "count": n}
                     for i, n in sorted(found.histogram.items()) if n],
     }
-
-
-def _histogram(days: Iterable[Day], kind: str) -> Distribution:
-    return distribution(merge(d.histograms[kind] for d in days))
 
 
 def wrapup_summary(months: Mapping[str, Mapping[str, int]], merged: bool) -> dict[str, object]:
@@ -420,9 +439,8 @@ def wrapup_summary(months: Mapping[str, Mapping[str, int]], merged: bool) -> dic
     }
 
 
-def ratings(days: Iterable[Day]) -> dict[str, object]:
-    found = list(days)
-    counts = {n: sum(d.sums.get(f"rating:{n}", 0) for d in found) for n in range(1, 6)}
+def ratings(total: Day) -> dict[str, object]:
+    counts = {n: total.sums.get(f"rating:{n}", 0) for n in range(1, 6)}
     given = sum(counts.values())
     mean = sum(n * c for n, c in counts.items()) / given if given else None
     return {"count": given, "distribution": {str(n): c for n, c in counts.items()},
@@ -431,23 +449,25 @@ def ratings(days: Iterable[Day]) -> dict[str, object]:
 
 def report(days: Mapping[date, DayCounts], *, concurrency: float,
            wrapups: Mapping[str, Mapping[str, int]], comments: list[str],
-           merged: bool = False) -> dict[str, object]:
+           merged: bool = False, hour_rows: bool = True) -> dict[str, object]:
     """Everything the Insights page shows for a period, as plain data (the JSON export is this
-    with merged=True: small wrap-up cells folded instead of shown as "< 5")."""
-    ordered = parse_days(days)
-    day_totals = {d: _day_total(parsed) for d, parsed in ordered.items()}
-    grid = _grid(ordered)
-    handle_s = mean_duration_s(ordered)
+    with merged=True: small wrap-up cells folded instead of shown as "< 5"). The day x hour
+    rows are for the exports only (hour_rows=False leaves them empty: 8,784 rows a year)."""
+    tally = Tally.of(days)
+    grid = tally.grid()
+    total = tally.total()
+    handle_s = mean_duration_s(total)
     cells = coverage(grid, handle_s, concurrency)
     weeks = []
-    for week, members in by_week(ordered).items():
-        subset = [ordered[d] for d in members]
+    for week, (members, summed) in tally.weeks.items():
+        parsed = parse_day(summed)
         weeks.append({
             "week": week, "from": members[0].isoformat(), "to": members[-1].isoformat(),
-            **_sum(day_totals[d] for d in members).funnel(),
-            "wait": distribution_json(_histogram(subset, "wait")),
-            "duration": distribution_json(_histogram(subset, "dur")),
+            **_day_total(parsed).funnel(),
+            "wait": distribution_json(distribution(parsed.histograms["wait"])),
+            "duration": distribution_json(distribution(parsed.histograms["dur"])),
         })
+    hour_keys = [[f"{hour:02d}:{name}" for name in FUNNEL] for hour in range(24)]
 
     def grid_row(c: Coverage) -> dict[str, object]:
         cell = grid[c.weekday][c.hour]
@@ -460,22 +480,23 @@ def report(days: Mapping[date, DayCounts], *, concurrency: float,
         }
 
     return {
-        "from": min(ordered).isoformat() if ordered else None,
-        "to": max(ordered).isoformat() if ordered else None,
+        "from": min(days).isoformat() if days else None,
+        "to": max(days).isoformat() if days else None,
         "concurrency": concurrency,
         "handle_s": None if handle_s is None else round(handle_s),
-        "totals": _sum(day_totals.values()).funnel(),
+        "totals": _day_total(total).funnel(),
         "weeks": weeks,
         "hours": [{"date": day.isoformat(), "hour": hour,
-                   **{name: counts.get(name, 0) for name in FUNNEL}}
-                  for day, parsed in ordered.items() for hour, counts in enumerate(parsed.hours)],
+                   **{name: int(raw.get(key, 0)) for name, key in zip(FUNNEL, keys, strict=True)}}
+                  for day, raw in sorted(days.items()) for hour, keys in enumerate(hour_keys)]
+        if hour_rows else [],
         "week_grid": [grid_row(c) for c in cells],
         "worst_covered": [grid_row(c) for c in worst_covered(cells)],
-        "wait": distribution_json(_histogram(ordered.values(), "wait")),
-        "abandon_wait": distribution_json(_histogram(ordered.values(), "abandon")),
-        "duration": distribution_json(_histogram(ordered.values(), "dur")),
-        "answer_async": distribution_json(_histogram(ordered.values(), "qans")),
+        "wait": distribution_json(distribution(total.histograms["wait"])),
+        "abandon_wait": distribution_json(distribution(total.histograms["abandon"])),
+        "duration": distribution_json(distribution(total.histograms["dur"])),
+        "answer_async": distribution_json(distribution(total.histograms["qans"])),
         "wrapups": wrapup_summary(wrapups, merged),
-        "ratings": ratings(ordered.values()),
+        "ratings": ratings(total),
         "comments": comments,
     }

@@ -83,7 +83,8 @@ def months_between(first: date, last: date) -> list[str]:
     return months
 
 
-async def build_report(ctx: Ctx, first: date, last: date, merged: bool) -> dict[str, Any]:
+async def build_report(ctx: Ctx, first: date, last: date, merged: bool,
+                       hour_rows: bool = True) -> dict[str, Any]:
     store = ctx.store
     settings = ctx.hub.settings
     days = await store.insights.days(first, last)
@@ -92,7 +93,7 @@ async def build_report(ctx: Ctx, first: date, last: date, merged: bool) -> dict[
     comments = await store.insights.comments(months)
     data = insights.report(days, concurrency=settings.insights_concurrency, wrapups=wrapups,
                            comments=[c for m in reversed(months) for c in comments[m]],
-                           merged=merged)
+                           merged=merged, hour_rows=hour_rows)
     data["timezone"] = settings.timezone
     return data
 
@@ -163,7 +164,7 @@ async def page(ctx: Ctx) -> web.StreamResponse:
         return ctx.render("admin/insights.html", status=400, problem=ctx.t(str(exc)),
                           data=None, query=query, kind=query.get("period", "custom"),
                           month=query.get("month", f"{today:%Y-%m}"))
-    data = await build_report(ctx, first, last, merged=False)
+    data = await build_report(ctx, first, last, merged=False, hour_rows=False)
     highest = max((row["unanswered"] for row in data["week_grid"]), default=0)
     chart = {
         "weeks": [{k: w[k] for k in ("week", *insights.FUNNEL)} for w in data["weeks"]],
