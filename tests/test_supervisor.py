@@ -120,6 +120,17 @@ async def test_supervisor_takes_over_and_the_counselor_is_told(
     assert anna.client.received("wrap_up") == []
     reply = await bram.call("message", {"conversation_id": cid, "client_id": "b-1", "text": "Hoi"})
     assert reply["ok"]
+    # The note is kept with the chat's whispers: bram reads it again after a reload, anna if
+    # the chat comes back to her; the youth never gets it.
+    whispers = (await bram.call("whispers", {"conversation_id": cid}))["whispers"]
+    assert [(w["kind"], w["from_name"], w["text"]) for w in whispers] == [
+        ("takeover", "bram", "Ga even wat drinken")]
+    await anna.call("set_duty", {"status": "on"})
+    assert (await bram.call("transfer", {"conversation_id": cid, "to": anna.id}))["ok"]
+    back = (await anna.call("whispers", {"conversation_id": cid}))["whispers"]
+    assert [w["text"] for w in back] == ["Ga even wat drinken"]
+    assert "drinken" not in str(await youth.call("sync", {}))
+    assert all("drinken" not in str(data) for _, data in youth.events)
     await youth.close()
 
 

@@ -21,7 +21,9 @@ class Whisper:
     text: str
     from_name: str
     ts_ms: int
-    kind: str = "whisper"  # or "handover": the note a colleague left with a transfer/take-over
+    # or "handover" (a colleague's note with a transfer), "takeover" (a supervisor's with a
+    # take-over)
+    kind: str = "whisper"
 
 
 @dataclass(frozen=True)

@@ -319,7 +319,11 @@ async def test_take_over_while_the_counselor_types(live_server: LiveServer, desk
     await expect(bram.locator("#duty")).to_have_attribute("data-status", "on")
     mine = pane(bram, cid)
     await expect(mine.locator(".transcript")).to_contain_text("Het gaat niet goed.")
-    await expect(mine.locator(".whisper")).to_contain_text("Je eigen fluistering")
+    await expect(mine.locator(".whisper").first).to_contain_text("Je eigen fluistering")
+    # The note is kept with the chat: bram's pane reads it from the stored whispers.
+    await expect(mine.locator(".whisper").last).to_contain_text(
+        "Je notitie bij de overname")
+    await expect(mine.locator(".whisper").last).to_contain_text("Neem even pauze, ik doe dit.")
 
     # anna: told who took it, with the note; her half-typed reply stays readable.
     await expect(chat.locator(".handed-line")).to_have_text(

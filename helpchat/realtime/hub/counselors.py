@@ -127,8 +127,9 @@ class CounselorSide:
                        note: str | None = None, taken_by: Counselor | None = None) -> None:
         """Hand the chat to a colleague (or, `to` None, to the front of the queue). `taken_by`:
         a supervisor taking it over; the giver is then told "taken_over", not "transferred".
-        A transfer's note is for the receiver (kept with the chat's whispers, so a reload
-        shows it again); a take-over's note is the supervisor's word to the giver."""
+        A transfer's note is for the receiver; a take-over's note is the supervisor's word to
+        the giver (sent with its chat_ended). Both are kept with the chat's whispers, expiring
+        with them: a reload shows them again, and so does whoever has or watches the chat next."""
         conv = await self.conversation(counselor, cid)
         if to is None:
             await self.chats.requeue(conv, counselor.id, "system.transferred_queue")
@@ -148,9 +149,10 @@ class CounselorSide:
         log.info("chat handed over conversation=%s from=%s to=%s kind=%s", cid, counselor.id,
                  target.id, kind)
         await self.store.stats.count(f"handover_{kind}")
-        if note and not taken_by:
-            await self.store.supervision.add_whisper(cid, note, counselor.shown_name,
-                                                     self.ctx.now_ms(), kind="handover")
+        if note:
+            await self.store.supervision.add_whisper(
+                cid, note, (taken_by or counselor).shown_name, self.ctx.now_ms(),
+                kind="takeover" if taken_by else "handover")
         await self.chats.system_message(conv, "system.transferred",
                                         name=display_names.for_visitors(target, conv.lang))
         # The giver's pane stays readable ("handed to ..."); a take-over's note is for them.

@@ -169,8 +169,11 @@ export class ChatPane extends LiveConversationView {
   }
 
   onWhisper(whisper) {
+    const own = whisper.from_name === config.me.shown_name;
     const label = whisper.kind === "handover" ? t("chat.handover_note", { name: whisper.from_name })
-      : whisper.from_name === config.me.shown_name ? t("chat.whisper_own")
+      : whisper.kind === "takeover" ? t(own ? "chat.takeover_note_own" : "chat.takeover_note_from",
+        { name: whisper.from_name })
+      : own ? t("chat.whisper_own")
       : t("chat.whisper_from", { name: whisper.from_name });
     this.transcript.whisper(whisper, label);
   }

@@ -32,7 +32,8 @@ export class MonitorPane extends LiveConversationView {
   }
 
   onWhisper(whisper) {
-    const label = whisper.from_name === this.app.me.shown_name
+    const label = whisper.kind === "takeover" ? t("chat.takeover_note_from", { name: whisper.from_name })
+      : whisper.from_name === this.app.me.shown_name
       ? t("monitor.whisper_sent", { name: this.counselorName })
       : t("chat.whisper_from", { name: whisper.from_name });
     this.transcript.whisper(whisper, label);
