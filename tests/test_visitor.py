@@ -6,9 +6,9 @@ import pytest
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestServer
 
-from helpchat import appkeys
+from helpchat import appkeys, insights
 from tests.conftest import CounselorFactory, ServerFactory
-from tests.support import chat_with, eventually, visitor
+from tests.support import StoppedClock, chat_with, eventually, visitor
 
 
 async def test_connection_from_a_foreign_origin_is_refused(start_server: ServerFactory) -> None:
@@ -141,3 +141,40 @@ async def test_counselor_free_text_end_reason_is_not_shown_to_the_visitor(
     late = await youth.call("message", {"client_id": "late", "text": "nog iets"})
     assert late["ok"] is False and late["error"]["code"] == "closed"
     await youth.close()
+
+
+async def test_an_open_widget_switched_to_unavailable_is_turned_away_once(
+    server: TestServer, base_url: str, counselor_factory: CounselorFactory,
+    redis_client: aioredis.Redis,
+) -> None:
+    # The hour stands still, so every count lands in one cell of the funnel.
+    hub = server.app[appkeys.HUB]
+    hub.clock = StoppedClock()
+    day, hour = server.app[appkeys.STORE].insights.slot(hub.now_ms())
+    anna = await counselor_factory("anna")
+    await anna.call("set_duty", {"on": True})
+    open_widget, _ = await visitor(base_url)
+    assert (await open_widget.wait_for("availability"))["available"]
+    queued, _ = await visitor(base_url)
+    assert (await queued.call("request_chat", {}))["ok"]
+    # Claimed while available: nothing is counted.
+    assert await open_widget.call("unavailable_shown", {}) == {"ok": True}
+
+    assert (await anna.call("set_duty", {"on": False}))["ok"]
+    for client in (open_widget, queued):
+        await client.wait_for("availability", lambda a: not a["available"])
+    # What the widget sends when the push switched it to "not available"; twice is once.
+    assert await open_widget.call("unavailable_shown", {}) == {"ok": True}
+    assert await open_widget.call("unavailable_shown", {}) == {"ok": True}
+    # A queued visitor still sees its place in the queue: not turned away.
+    assert await queued.call("unavailable_shown", {}) == {"ok": True}
+    assert (await open_widget.call("unavailable_shown", "junk"))["error"]["code"] == "invalid"
+    assert (await queued.call("leave_queue", {}))["ok"]
+
+    counts = await redis_client.hgetall(f"hc:ins:{day.isoformat()}")
+    cell = {name: int(counts.get(f"{hour:02d}:{name}", 0)) for name in insights.FUNNEL}
+    assert cell == {"offered": 2, "answered": 0, "abandoned_before_estimate": 1,
+                    "abandoned_after_estimate": 0, "turned_away": 1}
+    assert int(counts[f"{hour:02d}:turned_no_counselor"]) == 1
+    for client in (open_widget, queued):
+        await client.close()

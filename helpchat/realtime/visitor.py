@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 class VisitorNamespace(VisitorQuestionEvents):
     events = frozenset({
         "request_chat", "leave_queue", "message", "typing", "sync", "end_chat", "feedback",
-        "forget_me",
+        "forget_me", "unavailable_shown",
     }) | VISITOR_QUESTION_EVENTS
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
@@ -128,6 +128,16 @@ class VisitorNamespace(VisitorQuestionEvents):
         rating = validation.rating(body)
         comment = validation.optional_text(body, "comment", validation.MAX_COMMENT)
         await self.hub.visitors.feedback(await self._session(sid), rating, comment)
+        return payloads.ok()
+
+    async def on_unavailable_shown(self, sid: str, data: Any) -> dict[str, Any]:
+        """The open widget switched to "not available" on an availability push: turned away,
+        once per visit. The claim is checked, not trusted: only an idle visit counts, and only
+        while the service really is unavailable."""
+        validation.payload(data)
+        session = await self._session(sid)
+        current = await self.hub.pushes.availability(session.lang)
+        await self.hub.visitors.turned_away(session, current, asked=False)
         return payloads.ok()
 
     async def on_forget_me(self, sid: str, data: Any) -> dict[str, Any]:

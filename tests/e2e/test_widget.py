@@ -28,7 +28,7 @@ from tests.e2e.conftest import (
     axe_violations,
     snap,
 )
-from tests.support import visitor
+from tests.support import eventually, visitor
 
 LAUNCHER = re.compile(r"chat", re.IGNORECASE)
 
@@ -113,6 +113,34 @@ async def test_counselor_going_on_duty_turns_the_widget_ready(
     await expect(widget.get_by_text("Ben je nu in gevaar?")).to_be_visible()
     await assert_accessible(await chat_frame(page))
     await snap(page, "2-ready")
+
+
+async def turned_away_so_far(store: Store) -> int:
+    """Every visit turned away that Insights counted, over all days and hours."""
+    total = 0
+    async for key in store.redis.scan_iter("hc:ins:*"):
+        for name, count in (await store.redis.hgetall(key)).items():
+            total += int(count) if name.endswith(":turned_away") else 0
+    return total
+
+
+async def test_an_open_widget_that_a_push_turns_unavailable_counts_one_visit_turned_away(
+    page: Page, live_server: LiveServer, host_site: HostSite, counselors: CounselorFactory,
+    live_store: Store,
+) -> None:
+    anna = await counselors("Anna")
+    before = await turned_away_so_far(live_store)
+    widget = await open_widget(page, embed_page(host_site, live_server))
+    await expect(widget.get_by_role("heading", name="Praat met een hulpverlener")).to_be_visible()
+
+    assert (await anna.call("set_duty", {"on": False}))["ok"]
+
+    await expect(widget.locator("#view-unavailable")).to_be_visible()
+
+    async def counted() -> bool:
+        return await turned_away_so_far(live_store) == before + 1
+
+    await eventually(counted)
 
 
 async def test_urgent_intake_shows_112_at_once_and_queues_urgent(

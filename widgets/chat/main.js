@@ -96,8 +96,14 @@ function onSession(data) {
 
 function onAvailability(data) {
   if (state.exiting) return;
+  const wasAvailable = Boolean(state.availability && state.availability.available);
   state.availability = data;
   if (state.server === "idle" || (state.server === "ended" && !state.endedMode)) renderIdle();
+  // An open widget that now shows "not available" turned this visit away: Insights counts it
+  // (the server checks the claim and counts once per visit).
+  if (wasAvailable && !data.available && state.server === "idle" && state.view === "unavailable") {
+    transport.emitQuiet("unavailable_shown", {});
+  }
 }
 
 function onQueuePosition(data) {

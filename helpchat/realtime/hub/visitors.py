@@ -96,7 +96,8 @@ class VisitorSide:
                           asked: bool = True) -> None:
         """The widget is showing this visitor "not available": demand nobody could answer,
         counted once per visit, when a request is refused or (asked=False) when the widget
-        opens on "not available" (an idle visitor; a queued or chatting one sees the chat)."""
+        opens on "not available" or an open one switches to it (an idle visitor; a queued or
+        chatting one sees the chat)."""
         if current["available"] or (not asked and session.state != "idle"):
             return
         if await self.store.sessions.mark_turned_away(session.vid):
