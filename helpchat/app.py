@@ -24,7 +24,19 @@ from helpchat.realtime.pubsub import ResyncingRedisManager
 from helpchat.realtime.visitor import VisitorNamespace
 from helpchat.store import Store
 from helpchat.store.connection import connect
-from helpchat.web import account, admin, api, auth, health, metrics, setup, shifts, widget
+from helpchat.web import (
+    account,
+    admin,
+    api,
+    auth,
+    health,
+    login_code,
+    metrics,
+    setup,
+    shifts,
+    two_factor,
+    widget,
+)
 from helpchat.web.access_log import keep_addresses_out
 from helpchat.web.console import setup_routes as setup_console_routes
 from helpchat.web.login import setup_routes as setup_login_routes
@@ -174,6 +186,8 @@ def create_app(settings: Settings) -> web.Application:
     # feature routes
     admin.setup_routes(app)
     account.setup_routes(app)
+    two_factor.setup_routes(app)
+    login_code.setup_routes(app)
     setup.setup_routes(app)
     shifts.setup_routes(app)
     # One static route for helpchat/static (console, admin and shared CSS/JS).

@@ -1,4 +1,4 @@
-"""Command line: `python run.py [serve|create-user] ...`.
+"""Command line: `python run.py [serve|create-user|reset-two-factor] ...`.
 
 Exit codes: 0 done, 1 a runtime failure (Redis unreachable), 2 a usage or validation error.
 """
@@ -74,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
                              "none yet; the admin pages ask for one)")
     create.add_argument("--password-stdin", action="store_true",
                         help="read the password from standard input (required)")
+
+    reset = commands.add_parser(
+        "reset-two-factor", parents=[common],
+        help="turn off an account's two-factor login (lost phone and recovery codes)")
+    reset.add_argument("name", help="login name")
     return parser
 
 
@@ -313,6 +318,47 @@ def create_user(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+# --- reset-two-factor ----------------------------------------------------------------------------
+
+
+async def _reset_two_factor(url: str, settings: Settings, name: str) -> str | None:
+    """"reset", "off" (it was not on), or None when there is no such account."""
+    from helpchat.store import Store
+    from helpchat.store.audit import AuditEntry
+    from helpchat.store.connection import connect
+
+    client = connect(url)
+    try:
+        store = Store.create(client, settings)
+        counselor = await store.counselors.by_name(name)
+        if counselor is None:
+            return None
+        if not await store.two_factor.remove(counselor.id):
+            return "off"
+        await store.audit.record(AuditEntry(
+            ts_ms=int(time.time() * 1000), actor_id="", actor_name="command line",
+            action="counselor.two_factor_reset", target=counselor.name))
+        return "reset"
+    finally:
+        await client.aclose()
+
+
+def reset_two_factor(args: argparse.Namespace, settings: Settings) -> int:
+    from redis.exceptions import RedisError
+
+    with redis_for(settings, share=True) as (url, _where):
+        try:
+            outcome = asyncio.run(_reset_two_factor(url, settings, args.name))
+        except (RedisError, OSError) as exc:
+            print(f"helpchat: cannot reach Redis: {type(exc).__name__}", file=sys.stderr)
+            return EXIT_FAILURE
+    if outcome is None:
+        raise UsageError(f"no user named {args.name}")
+    print(f"two-factor login of {args.name} was not on" if outcome == "off"
+          else f"two-factor login of {args.name} is off; it logs in with the password alone")
+    return EXIT_OK
+
+
 # --- entry point -------------------------------------------------------------------------------
 
 
@@ -326,6 +372,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "create-user":
             return create_user(args, settings)
+        if args.command == "reset-two-factor":
+            return reset_two_factor(args, settings)
         return serve(settings)
     except UsageError as exc:
         print(f"helpchat: {exc}", file=sys.stderr)

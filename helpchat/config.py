@@ -70,6 +70,7 @@ class Settings:
     login_max_failures: int = 5
     login_window_minutes: int = 15
     login_backoff_max_seconds: int = 300
+    admin_two_factor_required: bool = True
     demo_enabled: bool = True
     contacts_file: Path = Path("config/emergency_contacts.toml")
     canned_responses_file: Path = Path("config/canned_responses.toml")

@@ -355,3 +355,30 @@ def test_restart_racing_the_previous_shutdown_gets_its_own_working_redis(
     finally:
         new.send_signal(signal.SIGINT)
         new.communicate(timeout=10)
+
+
+# --- reset-two-factor --------------------------------------------------------------------------
+
+
+def test_reset_two_factor_turns_it_off_and_is_audited(
+    cli_env: dict[str, str], redis_url: str
+) -> None:
+    assert create_user(cli_env, "root", role="admin").returncode == 0
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    counselor_id = str(client.hget(keys.COUNSELORS, "root"))
+    client.set(keys.totp(counselor_id), "v1.sealed")
+    client.sadd(keys.recovery_codes(counselor_id), "digest")
+
+    result = run_cli("reset-two-factor", "ROOT", env=cli_env)
+
+    assert result.returncode == 0, result.stderr
+    assert "is off" in result.stdout
+    assert not client.exists(keys.totp(counselor_id), keys.recovery_codes(counselor_id))
+    entry = json.loads(str(client.lindex(keys.AUDIT, 0)))
+    assert (entry["action"], entry["target"], entry["actor_name"]) == (
+        "counselor.two_factor_reset", "root", "command line")
+    again = run_cli("reset-two-factor", "root", env=cli_env)
+    assert again.returncode == 0 and "was not on" in again.stdout
+    unknown = run_cli("reset-two-factor", "nobody", env=cli_env)
+    assert unknown.returncode == 2 and "no user named nobody" in unknown.stderr
+    client.close()

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import logging
 
+import aiohttp
 import pytest
 import redis.asyncio as aioredis
+from aiohttp.test_utils import TestServer
 
+from helpchat import appkeys
 from tests.conftest import CounselorFactory
-from tests.support import PASSWORD, chat_with, redis_text, visitor
+from tests.support import PASSWORD, chat_with, create_account, redis_text, visitor
+from tests.test_login import post_login
+from tests.test_login_code import code_at, enrol
 
 
 async def test_no_raw_token_and_no_ip_address_anywhere_in_redis(
@@ -42,7 +47,7 @@ PERMANENT = ("hc:queue", "hc:counselor:", "hc:counselors", "hc:duty", "hc:cchats
              "hc:procs",
              "hc:stats:", "hc:canned", "hc:helpreq", "hc:roster", "hc:settings", "hc:contacts",
              "hc:audit", "hc:icalgen:", "hc:tinbox", "hc:tclaimed", "hc:treview",
-             "hc:texpiry")
+             "hc:texpiry", "hc:totp:", "hc:recovery:")
 
 
 async def test_every_key_without_an_expiry_is_one_that_holds_no_chat_content(
@@ -128,3 +133,24 @@ async def test_console_extras_expire_and_the_counselor_families_never_name_a_cha
             assert cid not in key and cid not in str(await redis_client.dump(key)), key
     assert [k async for k in redis_client.scan_iter("hc:watchers:*")] == []
     await youth.close()
+
+
+async def test_two_factor_families_expire_except_the_account_s_own_factor(
+    server: TestServer, base_url: str, redis_client: aioredis.Redis,
+) -> None:
+    """Issue 10's two-factor families: a pending login, the enrolment candidate and the last
+    used step expire; the sealed secret and the recovery HMACs are the account's."""
+    counselor_id = await create_account(server.app, "sofie", "supervisor")
+    totp = await enrol(server.app[appkeys.STORE], counselor_id)
+    await server.app[appkeys.STORE].two_factor.set_candidate(counselor_id, "v1.x")
+    async with aiohttp.ClientSession(base_url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        await post_login(http, "sofie", PASSWORD)  # a pending login, left waiting
+        async with aiohttp.ClientSession(base_url) as api:
+            await api.post("/api/session", json={"username": "sofie", "password": PASSWORD,
+                                                 "code": code_at(totp)})
+    families = set()
+    for key in [k async for k in redis_client.scan_iter("*")]:
+        families.add(key.split(":")[1])
+        if await redis_client.ttl(key) == -1:
+            assert key.startswith(PERMANENT), key
+    assert {"totp", "totpnew", "totpstep", "recovery", "mfa"} <= families

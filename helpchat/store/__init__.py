@@ -28,6 +28,7 @@ from helpchat.store.settings import SettingsStore
 from helpchat.store.stats import Stats
 from helpchat.store.supervision import Supervision
 from helpchat.store.threads import Threads
+from helpchat.store.two_factor import TwoFactor
 from helpchat.store.wellbeing import Wellbeing
 from helpchat.store.wrapups import WrapUps
 
@@ -58,6 +59,7 @@ class Store:
     limits: RateLimits
     threads: Threads
     refused: RefusedOrigins
+    two_factor: TwoFactor
 
     @classmethod
     def create(cls, client: Redis, settings: Settings, live: LiveSettings | None = None,
@@ -96,6 +98,7 @@ class Store:
             limits=RateLimits(client),
             threads=Threads(client, ttl_s=settings.question_ttl_days * 24 * 3600),
             refused=RefusedOrigins(client),
+            two_factor=TwoFactor(client, scripts),
         )
 
     async def memory(self) -> tuple[int, int] | None:

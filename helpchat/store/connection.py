@@ -52,6 +52,7 @@ class Scripts:
     end_chat: AsyncScript
     add_message: AsyncScript
     touch_session: AsyncScript
+    totp_step: AsyncScript
 
     @classmethod
     def load(cls, client: Redis) -> Scripts:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from helpchat import display_names
+from helpchat import display_names, two_factor
 from helpchat.web.admin_common import Ctx, Errors, Msg, any_counselor
 
 
@@ -14,15 +14,18 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/account/name", save_name)
 
 
-def show(ctx: Ctx, errors: Errors | None = None, value: str | None = None) -> web.Response:
+async def show(ctx: Ctx, errors: Errors | None = None,
+               value: str | None = None) -> web.Response:
     shown = ctx.me.display_name or display_names.suggestion(ctx.me.name)
     return ctx.render("account/account.html", errors=errors,
-                      values={"display_name": shown if value is None else value})
+                      values={"display_name": shown if value is None else value},
+                      two_factor_offered=two_factor.offered(ctx.me),
+                      two_factor_on=bool(await ctx.store.two_factor.sealed_secret(ctx.me.id)))
 
 
 @any_counselor
 async def account_page(ctx: Ctx) -> web.StreamResponse:
-    return show(ctx)
+    return await show(ctx)
 
 
 @any_counselor
@@ -30,8 +33,8 @@ async def save_name(ctx: Ctx) -> web.StreamResponse:
     value = display_names.clean(ctx.text("display_name", display_names.MAX_CHARS + 20))
     problem = display_names.problem(value, ctx.me.name)
     if problem:
-        return show(ctx, {"display_name": Msg(f"admin.counselors.error.display_{problem}")},
-                    value)
+        error = Msg(f"admin.counselors.error.display_{problem}")
+        return await show(ctx, {"display_name": error}, value)
     await ctx.store.counselors.set_display_name(ctx.me.id, value)
     await ctx.audit("counselor.display_name", ctx.me.name, value)
     raise ctx.redirect("/account", "display_name_saved")

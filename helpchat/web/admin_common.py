@@ -21,7 +21,7 @@ from helpchat.store.audit import AuditEntry
 from helpchat.store.auth import LoginSession
 from helpchat.store.models import Counselor
 from helpchat.web import csrf, login
-from helpchat.web.auth import current_login
+from helpchat.web.auth import current_login, enrolment_due
 
 log = logging.getLogger(__name__)
 
@@ -148,10 +148,12 @@ class NotFound(Exception):
         self.message_key = message_key
 
 
-def requires(role: str | None) -> Callable[[CtxHandler], Handler]:
+def requires(role: str | None, *, enrolment: bool = False) -> Callable[[CtxHandler], Handler]:
     """Wrap a handler: a login with `role` (None: any counselor) on every request, and a valid
     CSRF token with a same-origin request on every POST. Anonymous GETs go to the login page;
-    everything else refused gets a page saying why."""
+    everything else refused gets a page saying why. An admin who must set up two-factor login
+    first (helpchat/two_factor.py) is sent to it from every page but the enrolment pages
+    (`enrolment=True`)."""
 
     def decorate(handler: CtxHandler) -> Handler:
         @functools.wraps(handler)
@@ -168,6 +170,11 @@ def requires(role: str | None) -> Callable[[CtxHandler], Handler]:
                 log.info("refused path=%s counselor=%s: needs %s", request.path, me.id, role)
                 return reason_page(request, 403, "admin.denied.role", lang,
                                    role=translate(lang, f"admin.role.{role}"))
+            if not enrolment and await enrolment_due(request.app, me):
+                if request.method == "GET":
+                    next_path = quote(request.path_qs, safe="/")
+                    raise web.HTTPFound(f"/account/two-factor?next={next_path}")
+                return reason_page(request, 403, "admin.denied.two_factor", lang)
             ctx = Ctx(request, me, login, lang)
             if request.method == "POST":
                 try:
@@ -187,3 +194,4 @@ def requires(role: str | None) -> Callable[[CtxHandler], Handler]:
 
 admin_only = requires("admin")
 any_counselor = requires(None)
+enrolling = requires(None, enrolment=True)

@@ -28,6 +28,7 @@ def setup_routes(app: web.Application) -> None:
     r.add_post("/admin/counselors/{id}/disable", disable)
     r.add_post("/admin/counselors/{id}/enable", enable)
     r.add_post("/admin/counselors/{id}/reset", reset)
+    r.add_post("/admin/counselors/{id}/two-factor-reset", reset_two_factor)
 
 
 def role_of(counselor: Counselor) -> str:
@@ -44,6 +45,7 @@ async def list_context(ctx: Ctx) -> dict[str, Any]:
     duty = await ctx.store.counselors.on_duty()
     return {"counselors": everyone, "duty": duty, "role_of": role_of, "roles": ROLES,
             "unconfirmed": [c for c in everyone if not c.display_confirmed and not c.disabled],
+            "two_factor": await ctx.store.two_factor.enrolled([c.id for c in everyone]),
             "pending": PENDING_HASH, "max_limit": ctx.hub.settings.max_chats_limit}
 
 
@@ -122,7 +124,8 @@ async def show_edit(ctx: Ctx, counselor: Counselor, values: Any,
     return ctx.render("admin/counselor_edit.html", errors=errors, values=values,
                       counselor=counselor, roles=ROLES, role_of=role_of,
                       pending=PENDING_HASH, max_limit=ctx.hub.settings.max_chats_limit,
-                      duty=await ctx.store.counselors.duty(counselor.id))
+                      duty=await ctx.store.counselors.duty(counselor.id),
+                      two_factor=bool(await ctx.store.two_factor.sealed_secret(counselor.id)))
 
 
 async def other_active_admins(ctx: Ctx, counselor: Counselor) -> int:
@@ -182,3 +185,13 @@ async def reset(ctx: Ctx) -> web.StreamResponse:
     await ctx.audit("counselor.reset_link", counselor.name)
     return ctx.render("admin/invite_link.html", name=counselor.name,
                       link=invite_url(ctx, token), purpose="reset")
+
+
+@admin_only
+async def reset_two_factor(ctx: Ctx) -> web.StreamResponse:
+    """For a lost phone: the account logs in with its password alone again (an admin in
+    production is asked to set it up anew at once). Audited; the open sessions stay."""
+    counselor = await target(ctx)
+    if await ctx.store.two_factor.remove(counselor.id):
+        await ctx.audit("counselor.two_factor_reset", counselor.name)
+    raise ctx.redirect(f"/admin/counselors/{counselor.id}", "two_factor_reset")

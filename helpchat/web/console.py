@@ -58,6 +58,8 @@ async def console_page(request: web.Request) -> web.StreamResponse:
     if not found:
         return redirect("/login?next=/console/")
     login, counselor = found
+    if await auth.enrolment_due(request.app, counselor):
+        return redirect("/account/two-factor?next=/console/")
     lang = page_language(request)
     settings = request.app[appkeys.HUB].settings
     config = console_config(counselor, lang, settings.max_message_chars,

@@ -14,6 +14,7 @@ import hmac
 import logging
 import secrets
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 from multidict import MultiDictProxy
@@ -21,6 +22,8 @@ from multidict import MultiDictProxy
 from helpchat import appkeys
 from helpchat.errors import HelpchatError
 from helpchat.i18n import LANGUAGES, normalize_language, translate
+from helpchat.store import keys
+from helpchat.store.models import Counselor
 from helpchat.web import auth, csrf
 from helpchat.web.session_cookie import clear_session_cookie, session_id
 
@@ -30,6 +33,7 @@ PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; frame-ance
             "form-action 'self'; base-uri 'none'; object-src 'none'")
 LANG_COOKIE = "helpchat_lang"
 NONCE_COOKIE = "helpchat_login_nonce"
+PENDING_COOKIE = "helpchat_login_2fa"
 NONCE_MAX_AGE_S = 2 * 3600
 DEFAULT_NEXT = "/console/"
 MAX_FORM_BYTES = 16 * 1024
@@ -90,7 +94,7 @@ def _login_token(request: web.Request, nonce: str) -> str:
     return hmac.new(secret, f"csrf:login:{nonce}".encode(), hashlib.sha256).hexdigest()
 
 
-def _login_form(request: web.Request, lang: str, *, status: int = 200,
+def login_form(request: web.Request, lang: str, *, status: int = 200,
                 error_key: str | None = None, error_params: dict[str, Any] | None = None,
                 username: str = "", next_path: str = DEFAULT_NEXT) -> web.Response:
     nonce = secrets.token_urlsafe(24)
@@ -109,7 +113,7 @@ async def get_login(request: web.Request) -> web.StreamResponse:
     next_path = safe_next(request.query.get("next"))
     if await auth.current_login(request):
         return redirect(next_path)
-    return _login_form(request, page_language(request), next_path=next_path)
+    return login_form(request, page_language(request), next_path=next_path)
 
 
 def _token_ok(request: web.Request, form: MultiDictProxy[str | Any]) -> bool:
@@ -128,32 +132,56 @@ def _field(form: MultiDictProxy[str | Any], name: str, max_chars: int) -> str:
 async def post_login(request: web.Request) -> web.StreamResponse:
     lang = page_language(request)
     if request.content_length is not None and request.content_length > MAX_FORM_BYTES:
-        return _login_form(request, lang, status=413, error_key="console.login.error_invalid")
+        return login_form(request, lang, status=413, error_key="console.login.error_invalid")
     form = await csrf.read_form(request)
     next_path = safe_next(_field(form, "next", 500) or None)
     username = _field(form, "username", auth.MAX_NAME).strip()
     password = _field(form, "password", auth.MAX_PASSWORD)
     if not _token_ok(request, form):
         log.info("login form refused: missing or wrong CSRF token")
-        return _login_form(request, lang, status=400, error_key="console.login.error_expired",
+        return login_form(request, lang, status=400, error_key="console.login.error_expired",
                            username=username, next_path=next_path)
     if not username or not password:
-        return _login_form(request, lang, status=400, error_key="console.login.error_missing",
+        return login_form(request, lang, status=400, error_key="console.login.error_missing",
                            username=username, next_path=next_path)
     try:
         counselor = await auth.authenticate(request, username, password)
     except HelpchatError as exc:
         if exc.code != "rate_limited":
-            return _login_form(request, lang, status=401, error_key="console.login.error_generic",
+            return login_form(request, lang, status=401, error_key="console.login.error_generic",
                                username=username, next_path=next_path)
         wait_s = auth.retry_after_s(exc)
-        response = _login_form(request, lang, status=429,
+        response = login_form(request, lang, status=429,
                                error_key="console.login.error_rate_limited"
                                + ("_one" if wait_s == 1 else ""),
                                error_params={"seconds": wait_s}, username=username,
                                next_path=next_path)
         response.headers["Retry-After"] = str(wait_s)
         return response
+    if await request.app[appkeys.STORE].two_factor.sealed_secret(counselor.id):
+        return await ask_for_code(request, counselor, auth.login_scope(request, username),
+                                  next_path)
+    if await auth.enrolment_due(request.app, counselor):
+        next_path = f"/account/two-factor?next={quote(next_path, safe='/')}"
+    return await finish_login(request, counselor, next_path)
+
+
+async def ask_for_code(request: web.Request, counselor: Counselor, scope: str,
+                       next_path: str) -> web.Response:
+    """The password was right and the account has two-factor on: no session yet, only a
+    pending login (five minutes, this browser) that web/login_code.py completes."""
+    token = await request.app[appkeys.STORE].two_factor.start_pending(counselor.id, scope,
+                                                                      next_path)
+    response = redirect("/login/code")
+    response.set_cookie(PENDING_COOKIE, token, httponly=True, samesite="Strict",
+                        secure=request.app[appkeys.HUB].settings.production, path="/login",
+                        max_age=keys.TOTP_PENDING_TTL)
+    return response
+
+
+async def finish_login(request: web.Request, counselor: Counselor,
+                       next_path: str) -> web.Response:
+    """Both factors passed (or the account has one): a fresh session, off to `next_path`."""
     response = redirect(next_path)
     await auth.start_session(request, counselor, response)
     response.del_cookie(NONCE_COOKIE, path="/login")
