@@ -117,9 +117,15 @@ async def sample_duty(hub: Hub, rules: RosterRules) -> bool:
 
 
 async def _duty_sampler(hub: Hub, rules: RosterRules) -> None:
-    """Every process wakes just after each minute starts; the store lets one of them count."""
+    """Every process wakes just after each minute starts; the store lets one of them count.
+    A wake that finds the clock outside the minute it slept for (the clock was stepped, or the
+    loop stalled past that minute) takes no reading: each reading stands for the minute it was
+    planned for, and a test's scripted clock never gets one it did not ask for."""
     while True:
-        await asyncio.sleep(DUTY_SAMPLE_S - hub.clock() % DUTY_SAMPLE_S + 1)
+        due = int(hub.clock() // DUTY_SAMPLE_S) + 1
+        await asyncio.sleep(due * DUTY_SAMPLE_S - hub.clock() + 1)
+        if int(hub.clock() // DUTY_SAMPLE_S) != due:
+            continue
         try:
             await sample_duty(hub, rules)
         except Exception:
