@@ -4,6 +4,7 @@ the inbox; real socket.io clients, real Redis."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from aiohttp.test_utils import TestServer
 
@@ -348,4 +349,72 @@ async def test_question_entries_name_colleagues_by_display_name_never_by_login_n
     for payload in (inbox, opened):
         assert ".login" not in str(payload)
     for client in (anna, bert, sam, *(youth for youth, _ in youths)):
+        await client.close()
+
+
+async def _answered(base_url: str, counselor: Client | Any, text: str = "Hoi") -> dict:
+    """A question asked and answered by `counselor`; the ask ack (with the code)."""
+    youth, asked = await _ask(base_url)
+    await youth.close()
+    await counselor.call("claim_question", {"thread_id": asked["thread_id"]})
+    answered = await counselor.call("answer_question", {
+        "thread_id": asked["thread_id"], "client_id": "a1", "text": text})
+    assert answered["ok"], answered
+    return asked
+
+
+async def test_a_youth_back_with_a_code_while_open_reaches_the_counselor_who_answered(
+    server: TestServer, base_url: str, counselor_factory: CounselorFactory,
+) -> None:
+    anna, bert = await counselor_factory("anna"), await counselor_factory("bert")
+    await server.app[appkeys.STORE].counselors.set_display_name(anna.id, "Anna")
+    asked = await _answered(base_url, anna, "Je mag altijd terugkomen.")
+    for counselor in (anna, bert):
+        await counselor.call("set_duty", {"status": "on"})
+
+    back, _ = await visitor(base_url)
+    picked = await back.call("pickup", {"code": asked["code"]})
+    assert picked["thread"]["live_counselor"] == "Anna"  # on duty: the widget offers her
+    queued = await back.call("request_chat", {"thread_id": asked["thread_id"]})
+    assert queued["ok"] and queued["same_counselor"] is True, queued
+    started = await back.wait_for("chat_started")
+    assert started == {"conversation_id": queued["conversation_id"], "counselor_name": "Anna"}
+    assigned = (await anna.client.wait_for("assigned"))["conversation"]
+    assert assigned["id"] == queued["conversation_id"] and assigned["returning"] is True
+    assert [m["text"] for m in assigned["earlier_thread"]["messages"]] == [
+        "Ik durf het niet thuis te zeggen", "Je mag altijd terugkomen."]
+    assert "code" not in str(assigned["earlier_thread"]).lower()  # the thread, not its key
+    assert (await bert.call("take", {}))["error"]["code"] == "not_found"  # never in the queue
+    # Handed on, the chat goes without the thread: the young person chose Anna.
+    assert (await anna.call("transfer", {"conversation_id": assigned["id"], "to": bert.id}))["ok"]
+    handed = (await bert.client.wait_for("assigned"))["conversation"]
+    assert "earlier_thread" not in handed and handed["returning"] is False
+    await back.close()
+
+
+async def test_when_that_counselor_cannot_take_it_the_chat_waits_for_anyone_without_the_thread(
+    server: TestServer, base_url: str, counselor_factory: CounselorFactory,
+) -> None:
+    anna = await counselor_factory("anna", max_chats=1)
+    bert = await counselor_factory("bert")
+    asked = await _answered(base_url, anna)
+    back, _ = await visitor(base_url)
+    await anna.call("set_duty", {"status": "off"})
+    picked = await back.call("pickup", {"code": asked["code"]})
+    assert picked["thread"]["live_counselor"] is None  # off duty: nothing to offer
+
+    await anna.call("set_duty", {"status": "on"})
+    busy, _, _ = await chat_with(base_url, anna)  # her one chat: she is at her limit
+    await bert.call("set_duty", {"status": "on"})
+    queued = await back.call("request_chat", {"thread_id": asked["thread_id"]})
+    assert queued["ok"] and queued["same_counselor"] is False, queued
+    conv = await server.app[appkeys.STORE].conversations.get(queued["conversation_id"])
+    assert conv is not None and conv.earlier_thread is None and conv.return_to is None
+    taken = await bert.call("take", {})
+    assert taken["conversation"]["id"] == queued["conversation_id"]
+    assert "earlier_thread" not in taken["conversation"]
+    stranger, _ = await visitor(base_url)
+    refused = await stranger.call("request_chat", {"thread_id": asked["thread_id"]})
+    assert refused["error"]["code"] == "not_found"  # a thread id alone opens nothing
+    for client in (back, busy, stranger):
         await client.close()

@@ -62,7 +62,7 @@ class CounselorNamespace(SupervisorEvents, CounselorQuestionEvents):
         for cid in sorted(await self.hub.store.counselors.active_chats(counselor.id)):
             conv = await self.hub.store.conversations.get(cid)
             if conv and conv.state == "active" and conv.counselor_id == counselor.id:
-                payload = await self.hub.counselors.conversation_payload(conv)
+                payload = await self.hub.counselors.conversation_payload(conv, counselor.id)
                 await self.emit("assigned", {"conversation": payload}, to=sid)
         await self.console_welcome(sid, counselor)
 

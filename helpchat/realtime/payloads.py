@@ -6,7 +6,7 @@ from typing import Any
 
 from helpchat.errors import HelpchatError
 from helpchat.i18n import translate
-from helpchat.identity import pseudonym
+from helpchat.identity import pseudonym, pseudonym_code
 from helpchat.store.models import Conversation, Message, QueueEntry
 
 
@@ -46,6 +46,12 @@ def conversation(conv: Conversation, messages: list[Message], more: bool, lang: 
         "messages": [message(m) for m in messages],
         "more": more,
     }
+
+
+def earlier_thread(tid: str, messages: list[Message]) -> dict[str, Any]:
+    """The question thread a returning young person chose to bring to its counselor."""
+    return {"thread_id": tid, "label": pseudonym_code(tid),
+            "messages": [message(m) for m in messages]}
 
 
 def queue_entry(entry: QueueEntry, now_ms: int, lang: str) -> dict[str, Any]:

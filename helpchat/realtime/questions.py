@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from helpchat import identity, pickup_codes, questions
+from helpchat import display_names, identity, pickup_codes, questions
 from helpchat.errors import HelpchatError
 from helpchat.passwords import hash_password, verify_password
 from helpchat.realtime.hub.context import HubContext
+from helpchat.realtime.hub.counselors import CounselorSide
 from helpchat.realtime.hub.proof import ProofGate
 from helpchat.realtime.hub.rooms import (
     COUNSELOR_NS,
@@ -42,9 +43,10 @@ def message_payload(msg: Message) -> dict[str, Any]:
 
 
 class QuestionDesk:
-    def __init__(self, ctx: HubContext, gate: ProofGate) -> None:
+    def __init__(self, ctx: HubContext, gate: ProofGate, counselors: CounselorSide) -> None:
         self.ctx = ctx
         self.gate = gate
+        self.counselors = counselors
         self.store = ctx.store
         self.threads = ctx.store.threads
 
@@ -153,6 +155,37 @@ class QuestionDesk:
         log.info("question picked up thread=%s", thread.id)
         return thread
 
+    # coming back live ------------------------------------------------------------------------
+    async def returning_counselor(self, thread: Thread) -> Counselor | None:
+        """Whom a young person back from this thread may chat with live: the counselor who
+        answered it (or holds it, after "keep talking later"), while on duty."""
+        cid = thread.answered_by or thread.counselor_id
+        counselor = await self.store.counselors.get(cid) if cid else None
+        if counselor is None or counselor.disabled:
+            return None
+        return counselor if await self.store.counselors.duty(counselor.id) == "on" else None
+
+    async def return_live(self, cid: str, tid: str) -> bool:
+        """The young person asked (opt-in) to chat with the counselor of their thread: the
+        chat they just queued goes to that counselor at once (take.lua, so the usual limits,
+        wrap-up and cool-down hold), who sees "returning; earlier thread" and the thread.
+        False when that counselor cannot take it now: the chat then waits in the queue like
+        any other, without the link, and no one else sees the thread."""
+        thread = await self.threads.get(tid)
+        counselor = await self.returning_counselor(thread) if thread else None
+        if counselor is None:
+            return False
+        await self.store.conversations.note_return(cid, tid, counselor.id)
+        try:
+            await self.counselors.take(counselor, cid)
+        except HelpchatError:
+            await self.store.conversations.note_return(cid, None, None)
+            return False
+        # The conversation alone: a log line must not keep the link to the thread.
+        log.info("returning youth taken by the counselor of their question conversation=%s "
+                 "counselor=%s", cid, counselor.id)
+        return True
+
     async def visitor_thread(self, tid: str) -> Thread:
         thread = await self.threads.get(tid)
         if thread is None:
@@ -161,6 +194,7 @@ class QuestionDesk:
 
     async def thread_payload(self, thread: Thread) -> dict[str, Any]:
         messages = await self.threads.messages(thread.id)
+        live = await self.returning_counselor(thread)
         return {
             "id": thread.id,
             "state": VISITOR_STATES.get(thread.state, "waiting"),
@@ -168,6 +202,8 @@ class QuestionDesk:
             "expires_ms": thread.last_ms + self.threads.ttl_s * 1000,
             "messages": [message_payload(m) for m in messages],
             "answer_time": (await self.answer_time()).payload(),
+            # On duty now: the widget may offer to chat live with them (the visitor's choice).
+            "live_counselor": display_names.for_visitors(live, thread.lang) if live else None,
         }
 
     async def reply(self, tid: str, client_id: str, text: str) -> Message:

@@ -84,10 +84,16 @@ class VisitorNamespace(VisitorQuestionEvents):
         body = validation.payload(data)
         topic = validation.topic(body, widget_texts.all_topics(self.hub.settings))
         urgent = validation.optional_bool(body, "urgent")
-        ack = await self.hub.visitors.request_chat(await self._session(sid), topic, urgent,
+        # Back from a question thread opened on this connection, to chat with its counselor.
+        tid = await self._thread_of(sid, body) if body.get("thread_id") is not None else None
+        session = await self._session(sid)
+        ack = await self.hub.visitors.request_chat(session, topic, urgent,
                                                    validation.proof(body))
         async with self.session(sid) as saved:
             saved["kept"] = True
+        if tid and session.state not in ("queued", "chatting"):
+            ack["same_counselor"] = await self.hub.questions.return_live(
+                ack["conversation_id"], tid)
         return ack
 
     async def on_leave_queue(self, sid: str, data: Any) -> dict[str, Any]:

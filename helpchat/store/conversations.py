@@ -70,6 +70,8 @@ def _conversation(cid: str, data: dict[str, str]) -> Conversation:
         pseudonym_code=data.get("pseudonym", ""),
         lang=data.get("lang", "nl"),
         returning=data.get("returning") == "1",
+        earlier_thread=data.get("thread") or None,
+        return_to=data.get("return_to") or None,
     )
 
 
@@ -241,6 +243,16 @@ class Conversations:
         """The wait announced when the visitor asked: abandonment is judged against it."""
         if estimate_s is not None:
             await self._redis.hset(keys.conversation(cid), "eta_s", estimate_s)
+
+    async def note_return(self, cid: str, tid: str | None, counselor_id: str | None) -> None:
+        """Link the chat to the question thread the young person came back from (they chose
+        the same counselor), or (None) undo it when that counselor could not take the chat.
+        The link lives in the conversation hash and goes with it."""
+        key = keys.conversation(cid)
+        if tid and counselor_id:
+            await self._redis.hset(key, mapping={"thread": tid, "return_to": counselor_id})
+        else:
+            await self._redis.hdel(key, "thread", "return_to")
 
     async def mark_answered(self, cid: str) -> bool:
         """True the first time a counselor takes the chat (not after a transfer or requeue)."""

@@ -28,6 +28,10 @@ class Conversation:
     pseudonym_code: str
     lang: str
     returning: bool
+    # A young person back from a question thread, to the counselor who answered it (their
+    # choice): the thread id, and the one counselor who may see that thread in this chat.
+    earlier_thread: str | None = None
+    return_to: str | None = None
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ class Thread:
     last_ms: int
     waiting_ms: int | None  # unanswered since (None once answered)
     counselor_id: str | None  # who claimed it (or wrote the answer under review)
+    answered_by: str | None  # who wrote the last published answer
     code_hash: str
     origin: str  # ask | live
     draft: Draft | None
@@ -77,6 +78,7 @@ def _thread(tid: str, data: dict[str, str]) -> Thread:
         id=tid, lang=data.get("lang", "nl"), state=data["state"],
         created_ms=int(data.get("created_ms") or 0), last_ms=int(data.get("last_ms") or 0),
         waiting_ms=_int(data.get("waiting_ms")), counselor_id=data.get("counselor") or None,
+        answered_by=data.get("answered_by") or None,
         code_hash=data.get("code_hash", ""), origin=data.get("origin", "ask"), draft=draft,
         review_note=data.get("review_note") or None,
     )

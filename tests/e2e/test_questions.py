@@ -331,3 +331,51 @@ async def test_under_a_flood_asking_and_opening_a_code_solve_the_challenge_invis
     await expect(widget.locator("#pickup-error")).to_be_empty()
     used = [k async for k in live_store.redis.scan_iter("hc:pow:used:*")]
     assert len(used) == 2  # and so did the lookup
+
+
+async def test_back_with_a_code_while_open_the_youth_can_chat_live_with_who_answered(
+    page: Page, browser: Browser, live_server: LiveServer, host_site: HostSite,
+    counselors: CounselorFactory,
+) -> None:
+    """Opt-in: the thread says its counselor is here now; the youth chooses to chat live and
+    reaches them; the counselor's console shows only "returning; earlier question" and the
+    thread."""
+    youth, _ = await visitor(live_server.url)
+    asked = await youth.call("ask", {"text": "Ik wil stoppen met blowen maar het lukt niet."})
+    await youth.close()
+    anna = await counselors("Anna")
+    await anna.call("claim_question", {"thread_id": asked["thread_id"]})
+    await anna.call("answer_question", {"thread_id": asked["thread_id"], "client_id": "a1",
+                                        "text": "Knap dat je dat wilt. Zullen we samen kijken?"})
+    context = await browser.new_context(viewport={"width": 1280, "height": 800}, locale="nl-NL")
+    console = await context.new_page()
+    await console.goto(f"{live_server.url}/login")
+    await login(console, "Anna", PASSWORD)
+    await console.wait_for_url("**/console/")
+
+    widget = await open_widget(page, embed_page(host_site, live_server))
+    await widget.locator("#view-ready").get_by_role("button", name="Ik heb een code").click()
+    await widget.get_by_label("Je code (zes woorden)").fill(asked["code"])
+    await widget.get_by_role("button", name="Open mijn vraag").click()
+    offer = widget.locator("#thread-live")
+    await expect(offer).to_contain_text("De hulpverlener van deze vraag (Anna) is er nu.")
+    await assert_accessible(await chat_frame(page))
+    await snap(page, "q-12-thread-live-offer")
+    await offer.get_by_role("button", name="Ja, nu live chatten").click()
+    await expect(widget.get_by_role("heading", name="Je praat met Anna")).to_be_visible()
+    await expect(widget.get_by_label("Je bericht")).to_be_visible()
+
+    pane = console.locator("article.chat")
+    await expect(pane.get_by_text("Terugkomer; eerdere vraag")).to_be_visible()
+    earlier = pane.locator(".earlier-thread")
+    await earlier.locator("summary").click()
+    await expect(earlier).to_contain_text("stoppen met blowen")
+    await expect(earlier).to_contain_text("Zullen we samen kijken?")
+    found = await axe_violations(console)
+    assert found == [], found
+    await console.screenshot(path=SCREENSHOTS / "q-console-returning-1280x800.png")
+    assigned = (await anna.wait_for("assigned"))["conversation"]
+    assert assigned["earlier_thread"]["thread_id"] == asked["thread_id"]
+    await say(anna, assigned["id"], "Fijn je weer te zien.", "l1")
+    await expect(widget.locator("#transcript")).to_contain_text("Fijn je weer te zien.")
+    await context.close()

@@ -7,7 +7,8 @@
 import { $, announce, config, el, errorText, lang, newClientId, state, storage, t } from "./state.js";
 import { emitWithAck, on } from "./transport.js";
 import { emitWithProof } from "./proof.js";
-import { renderIdle, show } from "./views.js";
+import { finishRequest, renderIdle, show } from "./views.js";
+import { clearTranscript } from "./transcript.js";
 
 export const CODE_KEY = "helpchat.question_code";
 const settings = config.questions || null;
@@ -196,7 +197,43 @@ function renderThread(thread) {
   $("delete-confirm").hidden = true;
   $("thread-note").textContent = "";
   $("reply-error").textContent = "";
+  liveCounselor = thread.live_counselor || null;
+  renderLiveOffer();
   show("thread");
+}
+
+// --- back to the same counselor live (opt-in) -------------------------------------------------
+
+let liveCounselor = null;  // the display name of this thread's counselor, on duty at pickup
+
+function renderLiveOffer() {
+  const open = state.availability && state.availability.available;
+  const free = state.server !== "queued" && state.server !== "chatting";
+  const box = $("thread-live");
+  box.hidden = !(liveCounselor && open && free && !state.offline);
+  $("thread-live-text").textContent = liveCounselor ? t("question.live_text", { name: liveCounselor }) : "";
+  $("thread-live-error").textContent = "";
+}
+
+function chatLive() {
+  const button = $("thread-live-start");
+  const name = liveCounselor;
+  button.disabled = true;
+  clearTranscript();  // a new chat: nothing of an earlier one on screen
+  state.endedMode = null;
+  emitWithProof("request_chat", { thread_id: threadId, urgent: false }, { done: (ack, tooBusy) => {
+    button.disabled = false;
+    if (!ack.ok && !ack.availability) { $("thread-live-error").textContent = refusal(ack); return; }
+    forgetThread();
+    // Leave the thread view, unless chat_started (taken at once) already showed the chat.
+    if (state.view === "thread") show("loading");
+    finishRequest(ack, tooBusy);
+    if (ack.ok && !ack.same_counselor) {
+      const line = t("question.live_other", { name });
+      $("queue-status").textContent += " " + line;
+      announce(line);
+    }
+  } });
 }
 
 function renderStatus(threadState) {
@@ -302,6 +339,8 @@ export function setUpQuestions() {
     $("thread-delete").focus();
   });
   $("delete-yes").addEventListener("click", deleteThread);
+  $("thread-live-start").addEventListener("click", chatLive);
+  on("availability", () => { if (state.view === "thread") renderLiveOffer(); });
   on("thread_message", (message) => {
     if (!message || message.thread_id !== threadId) return;
     addMessage(message);

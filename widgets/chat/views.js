@@ -129,9 +129,11 @@ function showBusy(text) {
   requestResize();
 }
 
-function finishRequest(ack, busy) {
+export function finishRequest(ack, busy) {
   $("start-chat").disabled = false;
   $("busy-box").hidden = true;
+  // Taken at once (back to the counselor of a question): chat_started came before the ack.
+  if (ack.ok && state.server === "chatting" && state.conversationId === ack.conversation_id) return;
   if (ack.ok) {
     state.server = "queued";
     state.conversationId = ack.conversation_id;

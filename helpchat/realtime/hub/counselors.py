@@ -53,13 +53,21 @@ class CounselorSide:
             await self.pushes.push_duty(counselor)
         return await self.pushes.duty_payload(counselor)
 
-    async def conversation_payload(self, conv: Conversation) -> dict[str, Any]:
+    async def conversation_payload(self, conv: Conversation,
+                                   viewer: str | None = None) -> dict[str, Any]:
         """The conversation with its newest page of messages (older ones: `sync` before), and
-        who is monitoring it."""
+        who is monitoring it, as counselor `viewer` (the one it is assigned to) sees it."""
         page = await self.chats.page(conv.id)
         found = payloads.conversation(conv, page.messages, page.more,
                                       self.ctx.settings.default_language)
         found["watchers"] = await self.store.supervision.watchers(conv.id)
+        # Back from a question thread to its counselor (the young person's choice): only that
+        # counselor sees "returning; earlier thread" and the thread; not a colleague it is
+        # handed to, not a supervisor watching.
+        if conv.earlier_thread and viewer and conv.return_to == viewer:
+            thread = await self.store.threads.messages(conv.earlier_thread)
+            found["returning"] = True
+            found["earlier_thread"] = payloads.earlier_thread(conv.earlier_thread, thread)
         return found
 
     async def take(self, counselor: Counselor, cid: str | None) -> dict[str, Any]:
@@ -82,7 +90,7 @@ class CounselorSide:
         log.info("chat taken conversation=%s counselor=%s", conv.id, counselor.id)
         await self._announce_assignment(conv, counselor)
         await self.pushes.push_queue()
-        return await self.conversation_payload(conv)
+        return await self.conversation_payload(conv, counselor.id)
 
     async def _announce_assignment(self, conv: Conversation, counselor: Counselor,
                                    handover: dict[str, Any] | None = None) -> None:
@@ -91,7 +99,8 @@ class CounselorSide:
                        {"conversation_id": conv.id,
                         "counselor_name": display_names.for_visitors(counselor, conv.lang)},
                        room=visitor_room(conv.vid), namespace=VISITOR_NS)
-        assigned: dict[str, Any] = {"conversation": await self.conversation_payload(conv)}
+        assigned: dict[str, Any] = {
+            "conversation": await self.conversation_payload(conv, counselor.id)}
         if handover:
             assigned["handover"] = handover
         await sio.emit("assigned", assigned, room=counselor_room(counselor.id),

@@ -67,8 +67,25 @@ export class ChatPane extends LiveConversationView {
 
   _fill(conversation) {
     slot(this.root, "topic").textContent = conversation.topic ?? "";
+    this._fillEarlier(conversation.earlier_thread);
     slot(this.root, "transcript").setAttribute("aria-label", t("chat.transcript", { pseudonym: this.pseudonym }));
     slot(this.root, "input").setAttribute("aria-label", t("chat.input_label", { pseudonym: this.pseudonym }));
+  }
+
+  // "Returning; earlier thread" and the thread: the question this young person came back
+  // from, to you (they chose it). Only the counselor it was answered by gets it.
+  _fillEarlier(earlier) {
+    slot(this.root, "returning").hidden = !earlier;
+    slot(this.root, "earlier").hidden = !earlier;
+    if (!earlier) return;
+    slot(this.root, "earlier-title").textContent = t("chat.earlier_thread", { label: earlier.label });
+    slot(this.root, "earlier-list").replaceChildren(...earlier.messages.map((m) => {
+      const visitor = m.sender === "visitor";
+      return el("li", { className: `msg msg-${visitor ? "visitor" : "counselor"}` },
+        el("p", { className: "bubble", text: m.text }),
+        el("p", { className: "meta" }, el("span", { className: "who",
+          text: visitor ? t("questions.visitor") : (m.counselor_name ?? t("questions.counselor")) })));
+    }));
   }
 
   _wire() {

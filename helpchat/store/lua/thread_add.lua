@@ -61,7 +61,9 @@ if sender == 'visitor' then
   end
 else
   waited = tostring(tonumber(now) - tonumber(redis.call('HGET', KEYS[1], 'waiting_ms') or now))
-  redis.call('HSET', KEYS[1], 'state', 'answered', 'answered_ms', now)
+  -- answered_by: offered again when the young person comes back live (opt-in, see
+  -- realtime/questions.py); a counselor id, never anything of the young person.
+  redis.call('HSET', KEYS[1], 'state', 'answered', 'answered_ms', now, 'answered_by', author)
   redis.call('HDEL', KEYS[1], 'waiting_ms', 'counselor', 'claimed_ms', 'draft_text', 'draft_cid',
     'draft_name', 'draft_ms', 'review_note')
   for i = 4, 6 do redis.call('ZREM', KEYS[i], ARGV[1]) end
