@@ -24,8 +24,10 @@ async def test_shedding_a_prank_ends_it_blocks_it_and_counts_it_without_a_wrap_u
     ack = await anna.call("shed", {"conversation_id": cid, "kind": "prank", "block": True})
     assert ack == {"ok": True}
     ended = await youth.wait_for("chat_ended")
-    assert ended["reason"] is None and ended["contacts"]  # told only that the chat ended
+    assert ended["reason"] == "shed" and ended["contacts"]
     assert (await anna.client.wait_for("chat_ended"))["reason"] == "shed"
+    totals = await hub.store.stats.counts()
+    assert totals.get("ended_shed") == 1 and not totals.get("ended_by_counselor"), totals
     assert not anna.client.received("wrap_up")  # nothing left to fill in: the next chat can come
     assert await hub.store.wrapups.pending(anna.id) == {}
     refused = await youth.call("request_chat", {})

@@ -334,7 +334,7 @@ async def test_one_action_sheds_a_prank_with_its_category_and_a_block(
     await screenshot(anna, "console-shed-dialog")
     await dialog.get_by_role("button", name="Afsluiten").click()
     ended = await youth.wait_for("chat_ended")
-    assert ended["reason"] is None and ended["contacts"]
+    assert ended["reason"] == "shed" and ended["contacts"]
     await expect(chat.locator(".notice-end")).to_contain_text("grap")
     await expect(chat.locator("form.wrapup")).to_have_count(0)  # nothing left to fill in
     assert (await youth.call("request_chat", {}))["error"]["code"] == "blocked"

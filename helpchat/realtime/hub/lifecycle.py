@@ -30,7 +30,7 @@ log = logging.getLogger("helpchat.realtime.hub")
 # Reasons the server itself gives; anything else is a counselor's free text.
 MACHINE_REASONS = frozenset({
     "left_queue", "blocked", "quick_exit", "forget_me", "visitor_gone", "transferred",
-    "requeued", "taken_over",
+    "requeued", "taken_over", "shed",
 })
 
 

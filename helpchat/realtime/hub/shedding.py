@@ -17,7 +17,8 @@ from helpchat.store.wrapups import WrapUpForm
 
 log = logging.getLogger("helpchat.realtime.hub")
 
-# What the young person is told: only that the chat ended (reason null), as with any end.
+# A server code (MACHINE_REASONS): both sides get it and it is counted as ended_shed. The
+# widget shows it as an ordinary end, with the contacts: the young person may have been misjudged.
 SHED_REASON = "shed"
 NOT_SERIOUS = "not_serious"
 
