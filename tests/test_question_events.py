@@ -418,3 +418,25 @@ async def test_when_that_counselor_cannot_take_it_the_chat_waits_for_anyone_with
     assert refused["error"]["code"] == "not_found"  # a thread id alone opens nothing
     for client in (back, busy, stranger):
         await client.close()
+
+
+async def test_replies_and_answers_are_rate_limited_like_chat_text(
+    start_server: ServerFactory,
+) -> None:
+    server = await start_server(visitor_message_burst=2, visitor_messages_per_minute=6,
+                                counselor_message_burst=1, counselor_messages_per_minute=6)
+    url = str(server.make_url("")).rstrip("/")
+    youth, asked = await _ask(url)
+    tid = asked["thread_id"]
+    replies = [await youth.call("reply", {"thread_id": tid, "client_id": f"r{i}",
+                                          "text": f"nog iets {i}"}) for i in range(3)]
+    assert [r["ok"] for r in replies] == [True, True, False]
+    assert replies[2]["error"]["code"] == "rate_limited"
+    assert replies[2]["error"]["retry_after_ms"] > 0
+    anna = await make_counselor(server.app, url, "anna")
+    await anna.call("claim_question", {"thread_id": tid})
+    answers = [await anna.call("answer_question", {"thread_id": tid, "client_id": f"a{i}",
+                                                   "text": "hoi"}) for i in range(2)]
+    assert answers[0]["ok"] and answers[1]["error"]["code"] == "rate_limited"
+    for client in (youth, anna):
+        await client.close()

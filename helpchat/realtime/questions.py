@@ -16,6 +16,7 @@ from helpchat.errors import HelpchatError
 from helpchat.passwords import hash_password, verify_password
 from helpchat.realtime.hub.context import HubContext
 from helpchat.realtime.hub.counselors import CounselorSide
+from helpchat.realtime.hub.lifecycle import Lifecycle
 from helpchat.realtime.hub.proof import ProofGate
 from helpchat.realtime.hub.rooms import (
     COUNSELOR_NS,
@@ -43,10 +44,12 @@ def message_payload(msg: Message) -> dict[str, Any]:
 
 
 class QuestionDesk:
-    def __init__(self, ctx: HubContext, gate: ProofGate, counselors: CounselorSide) -> None:
+    def __init__(self, ctx: HubContext, gate: ProofGate, counselors: CounselorSide,
+                 chats: Lifecycle) -> None:
         self.ctx = ctx
         self.gate = gate
         self.counselors = counselors
+        self.chats = chats
         self.store = ctx.store
         self.threads = ctx.store.threads
 
@@ -208,6 +211,8 @@ class QuestionDesk:
 
     async def reply(self, tid: str, client_id: str, text: str) -> Message:
         self._enabled()
+        # Rate limited like chat text, per thread (a thread is linked to no visitor session).
+        await self.chats.spend("msg", ("vid", f"t:{tid}"))
         settings = self.ctx.settings
         added = await self.threads.add(tid, sender="visitor", text=text, client_id=client_id,
                                        now_ms=self.ctx.now_ms(),
@@ -359,6 +364,7 @@ class QuestionDesk:
 
     async def answer(self, counselor: Counselor, tid: str, client_id: str,
                      text: str) -> dict[str, Any]:
+        await self.chats.spend("msg", ("counselor", counselor.id))  # the live chats' bucket
         settings = self.ctx.settings
         added = await self.threads.add(
             tid, sender="counselor", text=text, client_id=client_id, counselor_id=counselor.id,

@@ -75,5 +75,5 @@ class Hub(HubContext):
         # Imported here: the desk builds on this package's context and rooms.
         from helpchat.realtime.questions import QuestionDesk
 
-        self.questions: QuestionDesk = QuestionDesk(self, self.gate, self.counselors)
+        self.questions: QuestionDesk = QuestionDesk(self, self.gate, self.counselors, self.chats)
         self.shedding = Shedding(self, self.chats)
