@@ -28,6 +28,12 @@ async def test_shedding_a_prank_ends_it_blocks_it_and_counts_it_without_a_wrap_u
     assert (await anna.client.wait_for("chat_ended"))["reason"] == "shed"
     totals = await hub.store.stats.counts()
     assert totals.get("ended_shed") == 1 and not totals.get("ended_by_counselor"), totals
+    # The block is counted like any block: in the totals and in Insights' hourly figure.
+    assert totals.get("blocked") == 1
+    blocks = [int(n) async for key in redis_client.scan_iter("hc:ins:*")
+              for field, n in (await redis_client.hgetall(key)).items()
+              if field.endswith(":blocked")]
+    assert blocks == [1]
     assert not anna.client.received("wrap_up")  # nothing left to fill in: the next chat can come
     assert await hub.store.wrapups.pending(anna.id) == {}
     refused = await youth.call("request_chat", {})

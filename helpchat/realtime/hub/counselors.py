@@ -179,7 +179,5 @@ class CounselorSide:
     async def block(self, counselor: Counselor, cid: str, reason: str) -> None:
         conv = await self.conversation(counselor, cid)
         await self.chats.block_session(conv, counselor, reason)
-        await self.store.stats.count("blocked")
-        await self.store.insights.count_now("blocked", self.ctx.now_ms())
         log.info("visitor blocked conversation=%s counselor=%s", cid, counselor.id)
         await self.chats.end(cid, by="counselor", reason="blocked")

@@ -123,6 +123,9 @@ class Lifecycle:
                            timezone=settings.timezone)
         await self.store.sessions.block(Block(conv.vid, conv.pseudonym_code, now, counselor.id,
                                               counselor.name, reason, until))
+        # Counted here, for `block` and a shed with a block alike.
+        await self.store.stats.count("blocked")
+        await self.store.insights.count_now("blocked", now)
 
     # back to the queue ----------------------------------------------------------------------
     async def requeue(self, conv: Conversation, counselor_id: str, notice_key: str) -> None:
@@ -160,11 +163,13 @@ class Lifecycle:
             long_chat = bool(after_ms) and now - ended.started_ms >= after_ms
         elif ended.previous_state == "queued" and not ended.answered:
             await self.store.insights.abandoned(ended.created_ms, now, ended.estimate_s)
-        if reason == "quick_exit":
-            await self.store.insights.count_now("quick_exit", now)
         code = reason if reason in MACHINE_REASONS else None
-        # How chats end, counted (a quick exit is not "the visitor ended it"); never the text.
-        await self.store.stats.count(f"ended_{code}" if code else f"ended_by_{by}")
+        # How chats end, counted once each (a quick exit is not "the visitor ended it"); never
+        # the text. A quick exit's one count is the hourly Insights figure admins read.
+        if code == "quick_exit":
+            await self.store.insights.count_now("quick_exit", now)
+        else:
+            await self.store.stats.count(f"ended_{code}" if code else f"ended_by_{by}")
         log.info("chat ended conversation=%s by=%s reason=%s", cid, by, code or "-")
         session = await self.store.sessions.get(ended.vid)
         lang = session.lang if session else settings.default_language

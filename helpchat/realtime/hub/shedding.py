@@ -40,7 +40,6 @@ class Shedding:
             conv.started_ms else 0
         if block:
             await self.chats.block_session(conv, counselor, kind)
-            await self.store.stats.count("blocked")
         if not await self.chats.end(cid, by="counselor", reason=SHED_REASON, wrap_up=False):
             raise HelpchatError("not_found")  # ended meanwhile by someone else
         await self.store.wrapups.record(WrapUpForm(kind, "unknown", NOT_SERIOUS, False), now,
