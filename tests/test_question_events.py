@@ -4,13 +4,28 @@ the inbox; real socket.io clients, real Redis."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
+import pytest
+import redis.asyncio as aioredis
 from aiohttp.test_utils import TestServer
 
 from helpchat import appkeys, insights, proof
+from helpchat.config import load_settings
+from helpchat.store import Store
 from tests.conftest import CounselorFactory, ServerFactory
-from tests.support import Client, chat_with, make_counselor, visitor
+from tests.faults import TEST_SECRET, ServerProcess
+from tests.support import (
+    Client,
+    add_account,
+    chat_with,
+    connect_counselor,
+    login,
+    make_counselor,
+    visitor,
+)
 from tests.test_proof_gate import start_of_a_minute
 
 DAY_MS = 24 * 3600 * 1000
@@ -119,11 +134,33 @@ async def test_text_is_capped_in_size_and_count(start_server: ServerFactory) -> 
     await youth.close()
 
 
-async def test_claim_is_atomic_across_two_processes(start_server: ServerFactory) -> None:
-    one, two = await start_server(), await start_server()
-    urls = [str(s.make_url("")).rstrip("/") for s in (one, two)]
-    counselors = [await make_counselor((one, two)[i % 2].app, urls[i % 2], f"c{i}")
-                  for i in range(4)]
+@pytest.fixture
+async def two_processes(redis_url: str, tmp_path: Path) -> AsyncIterator[list[ServerProcess]]:
+    """Two `run.py serve` processes on the suite's Redis, as an operator runs them."""
+    # Many asks within a second: the proof of work stays off, as in make_settings.
+    started = [ServerProcess(redis_url, tmp_path / f"p{i}", proof_joins_per_minute=100_000)
+               for i in range(2)]
+    try:
+        await asyncio.gather(*(asyncio.to_thread(p.start) for p in started))
+        yield started
+    finally:
+        for process in started:
+            await asyncio.to_thread(process.stop)
+
+
+async def test_claim_is_atomic_across_two_processes(
+    two_processes: list[ServerProcess], redis_client: aioredis.Redis, redis_url: str,
+) -> None:
+    """Four counselors on two real server processes race twelve claims for six questions:
+    every question goes to exactly one of them (one Lua script, thread_claim.lua)."""
+    urls = [p.url for p in two_processes]
+    store = Store.create(redis_client, load_settings(environ={}, redis_url=redis_url,
+                                                     secret_key=TEST_SECRET))
+    counselors = []
+    for i in range(4):
+        await add_account(store, f"c{i}")
+        url = urls[i % 2]
+        counselors.append(await connect_counselor(url, await login(url, f"c{i}")))
     for i in range(6):
         youth, _ = await _ask(urls[i % 2], text=f"vraag {i}")
         await youth.close()
