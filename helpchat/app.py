@@ -23,7 +23,7 @@ from helpchat.realtime.hub import COUNSELOR_NS, VISITOR_NS, Hub
 from helpchat.realtime.pubsub import ResyncingRedisManager
 from helpchat.realtime.visitor import VisitorNamespace
 from helpchat.store import Store
-from helpchat.store.connection import connect
+from helpchat.store.connection import MasterFollower, connect
 from helpchat.web import (
     account,
     admin,
@@ -109,6 +109,22 @@ async def _heartbeat(hub: Hub) -> None:
         await asyncio.sleep(HEARTBEAT_INTERVAL_S)
 
 
+async def _follow_master(hub: Hub, manager: ResyncingRedisManager) -> None:
+    """Under Sentinel: after a failover, this process's pool and its pub/sub move to the new
+    master within a second (what was acknowledged meanwhile a replica holds: durability.py)."""
+    follower = MasterFollower(hub.store.redis)
+    while True:
+        await asyncio.sleep(HEARTBEAT_INTERVAL_S)
+        try:
+            if await follower.check():
+                log.warning("redis master changed (Sentinel failover): following it")
+                await manager.follow_new_master()
+        except RedisError as exc:
+            hub.redis_watch.failed(exc)
+        except Exception:
+            log.exception("following the redis master failed")
+
+
 async def sample_duty(hub: Hub, rules: RosterRules) -> bool:
     """One minute's reading of counselors on duty and scheduled, for Insights' coverage."""
     now = hub.now_ms()
@@ -132,12 +148,15 @@ async def _duty_sampler(hub: Hub, rules: RosterRules) -> None:
             log.exception("duty sample failed")
 
 
-def _lifecycle(hub: Hub, rules: RosterRules) -> Callable[[web.Application], AsyncIterator[None]]:
+def _lifecycle(hub: Hub, rules: RosterRules, manager: ResyncingRedisManager,
+               ) -> Callable[[web.Application], AsyncIterator[None]]:
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(RedisError):  # before the first socket arrives
             await hub.store.presence.beat(hub.now_ms())
         tasks = [asyncio.create_task(_sweeper(hub)), asyncio.create_task(_duty_sampler(hub, rules)),
                  asyncio.create_task(_heartbeat(hub))]
+        if MasterFollower(hub.store.redis).needed:
+            tasks.append(asyncio.create_task(_follow_master(hub, manager)))
         yield
         for task in tasks:
             task.cancel()
@@ -160,10 +179,11 @@ def create_app(settings: Settings) -> web.Application:
     # This process's name in Redis: its heartbeat and the sockets it holds (not the pid: a
     # restarted process must not inherit a dead one's sockets).
     store = Store.create(connect(settings.redis_url), settings, live, process_id=identity.new_id())
+    # Shares emits and rooms between processes on one Redis.
+    manager = ResyncingRedisManager(settings.redis_url, channel="helpchat")
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
-        # Shares emits and rooms between processes on one Redis.
-        client_manager=ResyncingRedisManager(settings.redis_url, channel="helpchat"),
+        client_manager=manager,
         cors_allowed_origins=socketio_origin_check(live),
         max_http_buffer_size=64 * 1024,
         logger=False,
@@ -183,7 +203,7 @@ def create_app(settings: Settings) -> web.Application:
     app[appkeys.HUB] = hub
     app[appkeys.TEMPLATES] = _templates()
     app[appkeys.PASSWORDS] = PasswordWork()
-    app.cleanup_ctx.append(_lifecycle(hub, rules))
+    app.cleanup_ctx.append(_lifecycle(hub, rules, manager))
 
     health.setup_routes(app)
     metrics.setup_routes(app)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,17 @@ _ids = itertools.count()
 
 
 @pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A Redis of the test's own: the suite's shared one has the e2e tests' session-long
+    server process beating in it, and these tests count the processes they see."""
+    server = EmbeddedRedis(tmp_path / "redis", port=free_port(), persist=False)
+    yield server.start()
+    server.stop()
+
+
+@pytest.fixture
 async def processes(redis_url: str, tmp_path: Path) -> AsyncIterator[Callable[..., ServerProcess]]:
-    """Start `run.py serve` processes on the suite's Redis; all are stopped afterwards."""
+    """Start `run.py serve` processes on the test's Redis; all are stopped afterwards."""
     started: list[ServerProcess] = []
 
     def start(**settings: Any) -> ServerProcess:
@@ -177,16 +186,20 @@ async def test_a_stalled_process_taken_for_dead_comes_back_without_losing_its_co
     async def taken_for_dead() -> bool:
         return await client.zscore("hc:procs", stalling.process_id) is None
 
+    async def anna_away() -> bool:
+        return not (await availability(other))["available"]
+
     await asyncio.to_thread(stalling.pause)
     await eventually(taken_for_dead, timeout=10)
-    assert not (await availability(other))["available"]  # taken for dead: anna is away
+    # Taken for dead: anna is away once her socket has been gone longer than a page reload.
+    await eventually(anna_away, timeout=5)
     await asyncio.to_thread(stalling.resume)
 
     await eventually(lambda: _beating_are(other, [stalling.process_id, other.process_id]),
                      timeout=5)
 
     async def anna_reachable() -> bool:  # her socket is put back just after the beat
-        return bool((await availability(other))["available"])
+        return not await anna_away()
 
     await eventually(anna_reachable, timeout=3)
     # Past the grace period counted from the stall: anna's chat is still hers.
@@ -235,3 +248,119 @@ async def test_a_disconnect_handled_while_redis_restarts_is_not_lost(
     finally:
         await server.close()
         redis_server.stop()
+
+
+async def sentinel_account(url: str, name: str) -> None:
+    """An account written through Sentinel, as the servers will read it."""
+    from helpchat.store.connection import connect
+
+    client = connect(url)
+    settings = load_settings(environ={}, redis_url=url,
+                             secret_key="test-secret-key-with-more-than-32-characters!")
+    await add_account(Store.create(client, settings), name)
+    await client.aclose()
+
+
+async def resend_until_acked(client: Client, history: History, data: dict[str, Any],
+                             deadline_s: float = 30) -> None:
+    """One message as the widget and console send it across a failover: refused with a retry
+    hint (`rate_limited`, `internal`) or unanswered, it is sent again with the same client_id."""
+    client_id = f"m{next(_ids)}"
+    history.send(client_id)
+    body = {**data, "client_id": client_id, "text": f"tekst {client_id}"}
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + deadline_s
+    while loop.time() < deadline:
+        try:
+            answer = await client.call("message", body)
+        except TimeoutError:
+            continue
+        if answer["ok"]:
+            history.ack(client_id, answer)
+            return
+        assert answer["error"]["code"] in ("rate_limited", "internal"), answer
+        await asyncio.sleep(answer["error"].get("retry_after_ms", 500) / 1000)
+    raise AssertionError(f"{client_id} never acknowledged")
+
+
+async def test_a_sentinel_failover_mid_chat_loses_no_acknowledged_message(
+    processes: Callable[..., ServerProcess], tmp_path: Path
+) -> None:
+    from tests.faults import SentinelCluster
+
+    cluster = SentinelCluster(tmp_path / "sentinel").start("--appendonly", "yes")
+    try:
+        url = cluster.url
+        burst = {"visitor_message_burst": 500, "counselor_message_burst": 500}
+        first = ServerProcess(url, tmp_path / "s1", **burst).start()
+        second = ServerProcess(url, tmp_path / "s2", **burst).start()
+        try:
+            await sentinel_account(url, "anna")
+            console = await connect_counselor(first.url, await login(first.url, "anna"))
+            await console.wait_for("duty")
+            assert (await console.call("set_duty", {"on": True}))["ok"]
+            youth, _ = await visitor(second.url)  # the chat crosses processes: pub/sub carries it
+            cid = (await youth.call("request_chat", {}))["conversation_id"]
+            assert (await console.call("take", {"conversation_id": cid}))["ok"]
+            history = History()
+            stop = asyncio.Event()
+
+            longest = 0.0  # the longest a message took to be acknowledged, resends included
+            loop = asyncio.get_running_loop()
+
+            async def talk(client: Client, data: dict[str, Any]) -> None:
+                nonlocal longest
+                while not stop.is_set():
+                    started = loop.time()
+                    await resend_until_acked(client, history, data)
+                    longest = max(longest, loop.time() - started)
+                    await asyncio.sleep(0.02)
+
+            talkers = [asyncio.create_task(talk(youth, {})),
+                       asyncio.create_task(talk(console, {"conversation_id": cid}))]
+            await eventually(_acked_at_least(history, 20), timeout=10)
+            await asyncio.to_thread(cluster.failover, until_demoted=True)
+            before = len(history.acked)
+            await eventually(_acked_at_least(history, before + 20), timeout=20)
+            failover_longest, longest = longest, 0.0
+            # The replica dies: the master alone has nobody to wait for, and chats go on.
+            replica = next(node for node in cluster.nodes if node is not cluster.master())
+            await asyncio.to_thread(replica.kill)
+            before = len(history.acked)
+            await eventually(_acked_at_least(history, before + 20), timeout=20)
+            stop.set()
+            await asyncio.gather(*talkers)
+
+            transcript = await whole_transcript(console, {"conversation_id": cid})
+            report = history.check(transcript)
+            print(f"sentinel failover: {report}; longest until acked: {failover_longest:.1f} s "
+                  f"across the failover, {longest:.1f} s once the replica died")
+            assert longest < 3
+            assert report.clean, report
+            # The socket.io manager follows the new master: a message still crosses processes.
+            await resend_until_acked(youth, history, {})
+            last = max(history.acked.values())
+            await console.wait_for("message", lambda m: m["id"] == last, timeout=5)
+            await youth.close()
+            await console.close()
+        finally:
+            await asyncio.to_thread(first.stop)
+            await asyncio.to_thread(second.stop)
+    finally:
+        await asyncio.to_thread(cluster.stop)
+
+
+async def whole_transcript(client: Client, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every message, page by page from the newest (`sync` pages long transcripts)."""
+    page = await client.call("sync", data)
+    messages = page["messages"]
+    while page["more"]:
+        page = await client.call("sync", {**data, "before": messages[0]["id"]})
+        messages = page["messages"] + messages
+    return list(messages)
+
+
+def _acked_at_least(history: History, count: int) -> Callable[[], Any]:
+    async def enough() -> bool:
+        return len(history.acked) >= count
+    return enough

@@ -15,6 +15,7 @@ from helpchat.errors import HelpchatError
 from helpchat.outage import RETRY_AFTER_MS
 from helpchat.realtime import payloads
 from helpchat.realtime.hub import Hub
+from helpchat.store.durability import UnconfirmedWrite
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,11 @@ class GuardedNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                         self.namespace, event)
             return payloads.error(HelpchatError("internal", "error.busy", fields={
                 "retry_after_ms": OUT_OF_MEMORY_RETRY_MS}), lang)
+        except UnconfirmedWrite:
+            # A failover under way: no replica holds the message yet, so no ack; the client
+            # resends it with its client_id (stored once) after the hint. Not an outage.
+            return payloads.error(HelpchatError("internal", fields={
+                "retry_after_ms": RETRY_AFTER_MS}), lang)
         except RedisError as exc:
             # Nothing was half done (each step is one script or transaction): the client
             # resends after the hint. The outage is logged once, not once per event.

@@ -44,6 +44,16 @@ class ResyncingRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
                 await asyncio.sleep(retry_s)
                 retry_s = min(retry_s * 2, LAST_RETRY_S)
 
+    async def follow_new_master(self) -> None:
+        """After a Sentinel failover: subscribe and publish on the new master. The old one may
+        answer as master for seconds and keep whatever is published there to itself; closing
+        the subscriber makes the listen loop connect anew (a fresh Sentinel lookup), resubscribe
+        and ask every client to resync what it may have missed."""
+        old = self.redis
+        await self.pubsub.aclose()
+        self.connected = False  # the next publish connects anew as well
+        await old.aclose()
+
     async def _ask_resync(self) -> None:
         # Local sockets only (ignore_queue): every process does this for its own.
         for namespace in NAMESPACES:

@@ -13,6 +13,7 @@ from helpchat.store.connection import Redis, Scripts
 from helpchat.store.contacts import Contacts, load_contacts_file
 from helpchat.store.conversations import Conversations
 from helpchat.store.counselors import Counselors
+from helpchat.store.durability import replica_confirm
 from helpchat.store.feeds import CalendarFeeds
 from helpchat.store.insights import Insights
 from helpchat.store.invites import Invites
@@ -72,7 +73,7 @@ class Store:
             redis=client,
             sessions=VisitorSessions(client, scripts,
                                      idle_ttl_s=settings.visitor_idle_session_seconds),
-            conversations=Conversations(client, scripts),
+            conversations=Conversations(client, scripts, replica_confirm(settings, client)),
             queue=Queue(client, scripts),
             counselors=Counselors(client),
             auth=AuthSessions(

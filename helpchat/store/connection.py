@@ -8,7 +8,7 @@ from typing import TypeAlias
 
 import redis.asyncio as redis
 from redis.asyncio.retry import Retry
-from redis.asyncio.sentinel import Sentinel
+from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
 from redis.backoff import ExponentialBackoff
 from redis.commands.core import AsyncScript
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -41,6 +41,38 @@ def connect(url: str) -> Redis:
     sentinels, service_name, options = parse_redis_sentinel_url(url)
     sentinel = Sentinel(sentinels, decode_responses=True, **options)
     return sentinel.master_for(service_name or "mymaster", decode_responses=True, **_retry())
+
+
+class MasterFollower:
+    """Under Sentinel, asked every second: which node is master now? On a change redis-py drops
+    the idle pooled connections to the old master; connections busy at that moment go back to
+    the pool still pointing there, so idle ones are dropped again for a few more checks. (The
+    old master can answer as master for seconds after a failover: what it takes is lost.)"""
+
+    SETTLE_CHECKS = 5
+
+    def __init__(self, client: Redis) -> None:
+        pool = client.connection_pool
+        self._pool = pool if isinstance(pool, SentinelConnectionPool) else None
+        self._settling = 0
+
+    @property
+    def needed(self) -> bool:
+        return self._pool is not None
+
+    async def check(self) -> bool:
+        """True when the master changed since the last check."""
+        if self._pool is None:
+            return False
+        before = self._pool.master_address
+        address = await self._pool.get_master_address()
+        if before is not None and address != before:
+            self._settling = self.SETTLE_CHECKS
+            return True
+        if self._settling:
+            self._settling -= 1
+            await self._pool.disconnect(inuse_connections=False)
+        return False
 
 
 @dataclass(frozen=True)

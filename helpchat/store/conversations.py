@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from helpchat.limits import fit_page, message_size
 from helpchat.store import keys
 from helpchat.store.connection import Redis, Scripts
+from helpchat.store.durability import ReplicaConfirm
 from helpchat.store.models import Conversation, Message
 
 
@@ -137,9 +139,11 @@ async def waiting_since(client: Redis, cids: list[str]) -> dict[str, int | None]
 
 
 class Conversations:
-    def __init__(self, client: Redis, scripts: Scripts) -> None:
+    def __init__(self, client: Redis, scripts: Scripts,
+                 confirm: ReplicaConfirm | None = None) -> None:
         self._redis = client
         self._scripts = scripts
+        self._confirm = confirm
 
     async def get(self, cid: str) -> Conversation | None:
         data = await self._redis.hgetall(keys.conversation(cid))
@@ -150,6 +154,18 @@ class Conversations:
 
     async def waiting_since(self, cids: list[str]) -> dict[str, int | None]:
         return await waiting_since(self._redis, cids)
+
+    async def _add_message(self, keys: list[str], args: list[Any]) -> list[Any]:
+        if self._confirm is None:
+            return list(await self._scripts.add_message(keys=keys, args=args))
+        # One pipeline, so one connection: WAIT counts this connection's writes (and, replication
+        # being in order, everything written before them).
+        async with self._redis.pipeline(transaction=False) as pipe:
+            await self._scripts.add_message(keys=keys, args=args, client=pipe)
+            self._confirm.queue(pipe)
+            result, confirmed, client_info = await pipe.execute()
+        await self._confirm.settle(int(confirmed), client_info)
+        return list(result)
 
     async def add_message(
         self,
@@ -170,7 +186,7 @@ class Conversations:
         still owns the conversation (a transfer may have happened a moment ago).
         """
         owner_field, owner_value = owner or ("", "")
-        result = await self._scripts.add_message(
+        result = await self._add_message(
             keys=[keys.conversation(cid), keys.log(cid), keys.client_ids(cid)],
             args=[
                 client_id or "",

@@ -125,7 +125,8 @@ function sendEntry(entry) {
         (code === "internal" && ack.error.retry_after_ms);
       entry.error = plain ? errorText(ack) : null;
       setStatus(entry, "failed");
-      if (code === "rate_limited" && ack.error.retry_after_ms) {
+      // Too fast, or a Redis restart or failover: sent again by itself after the hint.
+      if ((code === "rate_limited" || code === "internal") && ack.error.retry_after_ms) {
         setTimeout(() => { if (entry.status === "failed") sendEntry(entry); }, ack.error.retry_after_ms);
       }
     }

@@ -145,7 +145,9 @@ export class ChatPane extends LiveConversationView {
       return;
     }
     const code = ack.error?.code;
-    if (code === "rate_limited") { // only a burst of canned responses gets here: send it a bit later
+    // A burst of canned responses (rate_limited), or a Redis restart or failover (internal with a
+    // hint): send it again a bit later, with the same client_id (stored once).
+    if (code === "rate_limited" || (code === "internal" && ack.error.retry_after_ms)) {
       this.transcript.setPendingState(clientId, "queued");
       setTimeout(() => this._deliver(clientId), ack.error.retry_after_ms ?? 1000);
       return;
