@@ -335,6 +335,9 @@ async def test_keep_talking_later_turns_the_chat_into_a_thread_held_by_its_couns
     back, _ = await visitor(base_url)
     picked = await back.call("pickup", {"code": later["code"]})
     assert picked["ok"] and picked["thread"]["state"] == "waiting"
+    # Anna holds it and is on duty: she is offered for a live chat (no display name set: no
+    # name, never her login name).
+    assert picked["thread"]["live_counselor"] == {"name": None}
     await back.call("reply", {"thread_id": later["thread_id"], "client_id": "r",
                               "text": "Ik heb nagedacht"})
     reply = await anna.client.wait_for("question_message")
@@ -411,7 +414,7 @@ async def test_a_youth_back_with_a_code_while_open_reaches_the_counselor_who_ans
 
     back, _ = await visitor(base_url)
     picked = await back.call("pickup", {"code": asked["code"]})
-    assert picked["thread"]["live_counselor"] == "Anna"  # on duty: the widget offers her
+    assert picked["thread"]["live_counselor"] == {"name": "Anna"}  # on duty: offered
     queued = await back.call("request_chat", {"thread_id": asked["thread_id"]})
     assert queued["ok"] and queued["same_counselor"] is True, queued
     started = await back.wait_for("chat_started")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from helpchat import display_names, identity, pickup_codes, questions
+from helpchat import identity, pickup_codes, questions
 from helpchat.errors import HelpchatError
 from helpchat.passwords import hash_password, verify_password
 from helpchat.realtime.hub.context import HubContext
@@ -205,8 +205,9 @@ class QuestionDesk:
             "expires_ms": thread.last_ms + self.threads.ttl_s * 1000,
             "messages": [message_payload(m) for m in messages],
             "answer_time": (await self.answer_time()).payload(),
-            # On duty now: the widget may offer to chat live with them (the visitor's choice).
-            "live_counselor": display_names.for_visitors(live, thread.lang) if live else None,
+            # On duty now: the widget may offer to chat live with them (the visitor's choice);
+            # the display name only, null while the account has none.
+            "live_counselor": {"name": live.display_name or None} if live else None,
         }
 
     async def reply(self, tid: str, client_id: str, text: str) -> Message:

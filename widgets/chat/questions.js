@@ -204,20 +204,22 @@ function renderThread(thread) {
 
 // --- back to the same counselor live (opt-in) -------------------------------------------------
 
-let liveCounselor = null;  // the display name of this thread's counselor, on duty at pickup
+let liveCounselor = null;  // {name}: this thread's counselor, on duty at pickup
 
 function renderLiveOffer() {
   const open = state.availability && state.availability.available;
   const free = state.server !== "queued" && state.server !== "chatting";
   const box = $("thread-live");
   box.hidden = !(liveCounselor && open && free && !state.offline);
-  $("thread-live-text").textContent = liveCounselor ? t("question.live_text", { name: liveCounselor }) : "";
+  const name = liveCounselor && liveCounselor.name;
+  $("thread-live-text").textContent = name ? t("question.live_text", { name })
+    : t("question.live_text_unnamed");
   $("thread-live-error").textContent = "";
 }
 
 function chatLive() {
   const button = $("thread-live-start");
-  const name = liveCounselor;
+  const name = (liveCounselor && liveCounselor.name) || null;
   button.disabled = true;
   clearTranscript();  // a new chat: nothing of an earlier one on screen
   state.endedMode = null;
@@ -229,7 +231,7 @@ function chatLive() {
     if (state.view === "thread") show("loading");
     finishRequest(ack, tooBusy);
     if (ack.ok && !ack.same_counselor) {
-      const line = t("question.live_other", { name });
+      const line = name ? t("question.live_other", { name }) : t("question.live_other_unnamed");
       $("queue-status").textContent += " " + line;
       announce(line);
     }
