@@ -411,13 +411,9 @@ def distribution_json(found: Distribution) -> dict[str, object]:
     }
 
 
-def wrapup_summary(months: Mapping[str, Mapping[str, int]], merged: bool) -> dict[str, object]:
-    """Wrap-up counts of the months that overlap the period. Breakdown cells under SMALL are
+def wrapup_summary(totals: Mapping[str, int], merged: bool) -> dict[str, object]:
+    """The period's wrap-up counts (summed over its days). Breakdown cells under SMALL are
     None ("< 5") on the page, or folded into one MERGED cell (merged=True, for exports)."""
-    totals: dict[str, int] = {}
-    for counts in months.values():
-        for name, n in counts.items():
-            totals[name] = totals.get(name, 0) + n
     groups: dict[str, object] = {}
     for group in WRAPUP_GROUPS:
         prefix = f"{group}:"
@@ -429,7 +425,7 @@ def wrapup_summary(months: Mapping[str, Mapping[str, int]], merged: bool) -> dic
     submitted = totals.get("submitted", 0)
     not_serious = totals.get(f"outcome:{NOT_SERIOUS}", 0)
     return {
-        "months": sorted(months), "submitted": submitted, "skipped": totals.get("skipped", 0),
+        "submitted": submitted, "skipped": totals.get("skipped", 0),
         "debrief": suppressed(totals.get("debrief", 0)) if not merged
         else totals.get("debrief", 0),
         "not_serious_share": round(not_serious / submitted, 4) if submitted else None,
@@ -448,7 +444,7 @@ def ratings(total: Day) -> dict[str, object]:
 
 
 def report(days: Mapping[date, DayCounts], *, concurrency: float,
-           wrapups: Mapping[str, Mapping[str, int]], comments: list[str],
+           wrapups: Mapping[str, int], comments: list[str],
            merged: bool = False, hour_rows: bool = True) -> dict[str, object]:
     """Everything the Insights page shows for a period, as plain data (the JSON export is this
     with merged=True: small wrap-up cells folded instead of shown as "< 5"). The day x hour

@@ -264,6 +264,14 @@ async def json_carries_the_page_with_small_cells_merged(admin: WebClient, html: 
     monday_10 = next(c for c in data["week_grid"] if (c["weekday"], c["hour"]) == (0, 10))
     assert monday_10["on_duty"] == 1.0 and monday_10["scheduled"] == 0.0
     assert [w["week"] for w in data["weeks"]] == ["2026-W45"] and "2026-W45" in html
+    # Wrap-ups follow the period to the day, like the funnel (not the months it touches).
+    for period, submitted, skipped in (("from=2026-11-02&to=2026-11-02", 1, 0),
+                                       ("from=2026-11-03&to=2026-11-04", 0, 1),
+                                       ("from=2026-11-01&to=2026-11-01", 0, 0)):
+        status, text = await admin.get(f"/admin/insights.json?{period}")
+        assert status == 200
+        found = json.loads(text)["wrapups"]
+        assert (found["submitted"], found["skipped"]) == (submitted, skipped), period
 
 
 async def test_supervisors_see_insights_and_counselors_do_not(
@@ -307,6 +315,8 @@ async def test_a_period_that_makes_no_sense_is_refused_with_a_reason(
 DAY_KEY = re.compile(r"hc:ins:\d{4}-\d{2}-\d{2}")
 HOURLY = "|".join((*insights.HOURLY, "samples", "duty_sum", "sched_sum"))
 FIELD = re.compile(rf"\d{{2}}:({HOURLY})|(wait|dur|abandon|qans):\d{{1,3}}|dur_sum|rating:[1-5]")
+WRAPUP_FIELD = re.compile(r"submitted|skipped|debrief|heavy|"
+                          r"(category|age|outcome|ended|shed_seconds):[a-z0-9_]{1,40}")
 
 
 async def test_insights_keys_hold_nothing_finer_than_an_hour_and_nothing_per_visitor(
@@ -325,6 +335,16 @@ async def test_insights_keys_hold_nothing_finer_than_an_hour_and_nothing_per_vis
             assert FIELD.fullmatch(field), (key, field)
             assert re.fullmatch(r"\d+", value), (key, field, value)
     assert seen >= 5
+    wrapup_days = 0
+    async for key in redis_client.scan_iter("hc:wrapstats*"):
+        wrapup_days += 1
+        assert re.fullmatch(r"hc:wrapstats:\d{4}-\d{2}-\d{2}", key), key
+        assert await redis_client.ttl(key) > 0
+        for field, value in (await redis_client.hgetall(key)).items():
+            assert WRAPUP_FIELD.fullmatch(field), (key, field)
+            assert re.fullmatch(r"\d+", value), (key, field, value)
+            assert not any(secret in field for secret in week.ids), field
+    assert wrapup_days == 4  # Monday, Wednesday, Thursday and Friday
     async for key in redis_client.scan_iter("hc:feedback*"):
         assert re.fullmatch(r"hc:feedback:\d{4}-\d{2}", key)
         assert await redis_client.ttl(key) > 0

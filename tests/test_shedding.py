@@ -7,7 +7,6 @@ import redis.asyncio as aioredis
 from aiohttp.test_utils import TestServer
 
 from helpchat import appkeys, insights
-from helpchat.store.wrapups import month_of
 from tests.conftest import CounselorFactory
 from tests.support import chat_with, visitor
 
@@ -38,11 +37,12 @@ async def test_shedding_a_prank_ends_it_blocks_it_and_counts_it_without_a_wrap_u
     assert await hub.store.wrapups.pending(anna.id) == {}
     refused = await youth.call("request_chat", {})
     assert refused["error"]["code"] == "blocked"
-    stats = await hub.store.wrapups.stats(month_of(hub.now_ms()))
+    today, _ = hub.store.insights.slot(hub.now_ms())
+    stats = await hub.store.wrapups.stats(today, today)
     assert stats["category:prank"] == 1 and stats["outcome:not_serious"] == 1
     assert 90 <= stats["shed_seconds:prank"] <= 92
-    # Counts only: the monthly hash names no chat and no visitor.
-    fields = " ".join(await redis_client.hkeys(f"hc:wrapstats:{month_of(hub.now_ms())}"))
+    # Counts only: the day's hash names no chat and no visitor.
+    fields = " ".join(await redis_client.hkeys(f"hc:wrapstats:{today.isoformat()}"))
     assert cid not in fields
     await youth.close()
 
@@ -64,7 +64,8 @@ async def test_a_fake_urgent_entry_is_shed_from_the_queue_without_taking_it(
                                == [real_cid])
     assert (await real.wait_for("queue_position", lambda p: p["position"] == 1))
     assert (await fake.call("request_chat", {}))["ok"]  # not blocked: only ended
-    stats = await hub.store.wrapups.stats(month_of(hub.now_ms()))
+    today, _ = hub.store.insights.slot(hub.now_ms())
+    stats = await hub.store.wrapups.stats(today, today)
     assert stats["category:test"] == 1 and stats["shed_seconds:test"] == 0
     for client in (fake, real):
         await client.close()
@@ -90,8 +91,8 @@ async def test_shedding_needs_a_known_kind_and_someone_elses_chat_is_refused(
 
 
 def test_the_admin_sees_the_counselor_time_shed_contacts_took() -> None:
-    months = {"2026-11": {"submitted": 3, "category:prank": 2, "category:test": 1,
-                          "shed_seconds:prank": 150, "shed_seconds:test": 30}}
-    summary = insights.wrapup_summary(months, merged=False)
+    counts = {"submitted": 3, "category:prank": 2, "category:test": 1,
+              "shed_seconds:prank": 150, "shed_seconds:test": 30}
+    summary = insights.wrapup_summary(counts, merged=False)
     assert summary["shed_seconds"] == 180
     assert insights.wrapup_summary({}, merged=True)["shed_seconds"] == 0

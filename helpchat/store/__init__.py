@@ -69,6 +69,7 @@ class Store:
         random one for a CLI command or a test that opens no sockets)."""
         scripts = Scripts.load(client)
         live = live or LiveSettings(settings)
+        insights = Insights(client, live)
         return cls(
             redis=client,
             sessions=VisitorSessions(client, scripts,
@@ -86,7 +87,7 @@ class Store:
             presence=Presence(client, process_id or identity.new_id()),
             contacts=Contacts(client, load_contacts_file(settings.contacts_file)),
             canned=CannedResponses(client, load_canned_file(settings.canned_responses_file)),
-            wrapups=WrapUps(client),
+            wrapups=WrapUps(client, insights),
             supervision=Supervision(client),
             wellbeing=Wellbeing(client),
             roster=RosterStore(client),
@@ -94,7 +95,7 @@ class Store:
             audit=AuditLog(client),
             invites=Invites(client),
             feeds=CalendarFeeds(client),
-            insights=Insights(client, live),
+            insights=insights,
             proof=ProofCounters(client),
             limits=RateLimits(client),
             threads=Threads(client, ttl_s=settings.question_ttl_days * 24 * 3600),

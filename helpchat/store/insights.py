@@ -45,7 +45,7 @@ class Insights:
         local = datetime.fromtimestamp(ms / 1000, UTC).astimezone(self.zone)
         return local.date(), local.hour
 
-    def _expiry(self, day: date) -> int:
+    def expiry(self, day: date) -> int:
         """The day's counters go when the retention has passed since its end."""
         last = add_months(day, self._live.current.insights_retention_months) + timedelta(days=1)
         return calendar.timegm(last.timetuple())
@@ -56,7 +56,7 @@ class Insights:
         async with self._redis.pipeline(transaction=True) as pipe:
             for name, by in fields.items():
                 pipe.hincrby(key, name, by)
-            pipe.expireat(key, self._expiry(day))
+            pipe.expireat(key, self.expiry(day))
             await pipe.execute()
 
     def _hour(self, ms: int, *names: str) -> dict[str, int]:

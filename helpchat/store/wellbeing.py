@@ -8,11 +8,15 @@ counselor is their own request to be called back, which supervisors see and clos
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from helpchat.store import keys
 from helpchat.store.connection import Redis
-from helpchat.store.wrapups import month_of
+
+
+def month_of(now_ms: int) -> str:
+    return time.strftime("%Y-%m", time.gmtime(now_ms / 1000))
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,22 @@
 """Wrap-ups: the short anonymous registration a counselor fills in after each chat.
 
 Privacy rule: nothing here names a conversation. An open wrap-up is a random id with the time
-it was opened; a submitted one only increments counters in a monthly hash. So even with the
-transcript retained, no registration can be traced back to a chat.
+it was opened; a submitted one only increments counters in a hash of that day (the roster's
+local day, so Insights shows them for any period it shows the rest for), kept as long as the
+Insights counters. Insights publishes every breakdown cell under 5 as "< 5", so a day with a
+single chat does not tell its topic or age band.
 """
 
 from __future__ import annotations
 
 import secrets
-import time
 from dataclasses import dataclass
+from datetime import date
 
+from helpchat import insights
 from helpchat.store import keys
 from helpchat.store.connection import Redis
+from helpchat.store.insights import Insights
 
 
 @dataclass(frozen=True)
@@ -27,13 +31,10 @@ class WrapUpForm:
     heavy: bool = False  # the counselor marks it heavy: a cool-down follows
 
 
-def month_of(now_ms: int) -> str:
-    return time.strftime("%Y-%m", time.gmtime(now_ms / 1000))
-
-
 class WrapUps:
-    def __init__(self, client: Redis) -> None:
+    def __init__(self, client: Redis, days: Insights) -> None:
         self._redis = client
+        self._days = days  # the local day and its expiry, as for the Insights counters
 
     async def open(self, counselor_id: str, now_ms: int) -> str:
         wrap_id = secrets.token_hex(8)
@@ -61,7 +62,8 @@ class WrapUps:
                      counselor_seconds: int | None = None) -> None:
         """Count one wrap-up (None: skipped). `counselor_seconds`, for a shed contact: the time
         it took, summed per category so the admin sees what such contacts cost."""
-        stats = keys.wrap_up_stats(month_of(now_ms))
+        day, _ = self._days.slot(now_ms)
+        stats = keys.wrap_up_stats(day.isoformat())
         async with self._redis.pipeline(transaction=True) as pipe:
             if form is None:
                 pipe.hincrby(stats, "skipped", 1)
@@ -78,9 +80,17 @@ class WrapUps:
                     pipe.hincrby(stats, f"ended:{form.ended}", 1)
                 if form.heavy:
                     pipe.hincrby(stats, "heavy", 1)
-            pipe.expire(stats, keys.WRAPSTATS_TTL)
+            pipe.expireat(stats, self._days.expiry(day))
             await pipe.execute()
 
-    async def stats(self, month: str) -> dict[str, int]:
-        data = await self._redis.hgetall(keys.wrap_up_stats(month))
-        return {name: int(count) for name, count in data.items()}
+    async def stats(self, first: date, last: date) -> dict[str, int]:
+        """The wrap-up counts of the days from first to last (inclusive), summed."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for day in insights.dates(first, last):
+                pipe.hgetall(keys.wrap_up_stats(day.isoformat()))
+            found = await pipe.execute()
+        total: dict[str, int] = {}
+        for counts in found:
+            for name, count in counts.items():
+                total[name] = total.get(name, 0) + int(count)
+        return total

@@ -89,7 +89,7 @@ async def build_report(ctx: Ctx, first: date, last: date, merged: bool,
     settings = ctx.hub.settings
     days = await store.insights.days(first, last)
     months = months_between(first, last)
-    wrapups = {month: await store.wrapups.stats(month) for month in months}
+    wrapups = await store.wrapups.stats(first, last)
     comments = await store.insights.comments(months)
     data = insights.report(days, concurrency=settings.insights_concurrency, wrapups=wrapups,
                            comments=[c for m in reversed(months) for c in comments[m]],

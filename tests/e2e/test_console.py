@@ -15,7 +15,6 @@ import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Locator, Page, WebSocketRoute, expect
 
 from helpchat.store import Store
-from helpchat.store.wrapups import month_of
 from tests.e2e.conftest import SCREENSHOTS, LiveServer, axe_violations
 from tests.support import PASSWORD, Client, add_account, eventually, visitor
 
@@ -340,7 +339,8 @@ async def test_one_action_sheds_a_prank_with_its_category_and_a_block(
     assert (await youth.call("request_chat", {}))["error"]["code"] == "blocked"
 
     async def counted() -> bool:
-        stats = await live_store.wrapups.stats(month_of(int(time.time() * 1000)))
+        today, _ = live_store.insights.slot(int(time.time() * 1000))
+        stats = await live_store.wrapups.stats(today, today)
         return stats.get("category:prank") == 1 and "shed_seconds:prank" in stats
 
     await eventually(counted)  # recorded right after the chat ended for the visitor
