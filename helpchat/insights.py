@@ -435,6 +435,29 @@ def wrapup_summary(totals: Mapping[str, int], merged: bool) -> dict[str, object]
     }
 
 
+# End-of-shift check-in answers (store/wellbeing.py): the same order as the console's form.
+CHECK_IN_GROUPS = {"feeling": ("good", "okay", "heavy"), "stays": ("no", "a_little", "yes")}
+
+
+def check_in_summary(months: Mapping[str, Mapping[str, int]], merged: bool
+                     ) -> dict[str, object]:
+    """Check-in counts of the months that overlap the period: counters only, never linked to
+    a counselor or a chat. Small cells are "< 5" on the page (None) or merged in exports, so
+    "one heavy check-in in a month with one volunteer on duty" never shows."""
+    totals: dict[str, int] = {}
+    for counts in months.values():
+        for name, n in counts.items():
+            totals[name] = totals.get(name, 0) + n
+    groups: dict[str, object] = {}
+    for group, choices in CHECK_IN_GROUPS.items():
+        cells = {choice: totals.get(f"{group}:{choice}", 0) for choice in choices}
+        groups[group] = merge_small(cells) if merged else \
+            {name: suppressed(n) for name, n in cells.items()}
+    call_back = totals.get("call_back", 0)
+    return {"months": sorted(months), "answered": totals.get("answered", 0),
+            "call_back": call_back if merged else suppressed(call_back), **groups}
+
+
 def ratings(total: Day) -> dict[str, object]:
     counts = {n: total.sums.get(f"rating:{n}", 0) for n in range(1, 6)}
     given = sum(counts.values())
@@ -445,6 +468,7 @@ def ratings(total: Day) -> dict[str, object]:
 
 def report(days: Mapping[date, DayCounts], *, concurrency: float,
            wrapups: Mapping[str, int], comments: list[str],
+           check_ins: Mapping[str, Mapping[str, int]] | None = None,
            merged: bool = False, hour_rows: bool = True) -> dict[str, object]:
     """Everything the Insights page shows for a period, as plain data (the JSON export is this
     with merged=True: small wrap-up cells folded instead of shown as "< 5"). The day x hour
@@ -493,6 +517,7 @@ def report(days: Mapping[date, DayCounts], *, concurrency: float,
         "duration": distribution_json(distribution(total.histograms["dur"])),
         "answer_async": distribution_json(distribution(total.histograms["qans"])),
         "wrapups": wrapup_summary(wrapups, merged),
+        "check_ins": check_in_summary(check_ins or {}, merged),
         "ratings": ratings(total),
         "comments": comments,
     }

@@ -274,6 +274,34 @@ async def json_carries_the_page_with_small_cells_merged(admin: WebClient, html: 
         assert (found["submitted"], found["skipped"]) == (submitted, skipped), period
 
 
+async def test_check_ins_show_as_counts_only_on_the_page_and_in_the_export(
+    server: TestServer, base_url: str,
+) -> None:
+    answers = [{"feeling": "heavy", "stays_with_me": "yes"}] * 5 + [
+        {"feeling": "good", "call_back": True}, {}]
+    for n, answer in enumerate(answers):
+        counselor = await make_counselor(server.app, base_url, f"vol-{n}", "counselor", 2)
+        try:
+            assert (await counselor.call("check_in", answer))["ok"]
+        finally:
+            await counselor.close()
+    admin = await web_client(base_url, server.app, "beheer", "admin")
+    try:
+        status, html = await admin.get("/admin/insights?period=this_week")
+        assert status == 200
+        section = html[html.index('id="h-checkins"'):html.index('id="h-ratings"')]
+        assert 'id="checkins-answered">7<' in section
+        assert re.search(r"Zwaar</td><td>5<", section) and "Goed</td><td>&lt; 5<" in section
+        assert "vol-" not in section  # never a counselor's name
+        status, body = await admin.get("/admin/insights.json?period=this_week")
+        data = json.loads(body)["check_ins"]
+        assert data["answered"] == 7 and data["call_back"] == 1
+        assert data["feeling"] == {"okay": 0, "heavy": 5, insights.MERGED: 1}
+        assert data["stays"] == {"no": 0, "a_little": 0, "yes": 5}
+    finally:
+        await admin.close()
+
+
 async def test_supervisors_see_insights_and_counselors_do_not(
     server: TestServer, base_url: str,
 ) -> None:

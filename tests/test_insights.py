@@ -110,6 +110,19 @@ def test_small_cells_are_published_as_below_five_and_merged_in_exports() -> None
     assert sum(merged.values()) == 16
 
 
+def test_check_in_counts_are_summed_over_months_and_small_cells_hidden() -> None:
+    months = {"2026-10": {"answered": 6, "feeling:heavy": 5, "stays:yes": 2, "call_back": 1},
+              "2026-11": {"answered": 2, "feeling:heavy": 1, "feeling:good": 1}}
+    page = insights.check_in_summary(months, merged=False)
+    assert page == {"months": ["2026-10", "2026-11"], "answered": 8, "call_back": None,
+                    "feeling": {"good": None, "okay": 0, "heavy": 6},
+                    "stays": {"no": 0, "a_little": 0, "yes": None}}
+    export = insights.check_in_summary(months, merged=True)
+    assert export["feeling"] == {"okay": 0, "heavy": 6, insights.MERGED: 1}
+    assert export["call_back"] == 1
+    assert insights.check_in_summary({}, merged=False)["answered"] == 0
+
+
 def _day(**hours: dict[str, int]) -> dict[str, int]:
     return {f"{int(h[1:]):02d}:{name}": n for h, fields in hours.items()
             for name, n in fields.items()}

@@ -90,8 +90,11 @@ async def build_report(ctx: Ctx, first: date, last: date, merged: bool,
     days = await store.insights.days(first, last)
     months = months_between(first, last)
     wrapups = await store.wrapups.stats(first, last)
+    # Check-ins stay per month: a day's answers could point at the one volunteer on duty.
+    check_ins = {month: await store.wellbeing.check_in_stats(month) for month in months}
     comments = await store.insights.comments(months)
     data = insights.report(days, concurrency=settings.insights_concurrency, wrapups=wrapups,
+                           check_ins=check_ins,
                            comments=[c for m in reversed(months) for c in comments[m]],
                            merged=merged, hour_rows=hour_rows)
     data["timezone"] = settings.timezone
