@@ -250,6 +250,51 @@ async def test_a_disconnect_handled_while_redis_restarts_is_not_lost(
         redis_server.stop()
 
 
+async def test_redis_killed_and_restarted_mid_chat_under_strict_loses_no_acknowledged_message(
+    tmp_path: Path,
+) -> None:
+    from tests.faults import RedisNode
+
+    # As the embedded Redis runs under durability = "strict": every write fsynced. (Run with
+    # --appendonly no, this test fails: the chat is gone after the restart.)
+    node = RedisNode(tmp_path / "redis", "--appendonly", "yes", "--appendfsync", "always").start()
+    url = f"redis://127.0.0.1:{node.port}/0"
+    server = ServerProcess(url, tmp_path / "s", visitor_message_burst=500,
+                           counselor_message_burst=500).start()
+    try:
+        await account(url, "anna")
+        console = await connect_counselor(server.url, await login(server.url, "anna"))
+        await console.wait_for("duty")
+        assert (await console.call("set_duty", {"on": True}))["ok"]
+        youth, _ = await visitor(server.url)
+        cid = (await youth.call("request_chat", {}))["conversation_id"]
+        assert (await console.call("take", {"conversation_id": cid}))["ok"]
+        history, stop = History(), asyncio.Event()
+
+        async def talk(client: Client, data: dict[str, Any]) -> None:
+            while not stop.is_set():
+                await resend_until_acked(client, history, data)
+
+        talkers = [asyncio.create_task(talk(youth, {})),
+                   asyncio.create_task(talk(console, {"conversation_id": cid}))]
+        await eventually(_acked_at_least(history, 30), timeout=10)
+        await asyncio.to_thread(node.kill)  # SIGKILL: no goodbye, no last fsync
+        await asyncio.to_thread(node.start)
+        before = len(history.acked)
+        await eventually(_acked_at_least(history, before + 30), timeout=20)
+        stop.set()
+        await asyncio.gather(*talkers)
+
+        report = history.check(await whole_transcript(console, {"conversation_id": cid}))
+        print(f"redis kill -9 and restart: {report}")
+        assert report.clean, report
+        await youth.close()
+        await console.close()
+    finally:
+        await asyncio.to_thread(server.stop)
+        await asyncio.to_thread(node.stop)
+
+
 async def sentinel_account(url: str, name: str) -> None:
     """An account written through Sentinel, as the servers will read it."""
     from helpchat.store.connection import connect
