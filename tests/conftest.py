@@ -104,8 +104,11 @@ async def counselor_factory(base_url: str, server: TestServer) -> AsyncIterator[
     made: list[Counselor] = []
 
     async def factory(name: str = "anna", role: str = "counselor", max_chats: int = 2,
-                      url: str | None = None) -> Counselor:
-        counselor = await make_counselor(server.app, url or base_url, name, role, max_chats)
+                      url: str | None = None, display_name: str = "") -> Counselor:
+        """Without `display_name`, an account from before display names: colleagues see
+        "Hulpverlener <id>", visitors "Hulpverlener"."""
+        counselor = await make_counselor(server.app, url or base_url, name, role, max_chats,
+                                         display_name)
         made.append(counselor)
         return counselor
 

@@ -104,8 +104,8 @@ async def add_account(store: Store, name: str, role: str = "counselor",
 
 
 async def create_account(app: web.Application, name: str, role: str = "counselor",
-                         max_chats: int = 2) -> str:
-    return await add_account(app[appkeys.STORE], name, role, max_chats)
+                         max_chats: int = 2, display_name: str = "") -> str:
+    return await add_account(app[appkeys.STORE], name, role, max_chats, display_name)
 
 
 async def login(url: str, name: str, password: str = PASSWORD) -> str:
@@ -122,8 +122,8 @@ async def connect_counselor(url: str, cookie: str) -> Client:
 
 
 async def make_counselor(app: web.Application, url: str, name: str, role: str = "counselor",
-                         max_chats: int = 2) -> Counselor:
-    counselor_id = await create_account(app, name, role, max_chats)
+                         max_chats: int = 2, display_name: str = "") -> Counselor:
+    counselor_id = await create_account(app, name, role, max_chats, display_name)
     cookie = await login(url, name)
     client = await connect_counselor(url, cookie)
     await client.wait_for("duty")

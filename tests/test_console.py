@@ -131,7 +131,7 @@ async def test_canned_responses_come_in_the_consoles_language(
     assert refused["error"]["message"] == "Only supervisors may do that."
 
 
-async def test_colleagues_are_those_on_duty_with_room(
+async def test_colleagues_are_those_on_duty_with_room_by_shown_name_never_the_login_name(
     base_url: str, counselor_factory: CounselorFactory
 ) -> None:
     anna = await counselor_factory("anna")
@@ -142,7 +142,8 @@ async def test_colleagues_are_those_on_duty_with_room(
     assert (await anna.call("colleagues", {}))["colleagues"] == []
     await bert.call("set_duty", {"status": "on"})
     found = (await anna.call("colleagues", {}))["colleagues"]
-    assert [c["name"] for c in found] == ["bert"]
+    # bert has no display name yet: colleagues see a neutral name, not the login name.
+    assert [c["name"] for c in found] == [f"Hulpverlener {bert.id[:4]}"]
     youth, _, _ = await chat_with(base_url, bert)  # now bert is full (1 of 1)
     assert (await anna.call("colleagues", {}))["colleagues"] == []
     await youth.close()
@@ -212,8 +213,8 @@ async def test_end_reasons_reach_the_console_as_they_are_and_are_counted(
 async def test_transfer_carries_a_note_for_the_receiver_and_names_them_to_the_giver(
     base_url: str, counselor_factory: CounselorFactory
 ) -> None:
-    anna = await counselor_factory("anna")
-    carla = await counselor_factory("carla")
+    anna = await counselor_factory("anna", display_name="anna")
+    carla = await counselor_factory("carla", display_name="carla")
     await carla.call("set_duty", {"status": "on"})
     youth, _, cid = await chat_with(base_url, anna)
     note = "Ze wil over school praten, nog niet over thuis."

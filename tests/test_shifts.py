@@ -44,10 +44,16 @@ async def test_feed_parses_and_lists_my_shifts_only(server: TestServer, base_url
     assert (await admin.post("/admin/roster/shifts", other))[0] == 303
 
     status, page = await anna.get("/shifts/")
-    assert status == 200 and "Avond, laat; lang" in page and "root" in page
+    # A colleague without a display name: a neutral name, never the login name (issue 10).
+    assert status == 200 and "Avond, laat; lang" in page
+    assert f"Hulpverlener {str(admin.counselor_id)[:4]}" in page and "root" not in page
+    await server.app[appkeys.STORE].counselors.set_display_name(str(admin.counselor_id), "Rita")
+    status, page = await anna.get("/shifts/")
+    assert "Rita" in page and "root" not in page
     link = await feed_link(anna)
     status, content_type, body = await fetch(link)
     assert status == 200 and content_type.startswith("text/calendar")
+    assert "Rita" in str(body) and "root" not in str(body)
     parsed = icalendar.Calendar.from_ical(body)
     events = [e for e in parsed.walk("VEVENT")]
     assert len(events) >= 12  # weekly for twelve weeks ahead (plus the last two weeks)

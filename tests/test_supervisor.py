@@ -12,8 +12,8 @@ from tests.support import chat_with, redis_text, visitor
 async def test_supervisor_monitors_live_and_whispers_never_reach_the_visitor(
     base_url: str, counselor_factory: CounselorFactory, redis_client: aioredis.Redis
 ) -> None:
-    anna = await counselor_factory("anna")
-    bram = await counselor_factory("bram", role="supervisor")
+    anna = await counselor_factory("anna", display_name="anna")
+    bram = await counselor_factory("bram", role="supervisor", display_name="bram")
     youth, session, cid = await chat_with(base_url, anna)
     first = await youth.call("message", {"client_id": "v-1", "text": "ik weet het niet meer"})
     assert first["ok"]
@@ -100,8 +100,10 @@ async def test_counselor_sending_supervisor_events_by_hand_gets_forbidden(
 async def test_supervisor_takes_over_and_the_counselor_is_told(
     base_url: str, counselor_factory: CounselorFactory
 ) -> None:
-    anna = await counselor_factory("anna")
+    anna = await counselor_factory("anna", display_name="anna")
+    # bram has no display name: colleagues see a neutral name, the youth "Hulpverlener".
     bram = await counselor_factory("bram", role="supervisor")
+    bram_shown = f"Hulpverlener {bram.id[:4]}"
     youth, _, cid = await chat_with(base_url, anna)
     off_duty = await bram.call("take_over", {"conversation_id": cid})
     assert off_duty["error"]["code"] == "forbidden"
@@ -113,9 +115,10 @@ async def test_supervisor_takes_over_and_the_counselor_is_told(
     assert assigned["handover"] == {"kind": "take_over", "from_name": "anna", "note": None}
     ended = await anna.client.wait_for("chat_ended")
     assert ended == {"conversation_id": cid, "by": "counselor", "reason": "taken_over",
-                     "to_name": "bram", "note": "Ga even wat drinken"}
+                     "to_name": bram_shown, "note": "Ga even wat drinken"}
     notice = await youth.wait_for("message", lambda m: m["sender"] == "system")
-    assert "bram" not in notice["text"] and "Hulpverlener" in notice["text"]  # visitors' view
+    assert "bram" not in notice["text"] and bram_shown not in notice["text"]  # visitors' view
+    assert "Hulpverlener" in notice["text"]
     # Handed on, not ended: no wrap-up for anna.
     assert anna.client.received("wrap_up") == []
     reply = await bram.call("message", {"conversation_id": cid, "client_id": "b-1", "text": "Hoi"})
@@ -124,7 +127,7 @@ async def test_supervisor_takes_over_and_the_counselor_is_told(
     # the chat comes back to her; the youth never gets it.
     whispers = (await bram.call("whispers", {"conversation_id": cid}))["whispers"]
     assert [(w["kind"], w["from_name"], w["text"]) for w in whispers] == [
-        ("takeover", "bram", "Ga even wat drinken")]
+        ("takeover", bram_shown, "Ga even wat drinken")]
     await anna.call("set_duty", {"status": "on"})
     assert (await bram.call("transfer", {"conversation_id": cid, "to": anna.id}))["ok"]
     back = (await anna.call("whispers", {"conversation_id": cid}))["whispers"]
@@ -150,8 +153,8 @@ async def test_take_over_off_duty_puts_the_supervisor_on_duty_in_one_step(
 async def test_monitoring_tells_the_counselor_who_is_watching(
     base_url: str, counselor_factory: CounselorFactory
 ) -> None:
-    anna = await counselor_factory("anna")
-    bram = await counselor_factory("bram", role="supervisor")
+    anna = await counselor_factory("anna", display_name="anna")
+    bram = await counselor_factory("bram", role="supervisor", display_name="bram")
     youth, _, cid = await chat_with(base_url, anna)
     await bram.call("monitor", {"conversation_id": cid})
     assert (await anna.client.wait_for("watchers")) == {"conversation_id": cid, "names": ["bram"]}
@@ -170,11 +173,11 @@ async def test_monitoring_tells_the_counselor_who_is_watching(
 async def test_need_help_alerts_the_supervisors_and_marks_the_chat_on_the_board(
     base_url: str, counselor_factory: CounselorFactory
 ) -> None:
-    anna = await counselor_factory("anna")
-    alone = await counselor_factory("dirk")
+    anna = await counselor_factory("anna", display_name="anna")
+    alone = await counselor_factory("dirk", display_name="dirk")
     youth, _, cid = await chat_with(base_url, anna)
     assert (await anna.call("need_help", {"conversation_id": cid}))["notified"] == 0
-    bram = await counselor_factory("bram", role="supervisor")
+    bram = await counselor_factory("bram", role="supervisor", display_name="bram")
     asked = await anna.call("need_help", {"conversation_id": cid})
     assert asked["ok"] and asked["notified"] == 1
     alert = await bram.client.wait_for("alert", lambda a: a["kind"] == "need_help")

@@ -13,8 +13,8 @@ from tests.support import chat_with, visitor
 async def test_a_heavy_wrap_up_starts_a_cool_down_that_refuses_take_until_ended_early(
     base_url: str, counselor_factory: CounselorFactory
 ) -> None:
-    anna = await counselor_factory("anna")
-    bram = await counselor_factory("bram", role="supervisor")
+    anna = await counselor_factory("anna", display_name="anna")
+    bram = await counselor_factory("bram", role="supervisor", display_name="bram")
     youth, _, cid = await chat_with(base_url, anna)
     await anna.call("end_chat", {"conversation_id": cid})
     wrap = await anna.client.wait_for("wrap_up")
@@ -71,9 +71,9 @@ async def test_no_cool_down_when_turned_off(
 async def test_check_in_is_counted_unlinked_and_only_a_call_back_names_the_counselor(
     base_url: str, counselor_factory: CounselorFactory, redis_client: aioredis.Redis
 ) -> None:
-    anna = await counselor_factory("anna")
-    dirk = await counselor_factory("dirk")
-    bram = await counselor_factory("bram", role="supervisor")
+    anna = await counselor_factory("anna", display_name="anna")
+    dirk = await counselor_factory("dirk", display_name="dirk")
+    bram = await counselor_factory("bram", role="supervisor", display_name="bram")
     youth, _, cid = await chat_with(base_url, anna)
     await anna.call("end_chat", {"conversation_id": cid})
     assert (await dirk.call("check_in", {"feeling": "good", "stays_with_me": "no"}))["ok"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from helpchat.i18n import DEFAULT_LANGUAGE, translate
+
 
 @dataclass(frozen=True)
 class VisitorSession:
@@ -61,8 +63,12 @@ class Counselor:
 
     @property
     def shown_name(self) -> str:
-        """For colleagues in the console: the display name, the login name until one is set."""
-        return self.display_name or self.name
+        """For colleagues (console, My shifts, question inbox): the display name; until one is
+        set, "Hulpverlener" with the first characters of the account id, so two such accounts
+        stay apart. Never the login name, which only admins see (issue 10). Broadcasts reach
+        consoles of both languages, so the default catalog is used."""
+        return self.display_name or translate(DEFAULT_LANGUAGE, "counselor.unnamed",
+                                              tag=self.id[:4])
 
     def has_role(self, role: str) -> bool:
         # Ranked roles: an admin may do what a supervisor may, a supervisor what a counselor may.

@@ -63,7 +63,7 @@ async def my_shifts(ctx: Ctx) -> web.StreamResponse:
     roster = await current_roster(ctx)
     start = now(ctx.app)
     shifts = mine(roster, ctx.me.id, start, start + timedelta(weeks=PAGE_WEEKS))
-    names = {c.id: c.name for c in await ctx.store.counselors.all()}
+    names = {c.id: c.shown_name for c in await ctx.store.counselors.all()}
 
     def colleagues(occ: Occurrence) -> str:
         others = (names.get(c, "?") for c in occ.counselor_ids if c != ctx.me.id)
@@ -113,7 +113,7 @@ async def feed(request: web.Request) -> web.StreamResponse:
     roster = Roster(saved.shifts, saved.closed_days, saved.extra_shifts, settings.timezone,
                     settings.last_intake_minutes)
     at = now(app)
-    names = {c.id: c.name for c in await app[appkeys.STORE].counselors.all()}
+    names = {c.id: c.shown_name for c in await app[appkeys.STORE].counselors.all()}
     title = translate(settings.default_language, "admin.shifts.event_title")
     body = calendar(mine(roster, counselor.id, at - FEED_PAST, at + FEED_AHEAD), names, at, title)
     return web.Response(body=body.encode(), content_type="text/calendar", charset="utf-8",
