@@ -358,8 +358,8 @@ async def test_keep_talking_later_needs_a_live_chat(base_url: str) -> None:
 async def test_question_entries_name_colleagues_by_display_name_never_by_login_name(
     start_server: ServerFactory,
 ) -> None:
-    """Staff views follow issue 10: the display name, or none (the console says "a
-    colleague"); the login name never leaves for a counselor's or supervisor's screen."""
+    """Staff views follow issue 10: the display name, or "Hulpverlener" with the start of the
+    account id; the login name never leaves for a counselor's or supervisor's screen."""
     server = await start_server(question_review=True)
     url = str(server.make_url("")).rstrip("/")
     store = server.app[appkeys.STORE]
@@ -376,12 +376,12 @@ async def test_question_entries_name_colleagues_by_display_name_never_by_login_n
     await bert.call("answer_question", {"thread_id": second, "client_id": "b1", "text": "hoi"})
     inbox = await sam.call("questions")
     names = {e["thread_id"]: e["counselor_name"] for e in inbox["review"]}
-    assert names == {first: "Anna (vrijwilliger)", second: None}
+    assert names == {first: "Anna (vrijwilliger)", second: f"Hulpverlener {bert.id[:4]}"}
     opened = await sam.call("open_question", {"thread_id": second})
-    assert opened["thread"]["counselor_name"] is None
+    assert opened["thread"]["counselor_name"] == f"Hulpverlener {bert.id[:4]}"
 
     await sam.call("review_answer", {"thread_id": first, "approve": False, "note": "korter"})
-    assert (await anna.client.wait_for("question_assigned"))["from"] is None  # sam has none
+    assert (await anna.client.wait_for("question_assigned"))["from"] == f"Hulpverlener {sam.id[:4]}"
     await store.counselors.set_display_name(sam.id, "Sam")
     await anna.call("claim_question", {"thread_id": first})
     await anna.call("hand_over_question", {"thread_id": first, "to": bert.id})

@@ -294,10 +294,9 @@ class QuestionDesk:
                 "review_on": self.ctx.settings.question_review}
 
     async def _names(self, ids: list[str]) -> dict[str, str]:
-        """Display names only (issue 10: login names are for admins): an account without one
-        is left out, and the console says "a colleague"."""
-        return {c.id: c.display_name
-                for c in await self.store.counselors.many(sorted(set(ids))) if c.display_name}
+        """Names as colleagues see them (shown_name: never the login name, issue 10)."""
+        return {c.id: c.shown_name
+                for c in await self.store.counselors.many(sorted(set(ids)))}
 
     def _entry(self, thread: Thread, first: Message | None,
                names: dict[str, str]) -> dict[str, Any]:
@@ -409,7 +408,7 @@ class QuestionDesk:
         self._moved(status)
         log.info("question handed over thread=%s from=%s to=%s", tid, counselor.id, to)
         await self.ctx.sio.emit("question_assigned",
-                                {"thread_id": tid, "from": counselor.display_name or None},
+                                {"thread_id": tid, "from": counselor.shown_name},
                                 room=counselor_room(to), namespace=COUNSELOR_NS)
         await self.notify_console()
 
@@ -424,7 +423,7 @@ class QuestionDesk:
             self._moved(status)
             if author:
                 await self.ctx.sio.emit("question_assigned",
-                                        {"thread_id": tid, "from": counselor.display_name or None},
+                                        {"thread_id": tid, "from": counselor.shown_name},
                                         room=counselor_room(author), namespace=COUNSELOR_NS)
             await self.notify_console()
             return {"message": None}

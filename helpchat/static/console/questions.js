@@ -79,9 +79,8 @@ export class QuestionsPanel {
     el("div", { className: "queue-line" },
       el("strong", { className: "queue-name", text: title }),
       entry.overdue ? el("span", { className: "badge badge-urgent", text: t("questions.overdue") }) : null,
-      entry.state === "review"
-        ? el("span", { className: "badge badge-flag",
-          text: t("questions.answered_by", { name: entry.counselor_name ?? t("questions.colleague") }) })
+      entry.state === "review" && entry.counselor_name
+        ? el("span", { className: "badge badge-flag", text: t("questions.answered_by", { name: entry.counselor_name }) })
         : null),
     el("p", { className: "question-preview", text: entry.preview }),
     el("div", { className: "queue-line muted" }, waiting),
@@ -133,9 +132,7 @@ export class QuestionsPanel {
   }
 
   onAssigned(data) {
-    // Display names only: an account without one is "a colleague", never its login name.
-    toast(data.from ? t("questions.handed_over", { name: data.from }) : t("questions.handed_over_unnamed"),
-      "info", 10000);
+    toast(t("questions.handed_over", { name: data.from }), "info", 10000);
     this.refresh();
     this.open(data.thread_id);
   }
