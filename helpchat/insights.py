@@ -389,7 +389,7 @@ def mean_duration_s(total: Day) -> float | None:
 
 
 # --- the report: what the page shows and the exports carry ---------------------------------
-WRAPUP_GROUPS = ("category", "age", "outcome")
+WRAPUP_GROUPS = ("category", "age", "outcome", "ended")  # ended: how the chat ended
 # The outcome counselors pick for test, prank and abusive contacts.
 NOT_SERIOUS = "not_serious"
 

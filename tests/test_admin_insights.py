@@ -140,7 +140,8 @@ async def run_week(start_server: ServerFactory) -> AsyncIterator[Week]:
     assert (await anna.call("take", {}))["ok"]
     clock.at(4, 16, 5)
     assert (await h.call("forget_me", {"reason": "quick_exit"}))["ok"]
-    await wrap_up(anna, category="other", age_band="unknown", outcome="not_serious")
+    await wrap_up(anna, category="other", age_band="unknown", outcome="not_serious",
+                  ended="quick_exit")
 
     # Friday 21:00 answered after 5 s, blocked after 175 s.
     clock.at(5, 21, 0)
@@ -149,7 +150,8 @@ async def run_week(start_server: ServerFactory) -> AsyncIterator[Week]:
     assert (await anna.call("take", {}))["ok"]
     clock.at(5, 21, 3)
     assert (await anna.call("block", {"conversation_id": i_cid, "reason": "test"}))["ok"]
-    await wrap_up(anna, category="other", age_band="unknown", outcome="not_serious")
+    await wrap_up(anna, category="other", age_band="unknown", outcome="not_serious",
+                  ended="blocked")
 
     clock.at(7, 12, 0)  # Sunday: the admin looks
     try:
@@ -223,6 +225,9 @@ async def page_shows_the_week(admin: WebClient) -> str:
     assert "Fijn gesprek" in html
     assert "2026-W45" in html
     assert "&lt; 5" in html  # small wrap-up cells
+    ended = re.search(r'id="table-wrapup-ended">(.*?)</table>', html, re.S)
+    assert ended and "Hoe het eindigde" in ended.group(1)
+    assert "Snel weg (quick exit)</td><td>&lt; 5" in ended.group(1)
     return html
 
 
@@ -259,6 +264,7 @@ async def json_carries_the_page_with_small_cells_merged(admin: WebClient, html: 
     assert (wrapups["submitted"], wrapups["skipped"]) == (3, 1)
     assert wrapups["not_serious_share"] == round(2 / 3, 4)
     assert wrapups["category"] == {insights.MERGED: 3}  # 1 school and 2 other: all below 5
+    assert wrapups["ended"] == {insights.MERGED: 2}  # how it ended: a quick exit, a block
     assert data["ratings"]["distribution"] == {"1": 0, "2": 1, "3": 0, "4": 0, "5": 1}
     assert data["ratings"]["mean"] == 3.5
     monday_10 = next(c for c in data["week_grid"] if (c["weekday"], c["hour"]) == (0, 10))
