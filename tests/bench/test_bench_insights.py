@@ -20,10 +20,12 @@ from pathlib import Path
 import aiohttp
 import pytest
 import redis.asyncio as aioredis
+from playwright.async_api import async_playwright
 
 from helpchat.config import load_settings
 from helpchat.store import Store
 from tests.bench.procs import HelpchatServer, cpu_seconds, loadavg
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.faults import TEST_SECRET
 from tests.support import add_account, login
 
@@ -32,6 +34,7 @@ ROUNDS = 7
 FIRST = date(2025, 11, 1)
 DAYS = 366
 PATHS = ("/admin/insights", "/admin/insights.csv", "/admin/insights.json")
+CHARTS = ("chart-weeks", "chart-wait", "chart-coverage")
 
 
 async def seed_year(client: aioredis.Redis) -> None:
@@ -93,3 +96,29 @@ async def test_bench_a_year_of_insights(year_server: HelpchatServer) -> None:
                   f"{statistics.median(cpu[1:]) * 1000:.0f} ms; first {took[0] * 1000:.0f} ms "
                   f"({len(body) // 1024} KiB)")
     print(f"load average after {loadavg()}")
+
+
+async def test_bench_a_year_of_insights_in_chromium(year_server: HelpchatServer) -> None:
+    """From navigation to the last of the charts drawn, as an admin sees the page (run it under
+    the shared browser lock: flock /tmp/helpchat-heavy.lock)."""
+    cookie = await login(year_server.url, "beheer")
+    last = FIRST + timedelta(days=DAYS - 1)
+    url = f"{year_server.url}/admin/insights?from={FIRST.isoformat()}&to={last.isoformat()}"
+    drawn = ("ids => ids.every(id => window.Chart && "
+             "window.Chart.getChart(document.getElementById(id)))")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = await browser.new_context()
+        await context.add_cookies([{"name": "helpchat_session", "value": cookie,
+                                    "url": year_server.url}])
+        page = await context.new_page()
+        took = []
+        for _ in range(ROUNDS + 1):
+            started = time.perf_counter()
+            await page.goto(url)
+            await page.wait_for_function(drawn, arg=list(CHARTS))
+            took.append(time.perf_counter() - started)
+        await browser.close()
+    print(f"\n/admin/insights over {DAYS} days in Chromium, navigation to charts drawn: median "
+          f"{statistics.median(took[1:]) * 1000:.0f} ms, max {max(took[1:]) * 1000:.0f} ms, "
+          f"first {took[0] * 1000:.0f} ms; load average {loadavg()}")
