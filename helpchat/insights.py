@@ -40,14 +40,6 @@ def bucket_of(seconds: float) -> int:
 Histogram = Mapping[int, int]  # bucket index -> count
 
 
-def merge(histograms: Iterable[Histogram]) -> dict[int, int]:
-    total: dict[int, int] = {}
-    for histogram in histograms:
-        for index, count in histogram.items():
-            total[index] = total.get(index, 0) + count
-    return total
-
-
 @dataclass(frozen=True)
 class Range:
     """A value known to one bucket: lo <= value < hi seconds."""
