@@ -24,10 +24,12 @@ Console = Callable[..., Awaitable[Page]]
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def account(live_store: Store) -> Account:
-    """Create a counselor account (any role) in the live server's Redis."""
+    """Create a counselor account (any role) in the live server's Redis. Its display name is
+    the login name, as in the `counselors` fixture, so the names colleagues and visitors see
+    can be read here (without one colleagues would see "Hulpverlener <id>": test_console.py)."""
 
     async def create(name: str, role: str = "counselor", max_chats: int = 2) -> None:
-        await add_account(live_store, name, role, max_chats)
+        await add_account(live_store, name, role, max_chats, display_name=name)
 
     return create
 
@@ -187,7 +189,7 @@ async def test_counselor_takes_chats_transfers_ends_and_wraps_up(
     await expect(chat1.locator(".transcript")).to_contain_text("Hoi, ik wil iets vragen.")
     await expect(anna).to_have_title(re.compile(r"^Console"))
     started = await first.wait_for("chat_started")
-    assert started["counselor_name"] == "Hulpverlener"  # never the login name
+    assert started["counselor_name"] == "anna"  # the display name
     await first.call("typing", {"typing": True})
     await expect(chat1.locator(".typing")).to_be_visible()
     await first.call("message", {"client_id": "v-1", "text": "<b>niet vet</b> & zo"})
@@ -238,9 +240,9 @@ async def test_counselor_takes_chats_transfers_ends_and_wraps_up(
     await expect(chat1).to_have_count(0)
     carla_chat = pane(carla, cid1)
     await expect(carla_chat.locator(".transcript")).to_contain_text("Ben je op dit moment veilig?")
-    # The notice names carla as the visitor reads it: no display name set, so "Hulpverlener".
+    # The notice names carla as the visitor reads it: by her display name.
     await expect(carla_chat.locator(".transcript")).to_contain_text(
-        "Hulpverlener neemt het gesprek over")
+        "carla neemt het gesprek over")
     await screenshot(carla, "console-after-transfer")
 
     # End chat 2 with a confirmation; the wrap-up follows and blocks new chats.
