@@ -41,7 +41,7 @@ from helpchat.web.access_log import keep_addresses_out
 from helpchat.web.console import setup_routes as setup_console_routes
 from helpchat.web.login import setup_routes as setup_login_routes
 from helpchat.web.origins import socketio_origin_check
-from helpchat.web.security import security_headers, security_middleware
+from helpchat.web.security import no_version_banner, security_headers, security_middleware
 
 log = logging.getLogger(__name__)
 SWEEP_INTERVAL_S = 2.0
@@ -174,6 +174,7 @@ def create_app(settings: Settings) -> web.Application:
         raise ValueError("create_app needs settings.redis_url (the CLI starts embedded Redis)")
     live = LiveSettings(settings)
     keep_addresses_out()
+    no_version_banner()
     app = web.Application(middlewares=[security_middleware], client_max_size=256 * 1024)
     app.on_response_prepare.append(security_headers)
     # This process's name in Redis: its heartbeat and the sockets it holds (not the pid: a

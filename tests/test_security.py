@@ -86,6 +86,21 @@ async def test_an_unparsable_header_line_is_logged_without_address_or_trace(
     assert "malformed request" in caplog.text
 
 
+@pytest.mark.parametrize("head", [
+    "HZ / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",  # no such method
+    "GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: b\x01c\r\nConnection: close\r\n\r\n",
+])
+async def test_aiohttp_s_own_400_for_an_unparsable_request_names_no_versions(
+    server: TestServer, head: str,
+) -> None:
+    answer = await raw_request(server, head)
+    status, *lines = answer.split(b"\r\n\r\n")[0].split(b"\r\n")
+    assert b" 400 " in status
+    servers = [line for line in lines if line.lower().startswith(b"server:")]
+    assert servers == [b"Server: helpchat"], servers
+    assert b"aiohttp" not in answer and b"Python/" not in answer
+
+
 def assert_secure_headers(headers: aiohttp.typedefs.LooseHeaders) -> None:
     assert headers.get("X-Content-Type-Options") == "nosniff"  # type: ignore[union-attr]
     csp = headers.get("Content-Security-Policy") or ""  # type: ignore[union-attr]
