@@ -8,13 +8,15 @@ import re
 
 import aiohttp
 import pyotp
+import pytest
+import socketio
 from aiohttp.test_utils import TestServer
 
 from helpchat import appkeys
 from helpchat.store import Store
 from tests.admin_helpers import WebClient, csrf_in, web_client
 from tests.conftest import ServerFactory
-from tests.support import PASSWORD, create_account, redis_text
+from tests.support import PASSWORD, Client, create_account, redis_text
 from tests.test_login_code import code_at, enrol
 
 SECRET = re.compile(r'id="totp-secret"[^>]*>([A-Z2-7 ]+)<')
@@ -153,10 +155,15 @@ async def test_in_production_an_admin_without_two_factor_is_sent_to_set_it_up(
         assert enrol_page.status == 200 and "moet je inloggen in twee stappen instellen" in body
         api = await http.post("/api/session", json={"username": "root", "password": PASSWORD})
         assert api.status == 403 and "__Host-helpchat_session" not in api.cookies
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await Client().connect(base, "/counselor", headers=dict(cookie))  # it takes Cookie out
     await enrol(server.app[appkeys.STORE], counselor_id)
     async with aiohttp.ClientSession(base) as http:
         page = await http.get("/admin/", headers=cookie, allow_redirects=False)
         assert page.status == 200
+    console = await Client().connect(base, "/counselor", headers=dict(cookie))
+    await console.wait_for("duty")
+    await console.close()
 
 
 async def test_the_production_requirement_can_be_turned_off(

@@ -8,7 +8,7 @@ from typing import Any
 
 import socketio
 
-from helpchat import validation
+from helpchat import two_factor, validation
 from helpchat.errors import HelpchatError
 from helpchat.realtime import payloads
 from helpchat.realtime.console_events import CONSOLE_EVENTS, socket_language
@@ -41,6 +41,11 @@ class CounselorNamespace(SupervisorEvents, CounselorQuestionEvents):
         counselor = login and await self.hub.store.counselors.get(login.counselor_id)
         if not login or not counselor or counselor.disabled:
             raise socketio.exceptions.ConnectionRefusedError("unauthorized")
+        if two_factor.required(self.hub.settings, counselor) and \
+                not await self.hub.store.two_factor.sealed_secret(counselor.id):
+            # An admin in production sets up two-factor login first (the console page sends
+            # the browser there; this keeps a session from before, or any other client, out).
+            raise socketio.exceptions.ConnectionRefusedError("forbidden")
         await self.save_session(sid, {"counselor_id": counselor.id, "login": login.digest,
                                       "lang": socket_language(
                                           auth, self.hub.settings.default_language)})
