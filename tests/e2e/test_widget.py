@@ -310,6 +310,35 @@ async def test_reload_resumes_the_transcript_and_visitor_can_end(
     assert ended["by"] == "visitor"
 
 
+async def test_after_a_reload_a_long_chat_offers_its_earlier_messages_page_by_page(
+    page: Page, host_site: HostSite, counselors: CounselorFactory,
+    start_live_server: LiveServerFactory,
+) -> None:
+    server = await start_live_server(HELPCHAT_HISTORY_PAGE_MESSAGES="5",
+                                     HELPCHAT_COUNSELOR_MESSAGE_BURST="50")
+    url = embed_page(host_site, server)
+    counselor = await counselors("Anna", server=server)
+    widget = await open_widget(page, url)
+    await start_chat(widget)
+    cid = (await counselor.call("take", {}))["conversation"]["id"]
+    for n in range(1, 13):
+        await say(counselor, cid, f"bericht {n}", f"c-{n}")
+    texts = transcript(widget).locator(".msg-text")
+    await expect(texts).to_have_count(12)
+    older = widget.get_by_role("button", name="Eerdere berichten tonen")
+    await expect(older).to_be_hidden()  # everything arrived live
+
+    await page.reload()
+
+    await expect(texts).to_have_text([f"bericht {n}" for n in range(8, 13)])
+    await older.click()
+    await expect(texts).to_have_text([f"bericht {n}" for n in range(3, 13)])
+    await older.click()
+    await expect(texts).to_have_text([f"bericht {n}" for n in range(1, 13)])
+    await expect(older).to_be_hidden()
+    await assert_accessible(await chat_frame(page))
+
+
 class Network:
     """Cuts the widget's connection to the chat server and restores it (websocket + polling)."""
 

@@ -12,8 +12,8 @@ import { announceQuickExit, quickExit, setUpQuickExit } from "./quickexit.js";
 import { setUpQuestions } from "./questions.js";
 import { renderContacts } from "./contacts.js";
 import {
-  addServerMessage, clearTranscript, onComposerInput, onComposerKey, onCounselorTyping,
-  resendPending, sendMessage
+  addServerMessage, clearTranscript, loadOlder, offerOlder, onComposerInput, onComposerKey,
+  onCounselorTyping, resendPending, sendMessage
 } from "./transcript.js";
 import {
   FOCUS_TARGET, askEnd, cancelEnd, endChat, fallBack, leaveQueue, newChat, onDangerChange,
@@ -59,8 +59,9 @@ function resync() {
   const since = state.lastId;
   transport.sync(since, (ack) => {
     if (!ack.ok) return;
-    (ack.messages || []).forEach(addServerMessage);
+    (ack.messages || []).forEach((message) => addServerMessage(message));
     if (since && ack.more && ack.messages && ack.messages.length) { resync(); return; }
+    if (!since) offerOlder(Boolean(ack.more));
     if (ack.state === "ended" && state.view === "chat") showEnded({});
     resendPending();
   });
@@ -214,6 +215,7 @@ $("composer").addEventListener("submit", sendMessage);
 $("message").addEventListener("keydown", onComposerKey);
 $("message").addEventListener("input", onComposerInput);
 $("leave-queue").addEventListener("click", leaveQueue);
+$("older").addEventListener("click", loadOlder);
 $("end-chat").addEventListener("click", askEnd);
 $("end-no").addEventListener("click", cancelEnd);
 $("end-yes").addEventListener("click", endChat);

@@ -3,11 +3,12 @@
 import {
   $, compareIds, el, errorText, newClientId, postToParent, rememberCounselor, state, t, timeFormat
 } from "./state.js";
-import { emitQuiet, emitWithAck, isConnected } from "./transport.js";
+import { emitQuiet, emitWithAck, isConnected, syncBefore } from "./transport.js";
 
 export function clearTranscript() {
   state.items.clear();
   state.lastId = null;
+  $("older").hidden = true;
   $("transcript").replaceChildren();
   $("typing").textContent = "";
 }
@@ -44,7 +45,7 @@ function statusLine(entry) {
   return line;
 }
 
-function placeEntry(entry) {
+function placeEntry(entry, { older = false } = {}) {
   // Stored messages in server order (stream ids, not clocks, which may disagree); messages
   // still on their way stay at the end in the order they were sent.
   const list = $("transcript");
@@ -58,11 +59,31 @@ function placeEntry(entry) {
     });
   }
   if (entry.id) node.dataset.id = entry.id;
+  const fromBottom = list.scrollHeight - list.scrollTop;
   list.insertBefore(node, before);
-  list.scrollTop = list.scrollHeight;
+  // New messages scroll into view; earlier ones loaded above keep the reader where they were.
+  list.scrollTop = older ? list.scrollHeight - fromBottom : list.scrollHeight;
 }
 
-export function addServerMessage(message) {
+// A long chat arrives newest page first (after a reload): `more` says earlier pages exist.
+export function offerOlder(more) {
+  $("older").hidden = !more;
+}
+
+export function loadOlder() {
+  const oldest = $("transcript").querySelector("[data-id]");
+  if (!oldest) return;
+  const button = $("older");
+  button.disabled = true;
+  syncBefore(oldest.dataset.id, (ack) => {
+    button.disabled = false;
+    if (!ack.ok) return;
+    (ack.messages || []).forEach((message) => addServerMessage(message, { older: true }));
+    offerOlder(Boolean(ack.more));
+  });
+}
+
+export function addServerMessage(message, { older = false } = {}) {
   if (state.items.has(message.id)) return;
   if (state.conversationId && message.conversation_id &&
       message.conversation_id !== state.conversationId) return;
@@ -78,7 +99,8 @@ export function addServerMessage(message) {
   };
   state.items.set(message.id, entry);
   if (message.client_id) state.items.set(message.client_id, entry);
-  placeEntry(entry);
+  placeEntry(entry, { older });
+  if (older) return;
   if (message.sender === "counselor") {
     if (message.counselor_name) rememberCounselor(message.counselor_name);
     postToParent({ type: "helpchat:attention" });

@@ -54,6 +54,11 @@ export function sync(after, callback) {
   emitWithAck("sync", after ? { after } : {}, callback);
 }
 
+// The page of messages just before `before` (a long chat is sent newest page first).
+export function syncBefore(before, callback) {
+  emitWithAck("sync", { before }, callback);
+}
+
 // Quick exit: ask the server to end and forget the chat, but never hold the visitor up for
 // long; `leave` runs once, at the latest after half a second.
 export function forgetAndLeave(leave) {
