@@ -1,6 +1,7 @@
-"""A role change, a disabled account and a password reset reach every open console socket on
-every process within a second (issue 10): told with `account_changed`, closed, its rooms left;
-two real servers share one Redis, the admin acts on one, the socket lives on the other."""
+"""A role change, a disabled account, a password or two-factor reset reach every open console
+socket on every process within a second (issue 10): told with `account_changed`, closed, its
+rooms left; two real servers share one Redis, the admin acts on one, the socket lives on the
+other."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import aiohttp
 import socketio
 from aiohttp.test_utils import TestServer
 
+from helpchat import appkeys
 from tests.admin_helpers import WebClient, web_client
 from tests.conftest import ServerFactory
 from tests.support import (
@@ -20,6 +22,7 @@ from tests.support import (
     eventually,
     make_counselor,
 )
+from tests.test_login_code import enrol
 
 WITHIN_S = 1.0
 RESET_LINK = re.compile(r'value="(http://[^"]+/invite/([A-Za-z0-9_-]+))"')
@@ -139,4 +142,24 @@ async def test_a_password_reset_ends_every_session_on_every_process_within_a_sec
     except socketio.exceptions.ConnectionError:
         pass
     await anna.close()
+    await admin.close()
+
+
+async def test_a_two_factor_reset_ends_every_session_on_every_process_within_a_second(
+    start_server: ServerFactory,
+) -> None:
+    _, second, admin = await two_processes(start_server)
+    sofie = await make_counselor(second.app, url_of(second), "sofie", "supervisor")
+    await enrol(second.app[appkeys.STORE], sofie.id)
+    await admin.csrf(f"/admin/counselors/{sofie.id}")
+    status, _, location = await admin.post(f"/admin/counselors/{sofie.id}/two-factor-reset")
+    assert status == 303 and "two_factor_reset" in location
+    # Whoever has the lost phone may hold a session too.
+    await closed_with_notice(sofie, "two_factor_reset")
+    try:
+        await connect_counselor(url_of(second), sofie.cookie)
+        raise AssertionError("the old session still connects")
+    except socketio.exceptions.ConnectionError:
+        pass
+    await sofie.close()
     await admin.close()

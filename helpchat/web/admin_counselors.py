@@ -190,8 +190,10 @@ async def reset(ctx: Ctx) -> web.StreamResponse:
 @admin_only
 async def reset_two_factor(ctx: Ctx) -> web.StreamResponse:
     """For a lost phone: the account logs in with its password alone again (an admin in
-    production is asked to set it up anew at once). Audited; the open sessions stay."""
+    production is asked to set it up anew at once). Audited. Whoever has the phone may hold
+    a session too: every session and socket of the account ends, on every process."""
     counselor = await target(ctx)
     if await ctx.store.two_factor.remove(counselor.id):
+        await ctx.hub.sweeps.end_sessions(counselor.id, "two_factor_reset")
         await ctx.audit("counselor.two_factor_reset", counselor.name)
     raise ctx.redirect(f"/admin/counselors/{counselor.id}", "two_factor_reset")
