@@ -30,7 +30,9 @@ _T = TypeVar("_T")
 
 @dataclass(frozen=True)
 class Shift:
-    """A weekly shift; ``end <= start`` means it ends the next day."""
+    """A weekly shift; ``end <= start`` means it ends the next day. With ``valid_from`` it
+    runs only on days from that date on: a pattern added today is not drawn into past weeks
+    (the admin grid, Insights' scheduled counts, the iCal feed) as if it always existed."""
 
     id: str
     weekday: int  # 0 = Monday .. 6 = Sunday, as date.weekday()
@@ -38,6 +40,7 @@ class Shift:
     end: time
     counselor_ids: tuple[str, ...] = ()
     label: str = ""
+    valid_from: date | None = None  # the first day a run may start on; None: always
 
     def __post_init__(self) -> None:
         if not 0 <= self.weekday <= 6:
@@ -269,7 +272,8 @@ def _occurrences_utc(roster: Roster, start: datetime, end: datetime) -> list[Occ
     found = [_occurrence(x, x.date, zone) for x in roster.extra_shifts if first <= x.date <= last]
     for day in (first + timedelta(days=n) for n in range((last - first).days + 1)):
         if day not in closed:
-            weekly = (s for s in roster.shifts if s.weekday == day.weekday())
+            weekly = (s for s in roster.shifts if s.weekday == day.weekday()
+                      and (s.valid_from is None or s.valid_from <= day))
             found += [_occurrence(s, day, zone) for s in weekly]
     # Runs inside a spring gap (02:00-02:30) are empty and dropped.
     hits = [o for o in found if o.start < o.end and o.start < end and start < o.end]
@@ -371,7 +375,12 @@ def roster_to_dict(roster: Roster) -> dict[str, object]:
         key, when = ("weekday", s.weekday) if isinstance(s, Shift) else ("date", s.date.isoformat())
         times = {"start": f"{s.start:%H:%M}", "end": f"{s.end:%H:%M}"}
         rest = {"counselor_ids": list(s.counselor_ids), "label": s.label}
-        return {"id": s.id, key: when, **times, **rest}
+        # Written only when set, so rosters saved before valid_from read back the same.
+        since = (
+            {"valid_from": s.valid_from.isoformat()}
+            if isinstance(s, Shift) and s.valid_from else {}
+        )
+        return {"id": s.id, key: when, **times, **rest, **since}
 
     return {
         "timezone": roster.timezone,
@@ -386,7 +395,7 @@ def roster_to_dict(roster: Roster) -> dict[str, object]:
 
 _SLOT_KEYS = {"id", "start", "end", "counselor_ids", "label"}
 _LISTS = {  # list field -> the keys its items may have
-    "shifts": {"weekday", *_SLOT_KEYS},
+    "shifts": {"weekday", "valid_from", *_SLOT_KEYS},
     "closed_days": {"date", "reason"},
     "extra_shifts": {"date", *_SLOT_KEYS},
 }
@@ -439,14 +448,14 @@ def _items(data: Mapping[str, object], key: str) -> Iterator[tuple[str, Mapping[
         yield where, item
 
 
-def _get_date(item: Mapping[str, object], where: str) -> date:
-    value = _get(item, "date", str, where)
+def _get_date(item: Mapping[str, object], where: str, key: str = "date") -> date:
+    value = _get(item, key, str, where)
     try:
         if _ISO_DATE.fullmatch(value):
             return date.fromisoformat(value)
     except ValueError:
         pass
-    raise ValueError(f"{where}.date: expected a date as YYYY-MM-DD, got {value!r}")
+    raise ValueError(f"{where}.{key}: expected a date as YYYY-MM-DD, got {value!r}")
 
 
 def _slot_fields(
@@ -464,7 +473,8 @@ def _slot_fields(
 def _parse_shift(item: Mapping[str, object], where: str) -> Shift:
     ident, start, end, ids, label = _slot_fields(item, where)
     weekday = _get(item, "weekday", int, where)
-    return _build(where, lambda: Shift(ident, weekday, start, end, ids, label))
+    since = _get_date(item, where, "valid_from") if "valid_from" in item else None
+    return _build(where, lambda: Shift(ident, weekday, start, end, ids, label, since))
 
 
 def _parse_extra(item: Mapping[str, object], where: str) -> ExtraShift:

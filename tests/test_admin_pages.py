@@ -4,6 +4,7 @@ change lands in the audit log, contacts edits reach availability, accounts are g
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any
 
 import aiohttp
@@ -13,6 +14,7 @@ from aiohttp.test_utils import TestServer
 from helpchat import appkeys
 from tests.admin_helpers import WebClient, web_client
 from tests.conftest import CounselorFactory
+from tests.roster_helpers import local_now
 from tests.support import eventually
 
 
@@ -35,6 +37,8 @@ async def saved_roster(server: TestServer) -> Any:
      "shift-counselors", "actieve hulpverleners"),
     ({"weekday": "0", "start": "09:00", "end": "17:00", "label": "x" * 61},
      "shift-label", "60 tekens"),
+    ({"weekday": "0", "start": "09:00", "end": "17:00", "valid_from": "14-01-2030"},
+     "shift-valid_from", "JJJJ-MM-DD"),
 ])
 async def test_refused_shift_rerenders_with_reason_next_to_field_and_saves_nothing(
     server: TestServer, admin: WebClient, form: dict[str, str], field: str, reason: str
@@ -81,6 +85,33 @@ async def test_shifts_closed_days_and_extra_shifts_are_saved_and_audited(
                        "roster.shift_added"]
     status, audit = await admin.get("/admin/audit")
     assert status == 200 and "dienst toegevoegd" in audit and "root" in audit
+
+
+async def test_a_shift_valid_from_a_date_is_drawn_from_that_week_on_only(
+    server: TestServer, admin: WebClient
+) -> None:
+    # The add form starts a new pattern today, so it is not drawn into past weeks.
+    _, page = await admin.get("/admin/roster")
+    assert f'name="valid_from" type="date" value="{local_now().date().isoformat()}"' in page
+    form = {"weekday": "0", "start": "18:00", "end": "22:00", "valid_from": "2030-01-14"}
+    assert (await admin.post("/admin/roster/shifts", form))[0] == 303
+    shift = (await saved_roster(server)).shifts[0]
+    assert shift.valid_from == date(2030, 1, 14)
+    _, before = await admin.get("/admin/roster?week=2030-01-07")
+    _, after = await admin.get("/admin/roster?week=2030-01-14")
+    assert "wg-shift shift" not in before and "wg-shift shift" in after
+    assert "vanaf 2030-01-14" in after
+    _, edit = await admin.get(f"/admin/roster/shifts/{shift.id}")
+    assert 'name="valid_from" type="date" value="2030-01-14"' in edit
+
+    # Emptied on the edit page: the pattern holds in every week again.
+    form["valid_from"] = ""
+    assert (await admin.post(f"/admin/roster/shifts/{shift.id}", form))[0] == 303
+    assert (await saved_roster(server)).shifts[0].valid_from is None
+    _, before = await admin.get("/admin/roster?week=2030-01-07")
+    assert "wg-shift shift" in before
+    details = [e.detail for e in await server.app[appkeys.STORE].audit.recent()]
+    assert details[0].startswith("Mon 18:00") and details[1].startswith("Mon from 2030-01-14")
 
 
 async def availability(url: str, lang: str = "nl") -> dict[str, Any]:

@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -371,6 +372,59 @@ def test_roster_round_trips_through_json() -> None:
     assert parse_roster(json.loads(json.dumps(data))) == full_roster()
 
 
+# --- valid from (issue 14, point 9) -------------------------------------------------
+
+
+def from_date(ident: str, weekday: int, start: str, end: str, since: date, *who: str) -> Shift:
+    return replace(shift(ident, weekday, start, end, *who), valid_from=since)
+
+
+def test_shift_valid_from_a_date_has_no_runs_in_the_weeks_before() -> None:
+    # Mondays from 2025-06-16 only: nothing on Monday the 9th, runs from the 16th on.
+    roster = Roster(shifts=(from_date("eve", MON, "18:00", "22:00", date(2025, 6, 16), "ann"),))
+    runs = occurrences(roster, local(2025, 6, 2, 0), local(2025, 6, 30, 0))
+    assert [o.start for o in runs] == [local(2025, 6, 16, 18), local(2025, 6, 23, 18)]
+    assert not is_open(roster, local(2025, 6, 9, 19))
+    assert scheduled_at(roster, local(2025, 6, 9, 19)) == frozenset()
+    assert scheduled_at(roster, local(2025, 6, 16, 19)) == {"ann"}
+    # Before it starts, the next opening is its first run, not a week that never had it.
+    assert next_open_at(roster, local(2025, 6, 9, 19)) == local(2025, 6, 16, 18)
+
+
+def test_shift_valid_from_counts_in_coverage_and_opening_hours_from_that_day() -> None:
+    roster = Roster(shifts=(from_date("eve", WED, "18:00", "22:00", date(2025, 6, 18), "ann"),
+                            shift("mon", MON, "18:00", "22:00", "bob")))
+    assert [g[0] for g in coverage_gaps(roster, date(2025, 6, 9), 1)] == []
+    week = opening_hours(roster, local(2025, 6, 9, 12))
+    assert [row.day for row in week] == ["2025-06-09"]
+    later = opening_hours(roster, local(2025, 6, 16, 12))
+    assert [row.day for row in later] == ["2025-06-16", "2025-06-18"]
+
+
+def test_overnight_shift_valid_from_a_date_starts_its_first_run_that_evening() -> None:
+    # A Sunday 22:00-02:00 valid from Sunday the 15th: Monday the 16th 01:00 is its first
+    # night; the Monday before (the run that would have begun on the 8th) stays closed.
+    roster = Roster(shifts=(from_date("night", SUN, "22:00", "02:00", date(2025, 6, 15)),))
+    assert not is_open(roster, local(2025, 6, 9, 1))
+    assert is_open(roster, local(2025, 6, 16, 1))
+
+
+def test_valid_from_is_written_only_when_set_and_round_trips() -> None:
+    plain = roster_to_dict(Roster(shifts=(shift("a", MON, "09:00", "10:00"),)))
+    assert "valid_from" not in plain["shifts"][0]  # type: ignore[index]
+    dated = Roster(shifts=(from_date("a", MON, "09:00", "10:00", date(2025, 6, 16)),))
+    data = roster_to_dict(dated)
+    assert data["shifts"][0]["valid_from"] == "2025-06-16"  # type: ignore[index]
+    assert parse_roster(json.loads(json.dumps(data))) == dated
+
+
+def test_parse_roster_names_a_bad_valid_from() -> None:
+    data = roster_to_dict(Roster(shifts=(shift("a", MON, "09:00", "10:00"),)))
+    data["shifts"][0]["valid_from"] = "16-06-2025"  # type: ignore[index]
+    with pytest.raises(ValueError, match=r"shifts\[0\]\.valid_from: expected a date"):
+        parse_roster(data)
+
+
 def test_parse_roster_fills_defaults() -> None:
     assert parse_roster({}) == Roster()
 
@@ -440,17 +494,19 @@ ids = st.text("abc", min_size=1, max_size=3)
 
 @st.composite
 def rosters(draw: st.DrawFn, zones: tuple[str, ...] = ("Europe/Amsterdam",)) -> Roster:
+    days = st.dates(date(2025, 1, 1), date(2026, 12, 31))
+
     def slot_times() -> tuple[time, time]:
         start = draw(minutes)
         return start, draw(minutes.filter(lambda t: t != start))
 
     shifts = [
         Shift(
-            f"s{n}", draw(st.integers(0, 6)), *slot_times(), tuple(draw(st.lists(ids, max_size=3)))
+            f"s{n}", draw(st.integers(0, 6)), *slot_times(), tuple(draw(st.lists(ids, max_size=3))),
+            valid_from=draw(st.none() | days),
         )
         for n in range(draw(st.integers(0, 5)))
     ]
-    days = st.dates(date(2025, 1, 1), date(2026, 12, 31))
     extras = [
         ExtraShift(f"x{n}", draw(days), *slot_times(), (), draw(st.text(max_size=5)))
         for n in range(draw(st.integers(0, 3)))

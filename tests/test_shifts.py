@@ -68,6 +68,30 @@ async def test_feed_parses_and_lists_my_shifts_only(server: TestServer, base_url
     await anna.close()
 
 
+async def test_feed_has_no_runs_of_a_shift_before_its_valid_from_date(
+    server: TestServer, base_url: str
+) -> None:
+    # Issue 14, point 9: a pattern added today is not in the feed's past weeks as if it
+    # always existed; one without a start date still is.
+    admin = await web_client(base_url, server.app, "root")
+    anna = await web_client(base_url, server.app, "anna", "counselor")
+    today = local_now().date()
+    yesterday = today - timedelta(days=1)
+    for label, since in (("Altijd", ""), ("Nieuw", today.isoformat())):
+        form = {"weekday": str(yesterday.weekday()), "start": "10:00", "end": "11:00",
+                "label": label, "counselors": str(anna.counselor_id), "valid_from": since}
+        assert (await admin.post("/admin/roster/shifts", form))[0] == 303
+    _, _, body = await fetch(await feed_link(anna))
+    days = {label: sorted(e.decoded("DTSTART").date() for e in
+                          icalendar.Calendar.from_ical(body).walk("VEVENT")
+                          if str(e.get("SUMMARY")).endswith(label))
+            for label in ("Altijd", "Nieuw")}
+    assert yesterday in days["Altijd"]
+    assert days["Nieuw"] and days["Nieuw"][0] == yesterday + timedelta(days=7)
+    await admin.close()
+    await anna.close()
+
+
 async def test_renewed_or_revoked_feed_link_stops_working(
     server: TestServer, base_url: str
 ) -> None:

@@ -122,6 +122,12 @@ async def show(ctx: Ctx, errors: Errors | None = None, failed: str = "",
 # --- parsing ---------------------------------------------------------------------------------
 
 
+def valid_from(ctx: Ctx, errors: Errors) -> date | None:
+    """The optional first day of a weekly shift; empty means it was always there."""
+    value = ctx.text("valid_from", 10)
+    return forms.iso_date(errors, "shift.valid_from", value) if value else None
+
+
 def parse_slot(ctx: Ctx, errors: Errors, prefix: str, allowed: set[str]) -> Slot | None:
     form = ctx.form
     times = forms.shift_times(errors, prefix, ctx.text("start", 5), ctx.text("end", 5))
@@ -155,16 +161,17 @@ async def add_shift(ctx: Ctx) -> web.StreamResponse:
     counselors = await assignable(ctx)
     errors: Errors = {}
     days = forms.weekdays(errors, "shift.weekday", ctx.form.getall("weekday", []))
+    since = valid_from(ctx, errors)
     slot = parse_slot(ctx, errors, "shift.", {c.id for c in counselors})
     if slot is None or errors:
         return await show(ctx, errors, "shift", ctx.form)
-    new = tuple(Shift(new_shift_id(), d, slot.start, slot.end, slot.counselor_ids, slot.label)
-                for d in days)
+    new = tuple(Shift(new_shift_id(), d, slot.start, slot.end, slot.counselor_ids, slot.label,
+                      since) for d in days)
     if reason := await save(ctx, lambda r: dataclasses.replace(r, shifts=r.shifts + new)):
         return await show(ctx, {"shift.start": Msg("admin.error.refused", {"reason": reason})},
                           "shift", ctx.form)
     names = {c.id: c.name for c in counselors}
-    when = ",".join(DAY_NAMES[d] for d in days)
+    when = ",".join(DAY_NAMES[d] for d in days) + (f" from {since}" if since else "")
     await ctx.audit("roster.shift_added", slot.label or when, describe(slot, when, names))
     raise back(ctx, "shift_added")
 
@@ -179,7 +186,8 @@ async def edit_shift_page(ctx: Ctx) -> web.StreamResponse:
     if shift is None:
         return reason_page(ctx.request, 404, "admin.roster.not_found", ctx.lang)
     values = MultiDict([("weekday", str(shift.weekday)), ("start", f"{shift.start:%H:%M}"),
-                        ("end", f"{shift.end:%H:%M}"), ("label", shift.label)])
+                        ("end", f"{shift.end:%H:%M}"), ("label", shift.label),
+                        ("valid_from", shift.valid_from.isoformat() if shift.valid_from else "")])
     values.extend(("counselors", c) for c in shift.counselor_ids)
     return await edit_form(ctx, shift, MultiDictProxy(values))
 
@@ -199,18 +207,21 @@ async def edit_shift(ctx: Ctx) -> web.StreamResponse:
     counselors = await assignable(ctx)
     errors: Errors = {}
     days = forms.weekdays(errors, "shift.weekday", ctx.form.getall("weekday", [])[:1])
+    since = valid_from(ctx, errors)
     # Keep people who are disabled meanwhile only if they were on the shift already.
     allowed = {c.id for c in counselors} | set(shift.counselor_ids)
     slot = parse_slot(ctx, errors, "shift.", allowed)
     if slot is None or errors:
         return await edit_form(ctx, shift, ctx.form, errors)
-    updated = Shift(shift_id, days[0], slot.start, slot.end, slot.counselor_ids, slot.label)
+    updated = Shift(shift_id, days[0], slot.start, slot.end, slot.counselor_ids, slot.label,
+                    since)
     reason = await save(ctx, lambda r: replace_shift(r, updated))
     if reason:
         return await edit_form(ctx, shift, ctx.form,
                                {"shift.start": Msg("admin.error.refused", {"reason": reason})})
     names = {c.id: c.name for c in await ctx.store.counselors.all()}
-    detail = describe(slot, DAY_NAMES[updated.weekday], names)
+    when = DAY_NAMES[updated.weekday] + (f" from {since}" if since else "")
+    detail = describe(slot, when, names)
     await ctx.audit("roster.shift_changed", slot.label or DAY_NAMES[updated.weekday], detail)
     raise ctx.redirect("/admin/roster", "shift_changed")
 
