@@ -230,6 +230,31 @@ def double_booked(roster: Roster, week_start: date) -> list[tuple[str, Occurrenc
     return [(c, local[id(a)], local[id(b)]) for c, a, b in clashes]
 
 
+# --- changes -----------------------------------------------------------------------
+
+MAX_COPY_WEEKS = 12
+
+
+def copy_week(
+    roster: Roster, week_start: date, weeks: int, new_id: Callable[[], str]
+) -> tuple[Roster, int]:
+    """The extra (one-off) shifts dated in the 7 days from week_start, copied to the same
+    weekdays of the next `weeks` weeks, and how many were added. Weekly shifts repeat by
+    themselves; a copy that is already there (same day, times, people, label) is skipped."""
+    if not 1 <= weeks <= MAX_COPY_WEEKS:
+        raise ValueError(f"weeks: expected 1 to {MAX_COPY_WEEKS}, got {weeks!r}")
+    end = week_start + timedelta(days=7)
+    source = [x for x in roster.extra_shifts if week_start <= x.date < end]
+    seen = {(x.date, x.start, x.end, x.counselor_ids, x.label) for x in roster.extra_shifts}
+    added: list[ExtraShift] = []
+    for n in range(1, weeks + 1):
+        for x in source:
+            day = x.date + timedelta(days=7 * n)
+            if (day, x.start, x.end, x.counselor_ids, x.label) not in seen:
+                added.append(replace(x, id=new_id(), date=day))
+    return replace(roster, extra_shifts=(*roster.extra_shifts, *added)), len(added)
+
+
 # --- wall clock and intervals ------------------------------------------------------
 
 

@@ -114,6 +114,30 @@ async def test_a_shift_valid_from_a_date_is_drawn_from_that_week_on_only(
     assert details[0].startswith("Mon 18:00") and details[1].startswith("Mon from 2030-01-14")
 
 
+async def test_copy_week_puts_that_weeks_extra_shifts_in_the_next_weeks_once(
+    server: TestServer, admin: WebClient
+) -> None:
+    for day in ("2030-01-08", "2030-01-16"):  # a Tuesday in the copied week, one after it
+        assert (await admin.post("/admin/roster/extra", {"date": day, "start": "22:00",
+                                                         "end": "02:00"}))[0] == 303
+    # Any day of the week names it; the copy goes to the same weekdays.
+    status, _, location = await admin.post("/admin/roster/copy",
+                                           {"week": "2030-01-10", "weeks": "3"})
+    assert status == 303 and "week_copied" in location and "week=2030-01-10" in location
+    days = sorted(x.date.isoformat() for x in (await saved_roster(server)).extra_shifts)
+    assert days == ["2030-01-08", "2030-01-15", "2030-01-16", "2030-01-22", "2030-01-29"]
+    _, page = await admin.get(location)
+    assert "Extra diensten gekopieerd." in page
+    status, _, location = await admin.post("/admin/roster/copy",
+                                           {"week": "2030-01-07", "weeks": "3"})
+    assert status == 303 and "week_copied_none" in location
+    assert len((await saved_roster(server)).extra_shifts) == 5
+    status, body, _ = await admin.post("/admin/roster/copy", {"week": "2030-01-07", "weeks": "13"})
+    assert status == 400 and 'id="err-copy-weeks"' in body and "12" in body
+    actions = [e.action for e in await server.app[appkeys.STORE].audit.recent()]
+    assert actions.count("roster.week_copied") == 1
+
+
 async def availability(url: str, lang: str = "nl") -> dict[str, Any]:
     async with aiohttp.ClientSession() as http, http.get(
             f"{url}/api/availability?lang={lang}") as response:

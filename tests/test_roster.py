@@ -1,4 +1,5 @@
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from helpchat.roster import (
     Roster,
     Shift,
     accepts_new_chats,
+    copy_week,
     coverage_gaps,
     double_booked,
     is_open,
@@ -370,6 +372,48 @@ def test_roster_round_trips_through_json() -> None:
         }
     ]
     assert parse_roster(json.loads(json.dumps(data))) == full_roster()
+
+
+# --- copy a week (issue 14, point 9) -----------------------------------------------
+
+
+def extra(ident: str, day: date, start: str, end: str, *who: str) -> ExtraShift:
+    begin, finish = validate_shift_times(start, end)
+    return ExtraShift(ident, day, begin, finish, who)
+
+
+def counter() -> Callable[[], str]:
+    numbers = iter(range(1000))
+    return lambda: f"n{next(numbers)}"
+
+
+def test_copy_week_repeats_that_weeks_extra_shifts_in_the_next_weeks() -> None:
+    week = date(2025, 6, 9)  # a Monday
+    roster = Roster(shifts=(shift("mon", MON, "18:00", "22:00"),), extra_shifts=(
+        extra("tue", date(2025, 6, 10), "14:00", "16:00", "ann"),
+        extra("sun", date(2025, 6, 15), "22:00", "02:00", "bob"),  # overnight, last day
+        extra("other", date(2025, 6, 16), "09:00", "10:00"),  # next week: not copied
+    ))
+    copied, added = copy_week(roster, week, 2, counter())
+    assert added == 4 and copied.shifts == roster.shifts
+    new = [(x.date, x.start, x.counselor_ids) for x in copied.extra_shifts[3:]]
+    assert new == [(date(2025, 6, 17), time(14), ("ann",)), (date(2025, 6, 22), time(22), ("bob",)),
+                   (date(2025, 6, 24), time(14), ("ann",)), (date(2025, 6, 29), time(22), ("bob",))]
+    assert len({x.id for x in copied.extra_shifts}) == 7
+    assert is_open(copied, local(2025, 6, 30, 1))  # the copied night runs past midnight
+
+
+def test_copy_week_twice_adds_nothing_the_second_time() -> None:
+    roster = Roster(extra_shifts=(extra("tue", date(2025, 6, 10), "14:00", "16:00"),))
+    once, added = copy_week(roster, date(2025, 6, 9), 3, counter())
+    twice, again = copy_week(once, date(2025, 6, 9), 3, counter())
+    assert (added, again) == (3, 0) and twice == once
+
+
+@pytest.mark.parametrize("weeks", [0, 13, -1])
+def test_copy_week_refuses_a_number_of_weeks_out_of_range(weeks: int) -> None:
+    with pytest.raises(ValueError, match="weeks: expected 1 to 12"):
+        copy_week(Roster(), date(2025, 6, 9), weeks, counter())
 
 
 # --- valid from (issue 14, point 9) -------------------------------------------------

@@ -43,6 +43,7 @@ def setup_routes(app: web.Application) -> None:
     r.add_post("/admin/roster/closed/{date}/delete", delete_closed_day)
     r.add_post("/admin/roster/extra", add_extra_shift)
     r.add_post("/admin/roster/extra/{id}/delete", delete_extra_shift)
+    r.add_post("/admin/roster/copy", copy_week)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -321,3 +322,27 @@ async def delete_extra_shift(ctx: Ctx) -> web.StreamResponse:
     await ctx.audit("roster.extra_shift_removed", extra.label or extra.date.isoformat(),
                     f"{extra.date} {extra.start:%H:%M}-{extra.end:%H:%M}")
     raise back(ctx, "extra_removed")
+
+
+@admin_only
+async def copy_week(ctx: Ctx) -> web.StreamResponse:
+    """The week's extra shifts onto the same weekdays of the next N weeks (weekly shifts
+    repeat by themselves)."""
+    errors: Errors = {}
+    week = forms.iso_date(errors, "copy.weeks", ctx.text("week", 10))
+    weeks = forms.integer(errors, "copy.weeks", ctx.text("weeks", 3), 1, rosters.MAX_COPY_WEEKS)
+    if week is None or errors:
+        return await show(ctx, errors, "copy", ctx.form)
+    week = monday_of(week)
+    try:
+        added = await ctx.store.roster.update(
+            lambda r: rosters.copy_week(r, week, weeks, new_shift_id))
+    except ValueError as exc:
+        return await show(ctx, {"copy.weeks": Msg("admin.error.refused", {"reason": str(exc)})},
+                          "copy", ctx.form)
+    if not added:
+        raise back(ctx, "week_copied_none")
+    await ctx.hub.pushes.push_availability()
+    await ctx.audit("roster.week_copied", week.isoformat(),
+                    f"{added} extra shift(s) to the next {weeks} week(s)")
+    raise back(ctx, "week_copied")
