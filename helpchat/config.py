@@ -58,7 +58,7 @@ class Settings:
     # proof of work for joining the queue under abnormal demand (helpchat/proof.py)
     proof_joins_per_minute: int = 20
     proof_min_number: int = 125
-    proof_max_number: int = 1000
+    proof_max_number: int = 800
     proof_cost: int = 1000
     proof_challenge_seconds: int = 120
     proof_admissions_per_minute: int = 20
