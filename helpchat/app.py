@@ -109,10 +109,10 @@ async def _heartbeat(hub: Hub) -> None:
         await asyncio.sleep(HEARTBEAT_INTERVAL_S)
 
 
-async def _follow_master(hub: Hub, manager: ResyncingRedisManager) -> None:
+async def _follow_master(hub: Hub, follower: MasterFollower,
+                         manager: ResyncingRedisManager) -> None:
     """Under Sentinel: after a failover, this process's pool and its pub/sub move to the new
     master within a second (what was acknowledged meanwhile a replica holds: durability.py)."""
-    follower = MasterFollower(hub.store.redis)
     while True:
         await asyncio.sleep(HEARTBEAT_INTERVAL_S)
         try:
@@ -155,8 +155,9 @@ def _lifecycle(hub: Hub, rules: RosterRules, manager: ResyncingRedisManager,
             await hub.store.presence.beat(hub.now_ms())
         tasks = [asyncio.create_task(_sweeper(hub)), asyncio.create_task(_duty_sampler(hub, rules)),
                  asyncio.create_task(_heartbeat(hub))]
-        if MasterFollower(hub.store.redis).needed:
-            tasks.append(asyncio.create_task(_follow_master(hub, manager)))
+        follower = MasterFollower(hub.store.redis)
+        if follower.needed:
+            tasks.append(asyncio.create_task(_follow_master(hub, follower, manager)))
         yield
         for task in tasks:
             task.cancel()
