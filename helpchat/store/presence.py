@@ -13,7 +13,7 @@ reached those sockets as ordinary pushes."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from helpchat.store import keys
 from helpchat.store.connection import LUA_DIR, Redis
@@ -41,16 +41,23 @@ class Presence:
         self._bury = client.register_script((LUA_DIR / "bury_process.lua").read_text())
 
     async def connect(self, kind: Kind, ident: str, sid: str) -> None:
-        key_of, ttl = _CONNECTIONS[kind]
-        mine = keys.process_sockets(self.process_id)
-        self._held.add(_socket(kind, ident, sid))
+        member = _socket(kind, ident, sid)
+        self._held.add(member)
         async with self._redis.pipeline(transaction=True) as pipe:
+            self._register(pipe, [member])
+            await pipe.execute()
+
+    def _register(self, pipe: Any, members: list[str]) -> None:
+        """Queue: these sockets are open, on this process, and their owners not gone."""
+        for member in members:
+            kind, ident, sid = member.split(":", 2)
+            key_of, ttl = _CONNECTIONS[kind]
             pipe.sadd(key_of(ident), sid)
             pipe.expire(key_of(ident), ttl)
             pipe.zrem(keys.GONE, _member(kind, ident))
-            pipe.sadd(mine, _socket(kind, ident, sid))
-            pipe.expire(mine, keys.PROCESS_SOCKETS_TTL)
-            await pipe.execute()
+        mine = keys.process_sockets(self.process_id)
+        pipe.sadd(mine, *members)
+        pipe.expire(mine, keys.PROCESS_SOCKETS_TTL)
 
     async def disconnect(self, kind: Kind, ident: str, sid: str, now_ms: int,
                          process_id: str | None = None) -> int:
@@ -83,14 +90,7 @@ class Presence:
             return 0
         held = list(self._held)
         async with self._redis.pipeline(transaction=True) as pipe:
-            for member in held:
-                kind, ident, sid = member.split(":", 2)
-                key_of, ttl = _CONNECTIONS[kind]
-                pipe.sadd(key_of(ident), sid)
-                pipe.expire(key_of(ident), ttl)
-                pipe.zrem(keys.GONE, _member(kind, ident))
-            pipe.sadd(keys.process_sockets(self.process_id), *held)
-            pipe.expire(keys.process_sockets(self.process_id), keys.PROCESS_SOCKETS_TTL)
+            self._register(pipe, held)
             await pipe.execute()
         return len(held)
 

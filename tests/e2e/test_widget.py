@@ -331,6 +331,7 @@ async def test_after_a_reload_a_long_chat_offers_its_earlier_messages_page_by_pa
     await page.reload()
 
     await expect(texts).to_have_text([f"bericht {n}" for n in range(8, 13)])
+    await snap(page, "widget-earlier-messages")
     await older.click()
     await expect(texts).to_have_text([f"bericht {n}" for n in range(3, 13)])
     await older.click()
