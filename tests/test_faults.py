@@ -20,6 +20,7 @@ from helpchat.app import create_app
 from helpchat.config import load_settings
 from helpchat.embedded_redis import EmbeddedRedis, free_port
 from helpchat.store import Store
+from helpchat.store.connection import connect
 from tests.conftest import TEST_SECRET, make_settings
 from tests.faults import History, ServerProcess
 from tests.support import Client, add_account, connect_counselor, eventually, login, visitor
@@ -52,24 +53,13 @@ async def processes(redis_url: str, tmp_path: Path) -> AsyncIterator[Callable[..
 
 
 async def account(redis_url: str, name: str) -> None:
-    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    """An account written straight into Redis (a plain or a Sentinel URL), as the servers read
+    it."""
+    client = connect(redis_url)
     settings = load_settings(environ={}, redis_url=redis_url,
                              secret_key="test-secret-key-with-more-than-32-characters!")
     await add_account(Store.create(client, settings), name)
     await client.aclose()
-
-
-async def send(client: Client, history: History, data: dict[str, Any]) -> None:
-    """One message as the widget and console send it: a `rate_limited` answer is resent with
-    the same client_id after `retry_after_ms`."""
-    client_id = f"m{next(_ids)}"
-    history.send(client_id)
-    body = {**data, "client_id": client_id, "text": f"tekst {client_id}"}
-    answer = await client.call("message", body)
-    while not answer["ok"] and answer["error"]["code"] == "rate_limited":
-        await asyncio.sleep(answer["error"]["retry_after_ms"] / 1000)
-        answer = await client.call("message", body)
-    history.ack(client_id, answer)
 
 
 async def test_a_killed_process_loses_no_acknowledged_message_when_both_sides_move_over(
@@ -89,16 +79,16 @@ async def test_a_killed_process_loses_no_acknowledged_message_when_both_sides_mo
     assert (await console.call("take", {"conversation_id": cid}))["ok"]
     history = History()
     for _ in range(10):
-        await send(youth, history, {})
-        await send(console, history, {"conversation_id": cid})
+        await resend_until_acked(youth, history, {})
+        await resend_until_acked(console, history, {"conversation_id": cid})
 
     await asyncio.to_thread(first.kill)
     youth, _ = await visitor(second.url, token=session["token"])
     console = await connect_counselor(second.url, cookie)
     await console.wait_for("assigned")
     for _ in range(10):
-        await send(youth, history, {})
-        await send(console, history, {"conversation_id": cid})
+        await resend_until_acked(youth, history, {})
+        await resend_until_acked(console, history, {"conversation_id": cid})
 
     transcript = (await console.call("sync", {"conversation_id": cid}))["messages"]
     report = history.check(transcript)
@@ -205,8 +195,8 @@ async def test_a_stalled_process_taken_for_dead_comes_back_without_losing_its_co
     # Past the grace period counted from the stall: anna's chat is still hers.
     await asyncio.sleep(9)
     history = History()
-    await send(youth, history, {})
-    await send(anna, history, {"conversation_id": cid})
+    await resend_until_acked(youth, history, {})
+    await resend_until_acked(anna, history, {"conversation_id": cid})
     assert history.check((await anna.call("sync", {"conversation_id": cid}))["messages"]).clean
     assert "taken for dead" in stalling.log_text()
     await client.aclose()
@@ -271,12 +261,9 @@ async def test_redis_killed_and_restarted_mid_chat_under_strict_loses_no_acknowl
         assert (await console.call("take", {"conversation_id": cid}))["ok"]
         history, stop = History(), asyncio.Event()
 
-        async def talk(client: Client, data: dict[str, Any]) -> None:
-            while not stop.is_set():
-                await resend_until_acked(client, history, data)
-
-        talkers = [asyncio.create_task(talk(youth, {})),
-                   asyncio.create_task(talk(console, {"conversation_id": cid}))]
+        talkers = [asyncio.create_task(keep_talking(youth, history, {}, stop)),
+                   asyncio.create_task(keep_talking(console, history,
+                                                    {"conversation_id": cid}, stop))]
         await eventually(_acked_at_least(history, 30), timeout=10)
         await asyncio.to_thread(node.kill)  # SIGKILL: no goodbye, no last fsync
         await asyncio.to_thread(node.start)
@@ -293,17 +280,6 @@ async def test_redis_killed_and_restarted_mid_chat_under_strict_loses_no_acknowl
     finally:
         await asyncio.to_thread(server.stop)
         await asyncio.to_thread(node.stop)
-
-
-async def sentinel_account(url: str, name: str) -> None:
-    """An account written through Sentinel, as the servers will read it."""
-    from helpchat.store.connection import connect
-
-    client = connect(url)
-    settings = load_settings(environ={}, redis_url=url,
-                             secret_key="test-secret-key-with-more-than-32-characters!")
-    await add_account(Store.create(client, settings), name)
-    await client.aclose()
 
 
 async def resend_until_acked(client: Client, history: History, data: dict[str, Any],
@@ -340,7 +316,7 @@ async def test_a_sentinel_failover_mid_chat_loses_no_acknowledged_message(
         first = ServerProcess(url, tmp_path / "s1", **burst).start()
         second = ServerProcess(url, tmp_path / "s2", **burst).start()
         try:
-            await sentinel_account(url, "anna")
+            await account(url, "anna")
             console = await connect_counselor(first.url, await login(first.url, "anna"))
             await console.wait_for("duty")
             assert (await console.call("set_duty", {"on": True}))["ok"]
@@ -350,24 +326,16 @@ async def test_a_sentinel_failover_mid_chat_loses_no_acknowledged_message(
             history = History()
             stop = asyncio.Event()
 
-            longest = 0.0  # the longest a message took to be acknowledged, resends included
-            loop = asyncio.get_running_loop()
-
-            async def talk(client: Client, data: dict[str, Any]) -> None:
-                nonlocal longest
-                while not stop.is_set():
-                    started = loop.time()
-                    await resend_until_acked(client, history, data)
-                    longest = max(longest, loop.time() - started)
-                    await asyncio.sleep(0.02)
-
-            talkers = [asyncio.create_task(talk(youth, {})),
-                       asyncio.create_task(talk(console, {"conversation_id": cid}))]
+            waits: list[float] = []  # how long each message took to be acknowledged
+            talkers = [asyncio.create_task(keep_talking(youth, history, {}, stop, waits)),
+                       asyncio.create_task(keep_talking(console, history,
+                                                        {"conversation_id": cid}, stop, waits))]
             await eventually(_acked_at_least(history, 20), timeout=10)
             await asyncio.to_thread(cluster.failover, until_demoted=True)
             before = len(history.acked)
             await eventually(_acked_at_least(history, before + 20), timeout=20)
-            failover_longest, longest = longest, 0.0
+            failover_longest = max(waits)
+            waits.clear()
             # The replica dies: the master alone has nobody to wait for, and chats go on.
             replica = next(node for node in cluster.nodes if node is not cluster.master())
             await asyncio.to_thread(replica.kill)
@@ -378,6 +346,7 @@ async def test_a_sentinel_failover_mid_chat_loses_no_acknowledged_message(
 
             transcript = await whole_transcript(console, {"conversation_id": cid})
             report = history.check(transcript)
+            longest = max(waits)
             print(f"sentinel failover: {report}; longest until acked: {failover_longest:.1f} s "
                   f"across the failover, {longest:.1f} s once the replica died")
             assert longest < 3
@@ -403,6 +372,18 @@ async def whole_transcript(client: Client, data: dict[str, Any]) -> list[dict[st
         page = await client.call("sync", {**data, "before": messages[0]["id"]})
         messages = page["messages"] + messages
     return list(messages)
+
+
+async def keep_talking(client: Client, history: History, data: dict[str, Any],
+                       stop: asyncio.Event, waits: list[float] | None = None) -> None:
+    """Messages one after another until `stop`; each wait until acked goes into `waits`."""
+    loop = asyncio.get_running_loop()
+    while not stop.is_set():
+        started = loop.time()
+        await resend_until_acked(client, history, data)
+        if waits is not None:
+            waits.append(loop.time() - started)
+        await asyncio.sleep(0.02)
 
 
 def _acked_at_least(history: History, count: int) -> Callable[[], Any]:
