@@ -182,7 +182,7 @@ def create_app(settings: Settings) -> web.Application:
     # restarted process must not inherit a dead one's sockets).
     store = Store.create(connect(settings.redis_url), settings, live, process_id=identity.new_id())
     # Shares emits and rooms between processes on one Redis.
-    manager = ResyncingRedisManager(settings.redis_url, channel="helpchat")
+    manager = ResyncingRedisManager(store.redis, channel="helpchat")
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,

@@ -7,6 +7,8 @@ over for real. Every helper waits for a condition instead of sleeping a fixed ti
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import json
 import os
 import signal
@@ -16,16 +18,22 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import redis
 
+from helpchat.config import load_settings
 from helpchat.embedded_redis import REDIS_SERVER, free_port
+from helpchat.store import Store
+from helpchat.store.connection import connect
+from tests.support import Client, add_account
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_SECRET = "test-secret-key-with-more-than-32-characters!"
+_ids = itertools.count()
 
 
 def wait_until(condition: Any, timeout: float, what: str, interval: float = 0.05) -> Any:
@@ -293,3 +301,67 @@ class History:
         duplicated = sum(1 for count in seen.values() if count > 1)
         unexpected = sum(1 for client_id in seen if client_id not in self.sent)
         return HistoryReport(len(self.acked), lost, duplicated, unexpected)
+
+
+
+# --- async helpers shared by the fault and connection tests ------------------------------
+
+
+async def account(redis_url: str, name: str) -> None:
+    """An account written straight into Redis (a plain or a Sentinel URL), as the servers read
+    it."""
+    client = connect(redis_url)
+    settings = load_settings(environ={}, redis_url=redis_url,
+                             secret_key=TEST_SECRET)
+    await add_account(Store.create(client, settings), name)
+    await client.aclose()
+
+
+async def resend_until_acked(client: Client, history: History, data: dict[str, Any],
+                             deadline_s: float = 30) -> None:
+    """One message as the widget and console send it across a failover: refused with a retry
+    hint (`rate_limited`, `internal`) or unanswered, it is sent again with the same client_id."""
+    client_id = f"m{next(_ids)}"
+    history.send(client_id)
+    body = {**data, "client_id": client_id, "text": f"tekst {client_id}"}
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + deadline_s
+    while loop.time() < deadline:
+        try:
+            answer = await client.call("message", body)
+        except TimeoutError:
+            continue
+        if answer["ok"]:
+            history.ack(client_id, answer)
+            return
+        assert answer["error"]["code"] in ("rate_limited", "internal"), answer
+        await asyncio.sleep(answer["error"].get("retry_after_ms", 500) / 1000)
+    raise AssertionError(f"{client_id} never acknowledged")
+
+
+async def whole_transcript(client: Client, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every message, page by page from the newest (`sync` pages long transcripts)."""
+    page = await client.call("sync", data)
+    messages = page["messages"]
+    while page["more"]:
+        page = await client.call("sync", {**data, "before": messages[0]["id"]})
+        messages = page["messages"] + messages
+    return list(messages)
+
+
+async def keep_talking(client: Client, history: History, data: dict[str, Any],
+                       stop: asyncio.Event, waits: list[float] | None = None) -> None:
+    """Messages one after another until `stop`; each wait until acked goes into `waits`."""
+    loop = asyncio.get_running_loop()
+    while not stop.is_set():
+        started = loop.time()
+        await resend_until_acked(client, history, data)
+        if waits is not None:
+            waits.append(loop.time() - started)
+        await asyncio.sleep(0.02)
+
+
+def acked_at_least(history: History, count: int) -> Callable[[], Any]:
+    async def enough() -> bool:
+        return len(history.acked) >= count
+    return enough

@@ -1,10 +1,26 @@
-"""Redis URLs: plain, unix socket and Sentinel (python-socketio's format, one setting for both)."""
+"""Redis URLs: plain, unix socket and Sentinel (python-socketio's format, one setting for both),
+and one bounded pool per process."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from pathlib import Path
+
+import redis
 from redis.asyncio.sentinel import SentinelConnectionPool
 
-from helpchat.store.connection import connect
+from helpchat.store.connection import MAX_CONNECTIONS, connect
+from tests.faults import (
+    History,
+    RedisNode,
+    ServerProcess,
+    account,
+    acked_at_least,
+    keep_talking,
+    whole_transcript,
+)
+from tests.support import Client, connect_counselor, eventually, login, visitor
 
 
 async def test_sentinel_url_names_the_sentinels_db_and_service() -> None:
@@ -25,3 +41,76 @@ async def test_plain_and_unix_urls_use_a_normal_pool(redis_url: str) -> None:
     unix = connect("unix:///run/helpchat/redis.sock?db=1")
     assert unix.connection_pool.connection_kwargs["path"] == "/run/helpchat/redis.sock"
     await client.aclose()
+
+
+class ConnectionSampler:
+    """Counts, every few milliseconds from a thread, the clients Redis has besides itself: the
+    server process's connections (the test's socket.io clients never talk to Redis)."""
+
+    def __init__(self, node: RedisNode) -> None:
+        self.node = node
+        self.most = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.005):
+            try:
+                with self.node.client() as client:
+                    self.most = max(self.most, len(client.client_list()) - 1)
+            except redis.RedisError:
+                pass  # Redis is down for the moment: nothing to count
+
+    def __enter__(self) -> ConnectionSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+async def test_a_process_keeps_within_its_redis_connections_through_bursts_and_a_redis_kill(
+    tmp_path: Path,
+) -> None:
+    # Before one shared bounded pool: 120-190 connections under load, and python-socketio's
+    # manager made a new client at every failed publish without closing the old one.
+    # Every write fsynced (as under durability = "strict"): the chat outlives the kill.
+    node = RedisNode(tmp_path / "redis", "--appendonly", "yes", "--appendfsync", "always").start()
+    url = f"redis://127.0.0.1:{node.port}/0"
+    server = ServerProcess(url, tmp_path / "s", visitor_message_burst=500,
+                           counselor_message_burst=500).start()
+    youths: list[Client] = []
+    try:
+        await account(url, "anna")
+        console = await connect_counselor(server.url, await login(server.url, "anna"))
+        await console.wait_for("duty")
+        assert (await console.call("set_duty", {"on": True}))["ok"]
+        youth, _ = await visitor(server.url)
+        cid = (await youth.call("request_chat", {}))["conversation_id"]
+        assert (await console.call("take", {"conversation_id": cid}))["ok"]
+        history, stop = History(), asyncio.Event()
+        with ConnectionSampler(node) as sampler:
+            talkers = [asyncio.create_task(keep_talking(youth, history, {}, stop)),
+                       asyncio.create_task(keep_talking(console, history,
+                                                        {"conversation_id": cid}, stop))]
+            # 150 youths connecting at once, then leaving at once, while the chat goes on.
+            youths = [pair[0] for pair in await asyncio.gather(
+                *(visitor(server.url) for _ in range(150)))]
+            await asyncio.gather(*(y.close() for y in youths))
+            await eventually(acked_at_least(history, 20), timeout=10)
+            await asyncio.to_thread(node.kill)  # mid-publish: the chat is sending all along
+            await asyncio.to_thread(node.start)
+            before = len(history.acked)
+            await eventually(acked_at_least(history, before + 20), timeout=20)
+            stop.set()
+            await asyncio.gather(*talkers)
+        print(f"\nredis connections of one process, most at once: {sampler.most}")
+        assert 0 < sampler.most <= MAX_CONNECTIONS
+        assert history.check(await whole_transcript(console, {"conversation_id": cid})).acked \
+            == len(history.acked)
+        await youth.close()
+        await console.close()
+    finally:
+        await asyncio.to_thread(server.stop)
+        await asyncio.to_thread(node.stop)

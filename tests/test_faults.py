@@ -5,7 +5,6 @@ acknowledged send goes through the history checker (lost, duplicated, unexpected
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,15 +16,18 @@ from aiohttp.test_utils import TestServer
 
 from helpchat import appkeys, identity
 from helpchat.app import create_app
-from helpchat.config import load_settings
 from helpchat.embedded_redis import EmbeddedRedis, free_port
-from helpchat.store import Store
-from helpchat.store.connection import connect
 from tests.conftest import TEST_SECRET, make_settings
-from tests.faults import History, ServerProcess
-from tests.support import Client, add_account, connect_counselor, eventually, login, visitor
-
-_ids = itertools.count()
+from tests.faults import (
+    History,
+    ServerProcess,
+    account,
+    acked_at_least,
+    keep_talking,
+    resend_until_acked,
+    whole_transcript,
+)
+from tests.support import connect_counselor, eventually, login, visitor
 
 
 @pytest.fixture
@@ -50,16 +52,6 @@ async def processes(redis_url: str, tmp_path: Path) -> AsyncIterator[Callable[..
     yield start
     for process in started:
         await asyncio.to_thread(process.stop)
-
-
-async def account(redis_url: str, name: str) -> None:
-    """An account written straight into Redis (a plain or a Sentinel URL), as the servers read
-    it."""
-    client = connect(redis_url)
-    settings = load_settings(environ={}, redis_url=redis_url,
-                             secret_key="test-secret-key-with-more-than-32-characters!")
-    await add_account(Store.create(client, settings), name)
-    await client.aclose()
 
 
 async def test_a_killed_process_loses_no_acknowledged_message_when_both_sides_move_over(
@@ -264,11 +256,11 @@ async def test_redis_killed_and_restarted_mid_chat_under_strict_loses_no_acknowl
         talkers = [asyncio.create_task(keep_talking(youth, history, {}, stop)),
                    asyncio.create_task(keep_talking(console, history,
                                                     {"conversation_id": cid}, stop))]
-        await eventually(_acked_at_least(history, 30), timeout=10)
+        await eventually(acked_at_least(history, 30), timeout=10)
         await asyncio.to_thread(node.kill)  # SIGKILL: no goodbye, no last fsync
         await asyncio.to_thread(node.start)
         before = len(history.acked)
-        await eventually(_acked_at_least(history, before + 30), timeout=20)
+        await eventually(acked_at_least(history, before + 30), timeout=20)
         stop.set()
         await asyncio.gather(*talkers)
 
@@ -280,28 +272,6 @@ async def test_redis_killed_and_restarted_mid_chat_under_strict_loses_no_acknowl
     finally:
         await asyncio.to_thread(server.stop)
         await asyncio.to_thread(node.stop)
-
-
-async def resend_until_acked(client: Client, history: History, data: dict[str, Any],
-                             deadline_s: float = 30) -> None:
-    """One message as the widget and console send it across a failover: refused with a retry
-    hint (`rate_limited`, `internal`) or unanswered, it is sent again with the same client_id."""
-    client_id = f"m{next(_ids)}"
-    history.send(client_id)
-    body = {**data, "client_id": client_id, "text": f"tekst {client_id}"}
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + deadline_s
-    while loop.time() < deadline:
-        try:
-            answer = await client.call("message", body)
-        except TimeoutError:
-            continue
-        if answer["ok"]:
-            history.ack(client_id, answer)
-            return
-        assert answer["error"]["code"] in ("rate_limited", "internal"), answer
-        await asyncio.sleep(answer["error"].get("retry_after_ms", 500) / 1000)
-    raise AssertionError(f"{client_id} never acknowledged")
 
 
 async def test_a_sentinel_failover_mid_chat_loses_no_acknowledged_message(
@@ -330,17 +300,17 @@ async def test_a_sentinel_failover_mid_chat_loses_no_acknowledged_message(
             talkers = [asyncio.create_task(keep_talking(youth, history, {}, stop, waits)),
                        asyncio.create_task(keep_talking(console, history,
                                                         {"conversation_id": cid}, stop, waits))]
-            await eventually(_acked_at_least(history, 20), timeout=10)
+            await eventually(acked_at_least(history, 20), timeout=10)
             await asyncio.to_thread(cluster.failover, until_demoted=True)
             before = len(history.acked)
-            await eventually(_acked_at_least(history, before + 20), timeout=20)
+            await eventually(acked_at_least(history, before + 20), timeout=20)
             failover_longest = max(waits)
             waits.clear()
             # The replica dies: the master alone has nobody to wait for, and chats go on.
             replica = next(node for node in cluster.nodes if node is not cluster.master())
             await asyncio.to_thread(replica.kill)
             before = len(history.acked)
-            await eventually(_acked_at_least(history, before + 20), timeout=20)
+            await eventually(acked_at_least(history, before + 20), timeout=20)
             stop.set()
             await asyncio.gather(*talkers)
 
@@ -364,29 +334,3 @@ async def test_a_sentinel_failover_mid_chat_loses_no_acknowledged_message(
         await asyncio.to_thread(cluster.stop)
 
 
-async def whole_transcript(client: Client, data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every message, page by page from the newest (`sync` pages long transcripts)."""
-    page = await client.call("sync", data)
-    messages = page["messages"]
-    while page["more"]:
-        page = await client.call("sync", {**data, "before": messages[0]["id"]})
-        messages = page["messages"] + messages
-    return list(messages)
-
-
-async def keep_talking(client: Client, history: History, data: dict[str, Any],
-                       stop: asyncio.Event, waits: list[float] | None = None) -> None:
-    """Messages one after another until `stop`; each wait until acked goes into `waits`."""
-    loop = asyncio.get_running_loop()
-    while not stop.is_set():
-        started = loop.time()
-        await resend_until_acked(client, history, data)
-        if waits is not None:
-            waits.append(loop.time() - started)
-        await asyncio.sleep(0.02)
-
-
-def _acked_at_least(history: History, count: int) -> Callable[[], Any]:
-    async def enough() -> bool:
-        return len(history.acked) >= count
-    return enough

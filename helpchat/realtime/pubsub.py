@@ -1,38 +1,90 @@
 """The socket.io client manager that shares emits between processes over Redis pub/sub, with
-one addition: when Redis dropped its subscriber (output buffer exceeded, Redis restarted), the
-emits published meanwhile are lost to this process, so after resubscribing it tells every
-socket it holds to `resync` (fetch what it missed with `sync` after its last message id)."""
+two changes to python-socketio's own:
+
+- It works on the process's one Redis client, whose bounded pool the store uses too. The
+  original makes a client (with its own pool) at every connect and every publish retry and never
+  closes the old one: under a Redis hiccup that leaked hundreds of connections.
+- When Redis dropped its subscriber (output buffer exceeded, Redis restarted), the emits
+  published meanwhile are lost to this process, so after resubscribing it tells every socket it
+  holds to `resync` (fetch what it missed with `sync` after its last message id)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import socketio
+from redis.asyncio.client import PubSub
+from redis.exceptions import RedisError
+
+from helpchat.store.connection import Redis
 
 log = logging.getLogger(__name__)
 NAMESPACES = ("/visitor", "/counselor")
 FIRST_RETRY_S, LAST_RETRY_S = 0.1, 5.0
 
 
+class _Subscriber(PubSub):  # type: ignore[misc]
+    """redis-py reconnects a dropped subscriber and resubscribes by itself, silently: this one
+    says so, because the emits published while it was away are lost to this process."""
+
+    def __init__(self, client: Redis, on_resubscribed: Callable[[], None]) -> None:
+        super().__init__(client.connection_pool, ignore_subscribe_messages=True)
+        self._on_resubscribed = on_resubscribed
+
+    async def on_connect(self, connection: Any) -> None:
+        resubscribing = bool(self.channels)  # not the first subscribe, but a comeback
+        await super().on_connect(connection)
+        if resubscribing:
+            self._on_resubscribed()
+
+
 class ResyncingRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
-    def __init__(self, url: str, *, channel: str) -> None:
-        super().__init__(url, channel=channel)
+    def __init__(self, client: Redis, *, channel: str) -> None:
+        super().__init__(channel=channel)
+        self._client = client
         self.resubscribes = 0  # for tests and the log: how often the subscriber came back
+
+    def _redis_connect(self) -> None:
+        # The shared client: its pool reconnects by itself, so nothing is made anew here.
+        self.redis = self._client
+        self.pubsub = _Subscriber(self._client, self._resubscribed)
+        self.connected = True
+
+    def _resubscribed(self) -> None:
+        self.resubscribes += 1
+        log.warning("pub/sub subscriber resubscribed; asking clients to resync")
+        self.server.start_background_task(self._ask_resync)
+
+    async def _publish(self, data: Any) -> Any:
+        # As python-socketio's: a publish that fails is logged and dropped, not raised into the
+        # event that emitted it (its message is stored; the other process's clients get it at
+        # their next sync). The pool's own retry already covered a stale connection.
+        try:
+            return await self._client.publish(self.channel, self.json.dumps(data))
+        except RedisError as exc:
+            log.warning("pub/sub publish failed (%s)", type(exc).__name__)
+            return None
+
+    async def _listen(self) -> AsyncIterator[Any]:
+        # The shared client decodes responses: channel and data arrive as str.
+        async for message in self._redis_listen_with_retries():
+            if message["type"] == "message" and message["channel"] == self.channel:
+                yield message["data"]
 
     async def _redis_listen_with_retries(self) -> AsyncIterator[Any]:
         # As python-socketio's own loop, with a quicker first retry and the resync hook.
         retry_s, first = FIRST_RETRY_S, True
         while True:
             try:
+                await self._drop_subscriber()
                 self._redis_connect()
                 await self.pubsub.subscribe(self.channel)
                 if not first:
-                    self.resubscribes += 1
-                    log.warning("pub/sub subscriber resubscribed; asking clients to resync")
-                    self.server.start_background_task(self._ask_resync)
+                    self._resubscribed()
                 first, retry_s = False, FIRST_RETRY_S
                 async for message in self.pubsub.listen():
                     yield message
@@ -47,12 +99,15 @@ class ResyncingRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
     async def follow_new_master(self) -> None:
         """After a Sentinel failover: subscribe and publish on the new master. The old one may
         answer as master for seconds and keep whatever is published there to itself; closing
-        the subscriber makes the listen loop connect anew (a fresh Sentinel lookup), resubscribe
-        and ask every client to resync what it may have missed."""
-        old = self.redis
-        await self.pubsub.aclose()
-        self.connected = False  # the next publish connects anew as well
-        await old.aclose()
+        the subscriber makes the listen loop connect anew (on the master the pool found),
+        resubscribe and ask every client to resync what it may have missed."""
+        await self._drop_subscriber()
+
+    async def _drop_subscriber(self) -> None:
+        # Its connection goes back to the pool (closed), not astray; a dead one may fail to.
+        if self.pubsub is not None:
+            with contextlib.suppress(RedisError, OSError):
+                await self.pubsub.aclose()
 
     async def _ask_resync(self) -> None:
         # Local sockets only (ignore_queue): every process does this for its own.

@@ -16,10 +16,17 @@ from socketio.redis_manager import parse_redis_sentinel_url
 
 Redis: TypeAlias = redis.Redis
 LUA_DIR = Path(__file__).parent / "lua"
-# redis-py's default pool raises "Too many connections" at 100 commands in flight, which a burst
-# of a few dozen connecting clients reaches; a blocking pool makes the burst wait its turn.
-MAX_CONNECTIONS = 200
+# One bounded pool per process, shared by the store and the socket.io manager (its publishes
+# and its one pub/sub subscriber). redis-py's default pool raises "Too many connections" when
+# all are busy; a blocking pool makes a burst wait its turn instead. Redis runs one command at a
+# time, so more connections add no speed, only memory and file descriptors on both sides.
+MAX_CONNECTIONS = 32
 POOL_WAIT_S = 5.0
+
+
+class BlockingSentinelPool(SentinelConnectionPool, redis.BlockingConnectionPool):  # type: ignore[misc]
+    """Sentinel's pool (finds the master, follows failovers) that waits for a free connection
+    like the plain pool does."""
 
 
 def _retry() -> dict[str, object]:
@@ -40,7 +47,9 @@ def connect(url: str) -> Redis:
         return redis.Redis(connection_pool=pool)
     sentinels, service_name, options = parse_redis_sentinel_url(url)
     sentinel = Sentinel(sentinels, decode_responses=True, **options)
-    return sentinel.master_for(service_name or "mymaster", decode_responses=True, **_retry())
+    return sentinel.master_for(service_name or "mymaster", decode_responses=True,
+                               connection_pool_class=BlockingSentinelPool,
+                               max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT_S, **_retry())
 
 
 class MasterFollower:
