@@ -49,6 +49,7 @@ class Settings:
     visitor_idle_session_seconds: int = 600
     redis_maxmemory_mb: int = 512
     redis_pubsub_buffer_mb: int = 64
+    websocket_compression: bool = False
     block_hours: float = 0
     block_ends_at: str = "06:00"
     visitor_grace_seconds: int = 120
