@@ -30,12 +30,13 @@ _T = TypeVar("_T")
 
 @dataclass(frozen=True)
 class Shift:
-    """A weekly shift; ``end <= start`` means it ends the next day. With ``valid_from`` it
-    runs only on days from that date on: a pattern added today is not drawn into past weeks
-    (the admin grid, Insights' scheduled counts, the iCal feed) as if it always existed."""
+    """A weekly shift on one or more weekdays (Mon-Fri 18-22 is one shift, changed once);
+    ``end <= start`` means each run ends the next day. With ``valid_from`` it runs only on
+    days from that date on: a pattern added today is not drawn into past weeks (the admin
+    grid, Insights' scheduled counts, the iCal feed) as if it always existed."""
 
     id: str
-    weekday: int  # 0 = Monday .. 6 = Sunday, as date.weekday()
+    weekdays: tuple[int, ...]  # 0 = Monday .. 6 = Sunday, as date.weekday(); kept sorted
     start: time
     end: time
     counselor_ids: tuple[str, ...] = ()
@@ -43,8 +44,14 @@ class Shift:
     valid_from: date | None = None  # the first day a run may start on; None: always
 
     def __post_init__(self) -> None:
-        if not 0 <= self.weekday <= 6:
-            raise ValueError(f"weekday: expected 0 (Monday) to 6 (Sunday), got {self.weekday!r}")
+        days = self.weekdays
+        if not isinstance(days, tuple) or not days:
+            raise ValueError(f"weekdays: expected at least one day, got {days!r}")
+        for day in days:
+            if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day <= 6:
+                raise ValueError(f"weekday: expected 0 (Monday) to 6 (Sunday), got {day!r}")
+        # One canonical order, so equal shifts compare equal and JSON round-trips.
+        object.__setattr__(self, "weekdays", tuple(sorted(set(days))))
         _check_slot(self.id, self.start, self.end)
 
 
@@ -297,7 +304,7 @@ def _occurrences_utc(roster: Roster, start: datetime, end: datetime) -> list[Occ
     found = [_occurrence(x, x.date, zone) for x in roster.extra_shifts if first <= x.date <= last]
     for day in (first + timedelta(days=n) for n in range((last - first).days + 1)):
         if day not in closed:
-            weekly = (s for s in roster.shifts if s.weekday == day.weekday()
+            weekly = (s for s in roster.shifts if day.weekday() in s.weekdays
                       and (s.valid_from is None or s.valid_from <= day))
             found += [_occurrence(s, day, zone) for s in weekly]
     # Runs inside a spring gap (02:00-02:30) are empty and dropped.
@@ -397,7 +404,8 @@ def roster_to_dict(roster: Roster) -> dict[str, object]:
     """JSON-serialisable form: times "HH:MM", dates ISO."""
 
     def slot(s: Shift | ExtraShift) -> dict[str, object]:
-        key, when = ("weekday", s.weekday) if isinstance(s, Shift) else ("date", s.date.isoformat())
+        key, when = (("weekdays", list(s.weekdays)) if isinstance(s, Shift)
+                     else ("date", s.date.isoformat()))
         times = {"start": f"{s.start:%H:%M}", "end": f"{s.end:%H:%M}"}
         rest = {"counselor_ids": list(s.counselor_ids), "label": s.label}
         # Written only when set, so rosters saved before valid_from read back the same.
@@ -420,7 +428,8 @@ def roster_to_dict(roster: Roster) -> dict[str, object]:
 
 _SLOT_KEYS = {"id", "start", "end", "counselor_ids", "label"}
 _LISTS = {  # list field -> the keys its items may have
-    "shifts": {"weekday", "valid_from", *_SLOT_KEYS},
+    # "weekday" (one int) is how shifts were stored before they had several days.
+    "shifts": {"weekdays", "weekday", "valid_from", *_SLOT_KEYS},
     "closed_days": {"date", "reason"},
     "extra_shifts": {"date", *_SLOT_KEYS},
 }
@@ -497,9 +506,22 @@ def _slot_fields(
 
 def _parse_shift(item: Mapping[str, object], where: str) -> Shift:
     ident, start, end, ids, label = _slot_fields(item, where)
-    weekday = _get(item, "weekday", int, where)
+    days = _weekdays(item, where)
     since = _get_date(item, where, "valid_from") if "valid_from" in item else None
-    return _build(where, lambda: Shift(ident, weekday, start, end, ids, label, since))
+    return _build(where, lambda: Shift(ident, days, start, end, ids, label, since))
+
+
+def _weekdays(item: Mapping[str, object], where: str) -> tuple[int, ...]:
+    """"weekdays": [0, 1, ...], or the older single "weekday": 0 (read as a one-day shift)."""
+    if "weekdays" in item and "weekday" in item:
+        raise ValueError(f"{where}: weekday and weekdays both given")
+    if "weekday" in item:
+        return (_get(item, "weekday", int, where),)
+    days: list[object] = _get(item, "weekdays", list, where)
+    for day in days:
+        if isinstance(day, bool) or not isinstance(day, int):
+            raise ValueError(f"{where}.weekdays: expected a list of integers, got {days!r}")
+    return tuple(d for d in days if isinstance(d, int))
 
 
 def _parse_extra(item: Mapping[str, object], where: str) -> ExtraShift:

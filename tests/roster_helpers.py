@@ -14,10 +14,13 @@ def local_now() -> datetime:
 
 def shift_around(now: datetime, before: timedelta, after: timedelta) -> dict[str, str]:
     """Form fields of a weekly shift from now-before to now+after (whole minutes); it may
-    cross midnight, then its weekday is the day it starts."""
+    cross midnight, then its weekday is the day it starts. It is valid from that day: the
+    add form's default (today) would drop a run that started yesterday evening, so a test
+    run between 00:00 and the shift's start would find no shift running."""
     start = (now - before).replace(second=0, microsecond=0)
     end = (now + after).replace(second=0, microsecond=0)
-    return {"weekday": str(start.weekday()), "start": f"{start:%H:%M}", "end": f"{end:%H:%M}"}
+    return {"weekday": str(start.weekday()), "start": f"{start:%H:%M}", "end": f"{end:%H:%M}",
+            "valid_from": start.date().isoformat()}
 
 
 def shift_in_two_days(now: datetime) -> tuple[dict[str, str], datetime]:

@@ -13,7 +13,7 @@ NAMES = {"a": "Anna", "b": "Bert"}
 
 
 def shift(ident: str, weekday: int, start: str, end: str, *who: str) -> Shift:
-    return Shift(ident, weekday, time.fromisoformat(start), time.fromisoformat(end), who)
+    return Shift(ident, (weekday,), time.fromisoformat(start), time.fromisoformat(end), who)
 
 
 def test_overnight_shift_is_cut_at_midnight_into_two_pieces() -> None:

@@ -66,7 +66,8 @@ async def test_shifts_closed_days_and_extra_shifts_are_saved_and_audited(
     assert (await admin.post("/admin/roster/extra", {"date": "2030-01-02", "start": "10:00",
                                                      "end": "12:00"}))[0] == 303
     roster = await saved_roster(server)
-    assert [s.weekday for s in roster.shifts] == [0, 1] and len(roster.extra_shifts) == 1
+    # Two days ticked: one shift on both days, not two rows.
+    assert [s.weekdays for s in roster.shifts] == [(0, 1)] and len(roster.extra_shifts) == 1
     status, page = await admin.get("/admin/roster?week=2030-01-01")
     assert status == 200 and "wg-shift shift" in page and "wg-shift extra" in page
     assert "Nieuwjaar" in page and "wg-gap" in page  # the shifts have nobody on them
@@ -85,6 +86,31 @@ async def test_shifts_closed_days_and_extra_shifts_are_saved_and_audited(
                        "roster.shift_added"]
     status, audit = await admin.get("/admin/audit")
     assert status == 200 and "dienst toegevoegd" in audit and "root" in audit
+
+
+async def test_a_monday_to_friday_shift_is_one_row_changed_in_one_edit(
+    server: TestServer, admin: WebClient
+) -> None:
+    week = [*(("weekday", str(d)) for d in range(5)), ("start", "18:00"), ("end", "22:00"),
+            ("valid_from", "")]
+    assert (await admin.post("/admin/roster/shifts", week))[0] == 303
+    shift = (await saved_roster(server)).shifts[0]
+    _, page = await admin.get("/admin/roster?week=2030-01-07")
+    assert page.count("wg-shift shift") == 5 and page.count("/delete") == 1
+    assert "maandag t/m vrijdag" in page
+    _, edit = await admin.get(f"/admin/roster/shifts/{shift.id}")
+    assert edit.count('name="weekday" value=') == 7 and edit.count(" checked>") == 5
+
+    # One edit moves every day: Tuesday and Thursday only, an hour later.
+    form = [("weekday", "1"), ("weekday", "3"), ("start", "19:00"), ("end", "23:00")]
+    assert (await admin.post(f"/admin/roster/shifts/{shift.id}", form))[0] == 303
+    saved = (await saved_roster(server)).shifts
+    assert [(s.id, s.weekdays, f"{s.start:%H:%M}") for s in saved] == [
+        (shift.id, (1, 3), "19:00")]
+    _, page = await admin.get("/admin/roster?week=2030-01-07")
+    assert page.count("wg-shift shift") == 2 and "dinsdag, donderdag" in page
+    details = [e.detail for e in await server.app[appkeys.STORE].audit.recent()]
+    assert details[0].startswith("Tue,Thu 19:00") and details[1].startswith("Mon,Tue,Wed,Thu,Fri")
 
 
 async def test_a_shift_valid_from_a_date_is_drawn_from_that_week_on_only(

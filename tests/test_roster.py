@@ -46,7 +46,7 @@ def utc(y: int, m: int, d: int, hh: int, mm: int = 0) -> datetime:
 
 def shift(ident: str, weekday: int, start: str, end: str, *who: str, label: str = "") -> Shift:
     begin, finish = validate_shift_times(start, end)
-    return Shift(ident, weekday, begin, finish, who, label)
+    return Shift(ident, (weekday,), begin, finish, who, label)
 
 
 def weekdays(start: str, end: str, days: range = range(MON, SAT)) -> tuple[Shift, ...]:
@@ -364,7 +364,7 @@ def test_roster_round_trips_through_json() -> None:
     assert data["shifts"] == [
         {
             "id": "fri",
-            "weekday": FRI,
+            "weekdays": [FRI],
             "start": "22:00",
             "end": "02:00",
             "counselor_ids": ["ann"],
@@ -372,6 +372,29 @@ def test_roster_round_trips_through_json() -> None:
         }
     ]
     assert parse_roster(json.loads(json.dumps(data))) == full_roster()
+
+
+# --- one shift on several weekdays (issue 14, point 9) --------------------------------
+
+
+def test_one_shift_on_several_weekdays_runs_on_each_of_them_and_only_them() -> None:
+    begin, finish = validate_shift_times("18:00", "22:00")
+    roster = Roster(shifts=(Shift("week", (FRI, MON, TUE, WED, THU, MON), begin, finish),))
+    assert roster.shifts[0].weekdays == (MON, TUE, WED, THU, FRI)  # sorted, once each
+    runs = occurrences(roster, local(2025, 6, 9, 0), local(2025, 6, 16, 0))
+    assert [(o.shift_id, o.start.day) for o in runs] == [("week", d) for d in range(9, 14)]
+    assert not is_open(roster, local(2025, 6, 14, 19))  # Saturday
+    assert roster_to_dict(roster)["shifts"][0]["weekdays"] == [0, 1, 2, 3, 4]  # type: ignore[index]
+
+
+def test_a_shift_stored_with_one_weekday_reads_as_a_one_day_shift() -> None:
+    # Rosters saved before shifts had several days keep working unchanged.
+    stored = {"shifts": [{"id": "old", "weekday": TUE, "start": "09:00", "end": "12:00",
+                          "counselor_ids": ["ann"], "label": ""}]}
+    roster = parse_roster(stored)
+    assert roster.shifts[0].weekdays == (TUE,)
+    assert is_open(roster, local(2025, 6, 10, 10)) and not is_open(roster, local(2025, 6, 11, 10))
+    assert parse_roster(roster_to_dict(roster)) == roster
 
 
 # --- copy a week (issue 14, point 9) -----------------------------------------------
@@ -503,8 +526,11 @@ def bad(path: list[str | int], value: object) -> dict[str, object]:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (bad(["shifts", 0, "weekday"], 7), r"shifts\[0\]\.weekday: expected 0 \(Monday\)"),
-        (bad(["shifts", 0, "weekday"], "friday"), r"shifts\[0\]\.weekday: expected an int"),
+        (bad(["shifts", 0, "weekdays"], [4, 7]), r"shifts\[0\]\.weekday: expected 0 \(Monday\)"),
+        (bad(["shifts", 0, "weekdays"], ["friday"]), r"shifts\[0\]\.weekdays: expected a list of"),
+        (bad(["shifts", 0, "weekdays"], []), r"shifts\[0\]\.weekdays: expected at least one"),
+        (bad(["shifts", 0, "weekdays"], 4), r"shifts\[0\]\.weekdays: expected a list"),
+        (bad(["shifts", 0, "weekday"], 4), r"shifts\[0\]: weekday and weekdays both given"),
         (bad(["shifts", 0, "start"], "25:00"), r"shifts\[0\]\.start: expected a time"),
         (bad(["shifts", 0, "end"], "22:00"), r"shifts\[0\]\.end: must differ from start"),
         (bad(["shifts", 0, "id"], ""), r"shifts\[0\]\.id: must not be empty"),
@@ -527,7 +553,7 @@ def test_parse_roster_names_the_bad_field(data: dict[str, object], message: str)
 
 def test_shift_constructor_rejects_an_unknown_weekday() -> None:
     with pytest.raises(ValueError, match="weekday"):
-        Shift("x", 7, time(9), time(17))
+        Shift("x", (7,), time(9), time(17))
 
 
 # --- properties --------------------------------------------------------------------
@@ -546,7 +572,8 @@ def rosters(draw: st.DrawFn, zones: tuple[str, ...] = ("Europe/Amsterdam",)) -> 
 
     shifts = [
         Shift(
-            f"s{n}", draw(st.integers(0, 6)), *slot_times(), tuple(draw(st.lists(ids, max_size=3))),
+            f"s{n}", tuple(draw(st.lists(st.integers(0, 6), min_size=1, max_size=7))),
+            *slot_times(), tuple(draw(st.lists(ids, max_size=3))),
             valid_from=draw(st.none() | days),
         )
         for n in range(draw(st.integers(0, 5)))

@@ -24,7 +24,7 @@ MON = 0
 
 
 def shift(ident: str, weekday: int, start: str, end: str, *who: str) -> Shift:
-    return Shift(ident, weekday, time.fromisoformat(start), time.fromisoformat(end), who)
+    return Shift(ident, (weekday,), time.fromisoformat(start), time.fromisoformat(end), who)
 
 
 # --- the store ------------------------------------------------------------------------------

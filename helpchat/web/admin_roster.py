@@ -71,6 +71,25 @@ def describe(slot: Slot, when: str, names: dict[str, str]) -> str:
     return f"{when} {slot.start:%H:%M}-{slot.end:%H:%M}{label}; {who}"
 
 
+def audit_days(shift: Shift) -> str:
+    since = f" from {shift.valid_from}" if shift.valid_from else ""
+    return ",".join(DAY_NAMES[d] for d in shift.weekdays) + since
+
+
+def days_text(days: tuple[int, ...], t: Callable[..., str]) -> str:
+    """"maandag t/m vrijdag" for three or more days in a row, else the days listed."""
+    runs: list[list[int]] = []
+    for day in days:
+        if runs and runs[-1][-1] == day - 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = [t("admin.roster.days_through", first=t(f"admin.weekday.{run[0]}"),
+               last=t(f"admin.weekday.{run[-1]}")) if len(run) >= 3
+             else ", ".join(t(f"admin.weekday.{d}") for d in run) for run in runs]
+    return ", ".join(parts)
+
+
 def week_param(ctx: Ctx, roster: Roster) -> date:
     value = ctx.request.query.get("week", "")
     errors: Errors = {}
@@ -97,7 +116,8 @@ async def page_context(ctx: Ctx) -> dict[str, Any]:
         "days": week_grid(roster, week, names, minimum),
         "gaps": rosters.coverage_gaps(roster, week, minimum), "slots": SLOTS,
         "double": [(names.get(c, "?"), a, b) for c, a, b in rosters.double_booked(roster, week)],
-        "shifts": sorted(roster.shifts, key=lambda s: (s.weekday, s.start, s.id)),
+        "shifts": sorted(roster.shifts, key=lambda s: (s.weekdays, s.start, s.id)),
+        "days_of": lambda shift: days_text(shift.weekdays, ctx.t),
         "closed_days": sorted(roster.closed_days, key=lambda c: c.date),
         "extra_shifts": sorted(roster.extra_shifts, key=lambda x: (x.date, x.start)),
         "counselors": [c for c in everyone if not c.disabled],
@@ -166,13 +186,13 @@ async def add_shift(ctx: Ctx) -> web.StreamResponse:
     slot = parse_slot(ctx, errors, "shift.", {c.id for c in counselors})
     if slot is None or errors:
         return await show(ctx, errors, "shift", ctx.form)
-    new = tuple(Shift(new_shift_id(), d, slot.start, slot.end, slot.counselor_ids, slot.label,
-                      since) for d in days)
-    if reason := await save(ctx, lambda r: dataclasses.replace(r, shifts=r.shifts + new)):
+    new = Shift(new_shift_id(), tuple(days), slot.start, slot.end, slot.counselor_ids,
+                slot.label, since)
+    if reason := await save(ctx, lambda r: dataclasses.replace(r, shifts=(*r.shifts, new))):
         return await show(ctx, {"shift.start": Msg("admin.error.refused", {"reason": reason})},
                           "shift", ctx.form)
     names = {c.id: c.name for c in counselors}
-    when = ",".join(DAY_NAMES[d] for d in days) + (f" from {since}" if since else "")
+    when = audit_days(new)
     await ctx.audit("roster.shift_added", slot.label or when, describe(slot, when, names))
     raise back(ctx, "shift_added")
 
@@ -186,9 +206,10 @@ async def edit_shift_page(ctx: Ctx) -> web.StreamResponse:
     shift = find_shift(await current_roster(ctx), ctx.request.match_info["id"])
     if shift is None:
         return reason_page(ctx.request, 404, "admin.roster.not_found", ctx.lang)
-    values = MultiDict([("weekday", str(shift.weekday)), ("start", f"{shift.start:%H:%M}"),
+    values = MultiDict([("start", f"{shift.start:%H:%M}"),
                         ("end", f"{shift.end:%H:%M}"), ("label", shift.label),
                         ("valid_from", shift.valid_from.isoformat() if shift.valid_from else "")])
+    values.extend(("weekday", str(d)) for d in shift.weekdays)
     values.extend(("counselors", c) for c in shift.counselor_ids)
     return await edit_form(ctx, shift, MultiDictProxy(values))
 
@@ -207,23 +228,22 @@ async def edit_shift(ctx: Ctx) -> web.StreamResponse:
         return reason_page(ctx.request, 404, "admin.roster.not_found", ctx.lang)
     counselors = await assignable(ctx)
     errors: Errors = {}
-    days = forms.weekdays(errors, "shift.weekday", ctx.form.getall("weekday", [])[:1])
+    days = forms.weekdays(errors, "shift.weekday", ctx.form.getall("weekday", []))
     since = valid_from(ctx, errors)
     # Keep people who are disabled meanwhile only if they were on the shift already.
     allowed = {c.id for c in counselors} | set(shift.counselor_ids)
     slot = parse_slot(ctx, errors, "shift.", allowed)
     if slot is None or errors:
         return await edit_form(ctx, shift, ctx.form, errors)
-    updated = Shift(shift_id, days[0], slot.start, slot.end, slot.counselor_ids, slot.label,
+    updated = Shift(shift_id, tuple(days), slot.start, slot.end, slot.counselor_ids, slot.label,
                     since)
     reason = await save(ctx, lambda r: replace_shift(r, updated))
     if reason:
         return await edit_form(ctx, shift, ctx.form,
                                {"shift.start": Msg("admin.error.refused", {"reason": reason})})
     names = {c.id: c.name for c in await ctx.store.counselors.all()}
-    when = DAY_NAMES[updated.weekday] + (f" from {since}" if since else "")
-    detail = describe(slot, when, names)
-    await ctx.audit("roster.shift_changed", slot.label or DAY_NAMES[updated.weekday], detail)
+    when = audit_days(updated)
+    await ctx.audit("roster.shift_changed", slot.label or when, describe(slot, when, names))
     raise ctx.redirect("/admin/roster", "shift_changed")
 
 
@@ -246,7 +266,7 @@ async def delete_shift(ctx: Ctx) -> web.StreamResponse:
     await save(ctx, lambda r: without_shift(r, shift.id))
     slot = Slot(shift.start, shift.end, shift.counselor_ids, shift.label)
     names = {c.id: c.name for c in await ctx.store.counselors.all()}
-    when = DAY_NAMES[shift.weekday]
+    when = audit_days(shift)
     await ctx.audit("roster.shift_removed", shift.label or when, describe(slot, when, names))
     raise back(ctx, "shift_removed")
 

@@ -91,6 +91,8 @@ async def add_shift(page: Page, fields: dict[str, str], *who: str) -> None:
     await form.get_by_label(WEEKDAYS[int(fields["weekday"])], exact=True).check()
     await form.get_by_label("Begin").fill(fields["start"])
     await form.get_by_label("Einde").fill(fields["end"])
+    if "valid_from" in fields:
+        await form.get_by_label("Geldig vanaf").fill(fields["valid_from"])
     for name in who:
         await form.get_by_label(name, exact=True).check()
     await form.get_by_role("button", name="Dienst toevoegen").click()

@@ -23,7 +23,7 @@ async def test_one_person_in_two_shifts_at_once_is_named_on_the_roster(
     begin, end = validate_shift_times("18:00", "22:00")
 
     def with_evening(roster: Roster) -> tuple[Roster, None]:
-        return Roster(shifts=(Shift("evening", 0, begin, end, (anna,), "Avond"),)), None
+        return Roster(shifts=(Shift("evening", (0,), begin, end, (anna,), "Avond"),)), None
 
     await live_store.roster.update(with_evening)
     page = await logged_in(start="/admin/roster")
