@@ -72,7 +72,9 @@ def gaps(settings: Settings, contacts: dict[str, list[Contact]]) -> list[Gap]:
     for lang in ("nl", "en"):
         other = _other(lang)
         if own_title(settings, other) and not own_title(settings, lang):
-            found.append(Gap("title_missing", {"language": lang, "other": other}))
+            # "shown": the catalog's title that language's youths then see.
+            found.append(Gap("title_missing", {"language": lang, "other": other,
+                                               "shown": title(settings, lang)}))
         if intro(settings, other) and not intro(settings, lang):
             found.append(Gap("intro_missing", {"language": lang, "other": other}))
         if topics(settings, other) and not topics(settings, lang):

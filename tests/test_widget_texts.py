@@ -20,7 +20,8 @@ def test_an_english_page_never_shows_the_dutch_title_topics_or_intro() -> None:
     assert (title(s, "nl"), topics(s, "nl"), intro(s, "nl")) == (
         "Praat met Jeugdlijn", ("Thuis",), "Welkom")
     assert (title(s, "en"), topics(s, "en"), intro(s, "en")) == ("Chat with us", (), "")
-    assert gaps(s, {}) == [Gap("title_missing", {"language": "en", "other": "nl"}),
+    assert gaps(s, {}) == [Gap("title_missing", {"language": "en", "other": "nl",
+                                                            "shown": "Chat with us"}),
                            Gap("intro_missing", {"language": "en", "other": "nl"}),
                            Gap("topics_missing", {"language": "en", "other": "nl"})]
 

@@ -12,7 +12,12 @@ from playwright.async_api import Browser, expect
 
 from helpchat.store import Store
 from tests.e2e.conftest import SCREENSHOTS, HostSite, LiveServer, snap
-from tests.e2e.test_admin import Login, availability, logged_in  # noqa: F401 - the fixture
+from tests.e2e.test_admin import (  # noqa: F401 - logged_in is the fixture
+    Login,
+    add_shift,
+    availability,
+    logged_in,
+)
 from tests.e2e.test_widget import LAUNCHER, assert_accessible
 
 STRONG = "Blauwe-fiets-onder-de-regenboog-42"
@@ -51,7 +56,6 @@ async def test_settings_show_the_embed_code_a_live_check_and_refused_sites(
     await expect(refused).to_have_count(1)
     await expect(refused.first).to_have_text(re.compile(
         re.escape(foreign_site.origin) + r"\s*1"))
-    await page.mouse.move(0, 0)  # (a hovered admin button is another story: see the report)
     await assert_accessible(page)
     await page.get_by_role("heading", name="De chat op je website").scroll_into_view_if_needed()
     await snap(page, "14-12-settings-embed")
@@ -124,5 +128,22 @@ async def test_first_setup_logs_the_admin_in_on_a_checklist_that_ticks_itself_of
         await expect(done.nth(1)).to_contain_text("De chat op je website zetten")
         await assert_accessible(page)
         await snap(page, "14-11-admin-home-two-done")
+
+        # The other two: a first counselor invited, a first shift on the roster.
+        await checklist.get_by_role("link", name="De eerste hulpverlener uitnodigen").click()
+        await page.get_by_label("Gebruikersnaam").fill("sanne")
+        await page.get_by_label("Naam voor bezoekers").fill("Sanne (vrijwilliger)")
+        await page.get_by_role("button", name="Account aanmaken en link maken").click()
+        await expect(page.get_by_label("Eenmalige link (48 uur geldig)")).to_have_value(
+            re.compile("/invite/"))
+        await page.get_by_role("link", name="Overzicht").click()
+        await expect(checklist).to_contain_text("3 van de 4 stappen gedaan")
+        await checklist.get_by_role("link", name="Het rooster instellen").click()
+        await add_shift(page, {"weekday": "2", "start": "18:00", "end": "22:00"}, "sanne")
+        await page.get_by_role("link", name="Overzicht").click()
+        await expect(checklist).to_contain_text("4 van de 4 stappen gedaan")
+        await expect(checklist.locator("li.done")).to_have_count(4)
+        await assert_accessible(page)
+        await snap(page, "14-11-admin-home-all-done")
     finally:
         await context.close()

@@ -415,7 +415,7 @@ async def test_a_heavy_chat_brings_a_cool_down_and_the_shift_ends_with_a_check_i
 async def test_chat_length_nudges_come_at_the_configured_minutes_for_the_counselor_only(
     start_live_server: LiveServerFactory, desk: Desk
 ) -> None:
-    # 0.02, 0.03, 0.04 minutes: 1.2, 1.8 and 2.4 seconds into the chat.
+    # 0.02, 0.03, 0.04 minutes: 1.2, 1.8 and 2.4 seconds into the chat, shown the Dutch way.
     server = await start_live_server(HELPCHAT_CHAT_LENGTH_NUDGE_MINUTES="0.02,0.03,0.04")
     anna = await desk("anna", server=server)
     await go_on_duty(anna)
@@ -424,9 +424,9 @@ async def test_chat_length_nudges_come_at_the_configured_minutes_for_the_counsel
     nudges = pane(anna, cid).locator(".notice-nudge")
     await expect(nudges).to_have_count(3)
     await expect(nudges).to_have_text([
-        re.compile(r"Alleen voor jou: je chat nu 0\.02 minuten\. Hoe gaat het met jou\?"),
-        re.compile(r"Alleen voor jou: 0\.03 minuten\. Denk aan een afronding"),
-        re.compile(r"Alleen voor jou: 0\.04 minuten\. Rond af als het kan"),
+        re.compile(r"Alleen voor jou: je chat nu 0,02 minuten\. Hoe gaat het met jou\?"),
+        re.compile(r"Alleen voor jou: 0,03 minuten\. Denk aan een afronding"),
+        re.compile(r"Alleen voor jou: 0,04 minuten\. Rond af als het kan"),
     ])
     seen = await youth.call("sync", {})
     assert seen["ok"] and "Alleen voor jou" not in json.dumps(seen), seen

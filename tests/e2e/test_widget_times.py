@@ -113,13 +113,16 @@ async def test_in_the_morning_a_helpline_opens_today_and_at_noon_it_is_open(
     await expect(widget.locator("#unavailable-zone")).to_be_hidden()  # the phone's zone
     shown = await contact_texts(page)
     assert shown[-1] == ["De Kindertelefoon", "Nu gesloten, open om 11:00"], shown
+    closed = widget.locator("#view-unavailable .contact-closed")
+    await closed.scroll_into_view_if_needed()  # the screenshots show the marked helpline
     await snap(page, "14-7-helpline-closed-morning")
 
     await context.clock.set_fixed_time(datetime(2026, 12, 1, 12, 0, tzinfo=AMSTERDAM))
     await page.reload()
     await page.get_by_role("button", name=re.compile("chat", re.I)).click()
     await expect(widget.locator("#view-unavailable .contact-closed")).to_have_count(0)
-    await expect(widget.locator("#view-unavailable .contact").nth(2)).to_contain_text(
-        "De KindertelefoonNu open")  # back in its configured place
+    helpline = widget.locator("#view-unavailable .contact").nth(2)
+    await expect(helpline).to_contain_text("De KindertelefoonNu open")  # its configured place
+    await helpline.scroll_into_view_if_needed()
     await assert_accessible(await chat_frame(page))
     await snap(page, "14-7-helpline-open-noon")

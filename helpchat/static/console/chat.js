@@ -15,7 +15,8 @@ const NUDGE_MINUTES = config.nudge_minutes;
 // The first nudge asks how the counselor is doing, the last suggests wrapping up.
 function nudgeText(index, minutes) {
   const stage = index === 0 ? "first" : index === NUDGE_MINUTES.length - 1 ? "last" : "middle";
-  return t(`chat.nudge_${stage}`, { minutes });
+  // In the console's language: "40,5 minuten", not "40.5".
+  return t(`chat.nudge_${stage}`, { minutes: new Intl.NumberFormat(config.lang).format(minutes) });
 }
 
 export class ChatPane extends LiveConversationView {
