@@ -13,7 +13,7 @@
   // so they can be shown even when the chat server is unreachable later.
   var SERVER = /*@config*/ {
     origin: "", default_lang: "nl", color: "#1f5fa8", quick_exit_url: "about:blank",
-    i18n: {}, contacts: {}
+    time_zone: "Europe/Amsterdam", i18n: {}, contacts: {}
   } /*@end*/;
 
   var TAG = "helpchat-widget";
@@ -87,9 +87,13 @@
       "bottom:auto;width:100%;height:var(--hc-visible,100%);max-width:none;border-radius:0}}" +
       ".fallback{height:100%;overflow:auto;color:#1a1a1a;" +
       "font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif}" +
-      ".bar{display:flex;align-items:center;gap:8px;padding:8px 12px 8px 16px;background:" + color +
+      // Sticky: "Snel weg" stays in sight while the list scrolls.
+      ".bar{position:sticky;top:0;display:flex;align-items:center;gap:8px;" +
+      "padding:8px 12px 8px 16px;background:" + color +
       ";color:" + onColor + "}" +
-      ".bar h2{flex:1;margin:0;font-size:18px}" +
+      // One row at any width: a long title is cut short, never the buttons pushed down.
+      ".bar h2{flex:1;min-width:0;margin:0;font-size:18px;white-space:nowrap;overflow:hidden;" +
+      "text-overflow:ellipsis}.exit,.x{flex:none;white-space:nowrap}" +
       ".exit{min-height:40px;padding:6px 14px;border:2px solid #fff;border-radius:999px;background:#fff;" +
       "color:#a8201a;font-weight:700;font-size:15px;line-height:1.2;font-family:inherit;cursor:pointer}" +
       ".x{width:40px;height:40px;border:0;border-radius:8px;background:none;color:inherit;" +
@@ -99,7 +103,7 @@
       "ul{display:grid;gap:8px;margin:0;padding:0;list-style:none}" +
       "li{padding:10px 12px;border:1px solid #c8c8c8;border-radius:8px}" +
       "li.urgent{border:2px solid #a8201a;background:#fdecea}" +
-      "li p{margin:2px 0}.name{font-weight:700}" +
+      "li p{margin:2px 0}.name{font-weight:700}.shut{color:#a8201a;font-weight:700}" +
       "a{color:#1f4f8a;font-weight:600}" +
       "a.call{display:inline-block;margin:6px 12px 0 0;padding:8px 14px;border-radius:8px;" +
       "background:#176b2c;color:#fff;text-decoration:none}" +
@@ -229,9 +233,12 @@
   function showFallback() {
     if (ready || fallback) return;
     if (frame) frame.hidden = true;
-    var contacts = (SERVER.contacts[lang] || []).slice().sort(function (a, b) {
-      return (b.urgent ? 1 : 0) - (a.urgent ? 1 : 0);
-    });
+    var now = new Date();
+    // As the chat page orders them: open before closed, within each acute danger first.
+    var contacts = (SERVER.contacts[lang] || []).map(function (c, i) {
+      var state = reach(c.open, now);
+      return { c: c, i: i, state: state, r: (state && !state.open ? 2 : 0) + (c.urgent ? 0 : 1) };
+    }).sort(function (a, b) { return (a.r - b.r) || (a.i - b.i); });
     var exit = h("button", { type: "button", "class": "exit", text: strings.quick_exit });
     exit.addEventListener("click", leave);
     var shut = h("button", { type: "button", "class": "x", "aria-label": strings.close, text: "\u00d7" });
@@ -242,18 +249,77 @@
         h("p", { "class": "lead", text: strings.offline_title, role: "alert" }),
         h("p", { text: strings.offline_text }),
         h("h3", { text: strings.contacts_title }),
-        h("ul", {}, contacts.map(contactItem))
+        h("ul", {}, contacts.map(function (x) { return contactItem(x.c, x.state, now); }))
       ])
     ]);
+    // Tab from the last link goes round to "Snel weg", not off to the host page.
+    fallback.addEventListener("keydown", function (event) {
+      var links = fallback.querySelectorAll("button,a[href]");
+      var last = links[links.length - 1];
+      if (event.key !== "Tab") return;
+      if (!event.shiftKey && shadow.activeElement === last) { event.preventDefault(); exit.focus(); }
+      else if (event.shiftKey && shadow.activeElement === exit) { event.preventDefault(); last.focus(); }
+    });
     panel.appendChild(fallback);
     if (!panel.hidden) fallback.querySelector("h2").focus();
   }
 
-  function contactItem(contact) {
+  // Times in the roster's zone, whatever the phone's clock says (as the chat page's clock.js).
+  function zoned(date, options, locale) {
+    try {
+      return new Intl.DateTimeFormat(locale || (lang === "en" ? "en-GB" : "nl-NL"), Object.assign(
+        { timeZone: SERVER.time_zone }, options)).formatToParts(date);
+    } catch (e) { return []; } // a zone this browser does not know: no marks, as before
+  }
+
+  // {minutes since midnight, weekday with Monday 0} in the roster's zone.
+  function clock(date) {
+    var p = {};
+    zoned(date, { weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }, "en-GB")
+      .forEach(function (x) { p[x.type] = x.value; });
+    return { minutes: Number(p.hour) * 60 + Number(p.minute),
+      weekday: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(p.weekday) };
+  }
+
+  function minutes(hhmm) {
+    var hm = String(hhmm).split(":");
+    return Number(hm[0]) * 60 + Number(hm[1]);
+  }
+
+  // Contact.open ({days: [0-6, Monday 0], from, to} or {always: true}) at `now`:
+  // {open: true} | {open: false, days: n, at: "HH:MM"} | null when unknown.
+  function reach(open, now) {
+    if (!open) return null;
+    if (open.always) return { open: true };
+    var days = open.days || [], from = minutes(open.from), to = minutes(open.to);
+    var here = clock(now), night = to <= from; // a night line runs past midnight
+    var has = function (n) { return days.indexOf((here.weekday + n) % 7) >= 0; };
+    if (here.weekday < 0) return null;
+    if ((has(0) && here.minutes >= from && (night || here.minutes < to)) ||
+        (night && has(6) && here.minutes < to)) return { open: true };
+    for (var n = 0; n < 8; n += 1) {
+      if (has(n) && (n > 0 || here.minutes < from)) return { open: false, days: n, at: open.from };
+    }
+    return null;
+  }
+
+  function closedText(state, now) {
+    var key = state.days === 0 ? "closed_today" : state.days === 1 ? "closed_tomorrow" : "closed_later";
+    var day = zoned(new Date(now.getTime() + state.days * 864e5), { weekday: "long" })[0];
+    var text = (strings[key] || "").replace("{time}", state.at).replace("{day}", day ? day.value : "");
+    if (clock(now).minutes !== now.getHours() * 60 + now.getMinutes()) { // phone on another zone
+      var name = zoned(now, { timeZoneName: "long" }).filter(function (x) { return x.type === "timeZoneName"; })[0];
+      if (name) text += " (" + name.value + ")";
+    }
+    return text;
+  }
+
+  function contactItem(contact, state, now) {
     var phone = String(contact.phone || "").replace(/[^0-9+]/g, "");
     var url = /^https?:\/\//i.test(contact.url || "") ? contact.url : null;
     return h("li", { "class": contact.urgent ? "urgent" : "" }, [
       h("p", { "class": "name", text: contact.name }),
+      state && !state.open && h("p", { "class": "shut", text: closedText(state, now) }),
       contact.description && h("p", { text: contact.description }),
       contact.hours && h("p", { text: contact.hours }),
       h("p", {}, [

@@ -140,6 +140,7 @@ async def loader(request: web.Request) -> web.Response:
         "default_lang": settings.default_language,
         "color": widget_color(settings),
         "quick_exit_url": settings.quick_exit_url,
+        "time_zone": settings.timezone,  # the roster's: contact hours are read in it
         "i18n": {lang: _loader_strings(settings, lang) for lang in LANGUAGES},
         "contacts": {lang: await contacts(request.app, lang) for lang in LANGUAGES},
     }
@@ -163,6 +164,9 @@ def _loader_strings(settings: Settings, lang: str) -> dict[str, str]:
     keys = ("close", "quick_exit", "frame_title", "offline_title", "offline_text",
             "contacts_title", "call", "website", "new_message")
     strings = {key: translate(lang, f"widget.loader.{key}") for key in keys}
+    # The loader marks closed helplines as the chat page does (issue 14, point 7).
+    for key in ("closed_today", "closed_tomorrow", "closed_later"):
+        strings[key] = translate(lang, f"widget.contacts.{key}")
     strings["title"] = widget_texts.title(settings, lang)
     return strings
 

@@ -126,3 +126,48 @@ async def test_in_the_morning_a_helpline_opens_today_and_at_noon_it_is_open(
     await helpline.scroll_into_view_if_needed()
     await assert_accessible(await chat_frame(page))
     await snap(page, "14-7-helpline-open-noon")
+
+
+async def test_on_a_site_not_allowed_the_loaders_helplines_are_marked_and_sorted_too(
+    browser: Browser, contexts: list[BrowserContext], live_server: LiveServer,
+    foreign_site: HostSite,
+) -> None:
+    # The loader's own list (the site is not in widget_origins, or the server is down) follows
+    # the same hours, at 320 px with a long title on a phone on New York time.
+    context = await phone_in(browser, "America/New_York",
+                             datetime(2026, 12, 1, 23, 30, tzinfo=AMSTERDAM))
+    contexts.append(context)
+    page = await context.new_page()
+    await page.set_viewport_size({"width": 320, "height": 568})
+    title = "Praat anoniem met een hulpverlener van Jeugdhulp Voorbeeld"
+    await page.goto(foreign_site.page(
+        f'<script src="{live_server.url}/widget.js" data-title="{title}" async></script>'))
+    await page.get_by_role("button", name=re.compile("chat", re.I)).click()
+    fallback = page.locator("helpchat-widget .fallback")
+    names = fallback.locator("li .name")
+    await expect(names.last).to_have_text("De Kindertelefoon")
+    await expect(fallback.locator("li").last.locator(".shut")).to_have_text(
+        "Nu gesloten, open morgen om 11:00 (Midden-Europese standaardtijd)")
+    await expect(names.first).to_have_text("Alarmnummer 112")
+    await expect(fallback.locator(".shut")).to_have_count(1)
+
+    bar = await fallback.locator(".bar").evaluate("""bar => {
+        const parts = [...bar.children].map(c => c.getBoundingClientRect());
+        const middles = parts.map(r => r.top + r.height / 2);
+        return {height: bar.getBoundingClientRect().height,
+                spread: Math.max(...middles) - Math.min(...middles),
+                right: Math.max(...parts.map(r => r.right)), width: innerWidth};
+    }""")
+    assert bar["height"] <= 56 and bar["spread"] <= 4 and bar["right"] <= bar["width"], bar
+
+    exit_button = fallback.get_by_role("button", name="Snel weg")
+    await page.keyboard.press("Tab")  # from the heading the panel focuses
+    await expect(exit_button).to_be_focused()
+    await fallback.locator("a[href]").last.focus()
+    await page.keyboard.press("Tab")
+    await expect(exit_button).to_be_focused()  # round, not off to the host page
+    await assert_accessible(page)
+    await page.screenshot(path=SCREENSHOTS / "14-7-loader-helplines-320x568.png")
+    await fallback.locator("li").last.scroll_into_view_if_needed()
+    await expect(exit_button).to_be_in_viewport()  # the bar stays while the list scrolls
+    await snap(page, "14-7-loader-helpline-closed")
