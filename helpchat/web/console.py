@@ -15,7 +15,7 @@ from aiohttp import web
 
 from helpchat import appkeys, validation
 from helpchat.config import PROJECT_ROOT
-from helpchat.i18n import catalog_with_prefix
+from helpchat.i18n import DEFAULT_LANGUAGE, catalog_with_prefix, translate
 from helpchat.store.models import Counselor
 from helpchat.web import auth
 from helpchat.web.login import page_language, redirect, render_page
@@ -50,6 +50,11 @@ def console_config(counselor: Counselor, lang: str, max_chars: int, max_chats: i
                     "outcomes": list(validation.OUTCOMES),
                     "endings": list(validation.WRAPUP_ENDINGS)},
         "i18n": catalog_with_prefix(lang, "console."),
+        # Accounts without a display name reach every console as "Hulpverlener 3f2a" in the
+        # default language (one broadcast serves consoles of both); the console shows the name
+        # in its own (i18n.js staffName).
+        "unnamed": {"sent": translate(DEFAULT_LANGUAGE, "counselor.unnamed", tag="{tag}"),
+                    "shown": translate(lang, "counselor.unnamed", tag="{tag}")},
     }
 
 

@@ -19,7 +19,8 @@ from playwright.async_api import Browser, Page, expect
 from helpchat.store import Store
 from tests.e2e.conftest import SCREENSHOTS, LiveServer, LiveServerFactory, axe_violations
 from tests.e2e.test_console import go_on_duty, login, pane
-from tests.support import PASSWORD, Client, add_account, visitor
+from tests.support import PASSWORD, Client, add_account, connect_counselor, visitor
+from tests.support import login as api_login
 
 Desk = Callable[..., Awaitable[Page]]
 
@@ -431,6 +432,25 @@ async def test_chat_length_nudges_come_at_the_configured_minutes_for_the_counsel
     seen = await youth.call("sync", {})
     assert seen["ok"] and "Alleen voor jou" not in json.dumps(seen), seen
     await youth.close()
+
+
+async def test_a_colleague_without_a_display_name_is_named_in_the_consoles_language(
+    live_server: LiveServer, live_store: Store, desk: Desk
+) -> None:
+    # An account from before display names: the server sends "Hulpverlener 3f2a" to every
+    # console; the English board shows "Counselor 3f2a".
+    anna_id = await add_account(live_store, "anna")
+    anna = await connect_counselor(live_server.url, await api_login(live_server.url, "anna"))
+    await anna.wait_for("duty")
+    assert (await anna.call("set_duty", {"on": True}))["ok"]
+    for size in ((1280, 800), (375, 667)):
+        bram = await desk(f"bram{size[0]}", role="supervisor", lang="en", size=size)
+        people = bram.locator("#board-people")
+        await expect(people).to_contain_text(f"Counselor {anna_id[:4]}: On duty, 0/2")
+        await expect(people).not_to_contain_text("Hulpverlener")
+        await no_axe_findings(bram)
+        await shot(bram, "unnamed-colleague-en")
+    await anna.close()
 
 
 # --- 7. phone and tablet ----------------------------------------------------------------------

@@ -210,3 +210,20 @@ async def test_a_reload_mid_chat_opens_the_panel_again(
     await expect(page.get_by_role("button", name=LAUNCHER)).to_be_visible()
     await expect(panel).to_be_hidden()  # nothing runs: the page stays as the site made it
     assert await page.locator("helpchat-widget iframe").count() == 0
+
+
+async def test_a_reload_while_queued_opens_the_panel_on_the_same_place(
+    page: Page, live_server: LiveServer, host_site: HostSite, counselors: CounselorFactory
+) -> None:
+    await counselors("Anna")
+    await page.set_viewport_size({"width": 375, "height": 667})
+    widget = await open_widget(page, embed_page(host_site, live_server))
+    await start_chat(widget)
+    status = widget.locator("#queue-status")
+    await expect(status).to_contain_text("Je bent nummer 1 in de wachtrij.")
+
+    await page.reload()
+    await expect(page.get_by_role("dialog", name="Chat met ons")).to_be_visible()
+    await expect(status).to_contain_text("Je bent nummer 1 in de wachtrij.")  # still queued
+    await assert_accessible(await chat_frame(page))
+    await snap(page, "14-4-reload-while-queued")

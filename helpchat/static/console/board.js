@@ -1,7 +1,7 @@
 // Supervisors: the live board of all active chats (age, how long the youth waits for a reply),
 // every counselor's state (duty, chats, cool-down, help asked, wrap-up open), debrief and
 // call-back requests, and alerts ("need help", "debrief", "call back") from counselors.
-import { config, formatClock, formatDuration, minutesSince, t } from "./i18n.js";
+import { config, formatClock, formatDuration, minutesSince, staffName, t } from "./i18n.js";
 import { el } from "./dom.js";
 
 export class Board {
@@ -42,7 +42,7 @@ export class Board {
   _person(c) {
     const badge = (className, text, data = {}) => el("span", { className: `badge ${className}`, text, dataset: data });
     return el("li", { className: `person person-${c.status}`, dataset: { counselor: c.id } },
-      el("span", { text: t("board.person", { name: c.name, status: t(`duty.${c.status}`), active: c.active_chats, max: c.max_chats }) }),
+      el("span", { text: t("board.person", { name: staffName(c.name), status: t(`duty.${c.status}`), active: c.active_chats, max: c.max_chats }) }),
       c.help_requested ? badge("badge-help", t("board.help")) : null,
       c.wrap_ups ? badge("badge-wrapup", t("board.in_wrapup")) : null,
       c.cooldown_until_ms ? badge("badge-cooldown", "", { until: c.cooldown_until_ms }) : null);
@@ -51,7 +51,7 @@ export class Board {
   _requests(name, rows, event) {
     document.getElementById(`board-${name}-wrap`).hidden = rows.length === 0;
     document.getElementById(`board-${name}`).replaceChildren(...rows.map((d) => el("li", {},
-      el("span", { text: t("board.debrief_row", { name: d.counselor_name, time: formatClock(d.requested_ms) }) }),
+      el("span", { text: t("board.debrief_row", { name: staffName(d.counselor_name), time: formatClock(d.requested_ms) }) }),
       el("button", { className: "button-small", text: t("board.debrief_done"), attrs: { type: "button" },
         on: { click: () => this.app.call(event, { counselor_id: d.counselor_id }) } }))));
   }
@@ -70,12 +70,12 @@ export class Board {
         el("span", { className: "duration", dataset: { started: chat.started_ms ?? "" },
           attrs: { title: t("board.duration") } })),
       el("div", { className: "board-line muted" },
-        el("span", { text: t("board.chat_by", { name: chat.counselor_name }) }),
+        el("span", { text: t("board.chat_by", { name: staffName(chat.counselor_name) }) }),
         chat.lang ? el("span", { className: "badge badge-lang", text: chat.lang.toUpperCase() }) : null),
       el("div", { className: "board-line board-wait", dataset: { since: chat.waiting_since_ms ?? "" } }),
       el("div", { className: "board-actions" },
         mine || watching ? null : button(t("board.monitor"), () => this.app.monitor(chat.conversation_id)),
-        mine ? null : button(t("board.take_over"), () => this.app.takeOver(chat.conversation_id, chat.counselor_name))));
+        mine ? null : button(t("board.take_over"), () => this.app.takeOver(chat.conversation_id, staffName(chat.counselor_name)))));
   }
 
   tick() {
@@ -102,8 +102,8 @@ export class Board {
   alert(data) {
     if (data.counselor_id === this.app.me.id) return; // a supervisor asking for help themselves
     const text = data.kind === "need_help"
-      ? t("alert.need_help", { name: data.counselor_name, pseudonym: data.pseudonym })
-      : t(`alert.${data.kind}`, { name: data.counselor_name });
+      ? t("alert.need_help", { name: staffName(data.counselor_name), pseudonym: data.pseudonym })
+      : t(`alert.${data.kind}`, { name: staffName(data.counselor_name) });
     const box = el("div", { className: `alert alert-${data.kind}`, attrs: { role: "alert" } },
       el("p", { text }));
     if (data.kind === "need_help" && !this.app.monitors.has(data.conversation_id)) {

@@ -1,7 +1,7 @@
 // One active chat of this counselor: transcript, composer, actions, end and wrap-up, and what
 // keeps the counselor in the picture: who is watching, a handover's note, private chat-length
 // nudges, and a greyed "handed to <colleague>" pane when the chat moved on.
-import { config, langLabel, t } from "./i18n.js";
+import { config, langLabel, staffName, t } from "./i18n.js";
 import { el, randomId, slot, toast } from "./dom.js";
 import { errorText } from "./net.js";
 import { Composer } from "./composer.js";
@@ -85,7 +85,7 @@ export class ChatPane extends LiveConversationView {
       return el("li", { className: `msg msg-${visitor ? "visitor" : "counselor"}` },
         el("p", { className: "bubble", text: m.text }),
         el("p", { className: "meta" }, el("span", { className: "who",
-          text: visitor ? t("questions.visitor") : (m.counselor_name ?? t("questions.counselor")) })));
+          text: visitor ? t("questions.visitor") : (staffName(m.counselor_name) ?? t("questions.counselor")) })));
     }));
   }
 
@@ -190,11 +190,12 @@ export class ChatPane extends LiveConversationView {
 
   onWhisper(whisper) {
     const own = whisper.from_name === config.me.shown_name;
-    const label = whisper.kind === "handover" ? t("chat.handover_note", { name: whisper.from_name })
+    const name = staffName(whisper.from_name);
+    const label = whisper.kind === "handover" ? t("chat.handover_note", { name })
       : whisper.kind === "takeover" ? t(own ? "chat.takeover_note_own" : "chat.takeover_note_from",
-        { name: whisper.from_name })
+        { name })
       : own ? t("chat.whisper_own")
-      : t("chat.whisper_from", { name: whisper.from_name });
+      : t("chat.whisper_from", { name });
     this.transcript.whisper(whisper, label);
   }
 
@@ -202,7 +203,7 @@ export class ChatPane extends LiveConversationView {
   setWatchers(names) {
     const line = slot(this.root, "watchers");
     const others = names.filter((name) => name !== config.me.shown_name);
-    line.textContent = others.length ? t("chat.watching", { names: others.join(", ") }) : "";
+    line.textContent = others.length ? t("chat.watching", { names: others.map(staffName).join(", ") }) : "";
     line.hidden = others.length === 0;
   }
 

@@ -1,7 +1,7 @@
 // End (with a confirmation), transfer (a colleague with room, or the front of the queue, with a
 // note for the receiver), take-over (a supervisor's note for the counselor), block (with a
 // reason) and shed (a test/prank/abusive contact, maybe blocked), each a native <dialog>.
-import { t } from "./i18n.js";
+import { staffName, t } from "./i18n.js";
 import { el, slot, toast } from "./dom.js";
 import { errorText } from "./net.js";
 
@@ -40,7 +40,7 @@ export class Dialogs {
       el("span", { text: label }));
     slot(dialog, "choices").replaceChildren(
       ...colleagues.map((c, index) => option(c.id, t("transfer.colleague",
-        { name: c.name, active: c.active_chats, max: c.max_chats }), index === 0)),
+        { name: staffName(c.name), active: c.active_chats, max: c.max_chats }), index === 0)),
       option("queue", t("transfer.queue"), colleagues.length === 0));
     slot(dialog, "none").hidden = colleagues.length > 0;
     const note = dialog.querySelector("textarea");

@@ -14,6 +14,15 @@ export function pseudonym(name) {
   return code ? t("pseudonym", { code }) : "";
 }
 
+// A colleague's name as this console shows it: "Hulpverlener 3f2a" (an account without a
+// display name, as the server sends it) becomes "Counselor 3f2a" in an English console.
+const UNNAMED = new RegExp("^" + config.unnamed.sent.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+  .replace("\\{tag\\}", "([0-9a-f]{4})") + "$");
+export function staffName(name) {
+  const found = UNNAMED.exec(String(name ?? ""));
+  return found ? config.unnamed.shown.replace("{tag}", found[1]) : name;
+}
+
 // 75 -> "1:15", 3725 -> "1:02:05".
 export function formatDuration(totalSeconds) {
   const s = Math.max(0, Math.floor(totalSeconds));

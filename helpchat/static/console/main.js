@@ -1,6 +1,6 @@
 // The counselor console: wires the socket's events to the views. Everything role-related is
 // checked by the server on every event; the supervisor parts only show for supervisors.
-import { config, t } from "./i18n.js";
+import { config, staffName, t } from "./i18n.js";
 import { el, toast } from "./dom.js";
 import { call, errorText, keepSessionAlive, openSocket, watchConnection } from "./net.js";
 import { setCannedResponses } from "./canned.js";
@@ -147,7 +147,7 @@ class Console {
   _handedToMe(conversation, handover) {
     if (handover.kind !== "transfer") return; // my own take-over needs no alert
     const pane = this.chats.get(conversation.id);
-    const text = t("handover.banner", { name: handover.from_name, pseudonym: pane.pseudonym });
+    const text = t("handover.banner", { name: staffName(handover.from_name), pseudonym: pane.pseudonym });
     const box = el("div", { className: "alert alert-handover", attrs: { role: "alert" } },
       el("div", {}, el("p", { text }),
         handover.note ? el("p", { className: "alert-note", text: t("handover.note", { note: handover.note }) }) : null),
@@ -177,7 +177,7 @@ class Console {
     if (monitor && !this.chats.has(data.conversation_id)) monitor.end();
     const pane = this.chats.get(data.conversation_id);
     if (!pane || pane.ended) return;
-    const names = { pseudonym: pane.pseudonym, name: data.to_name ?? "" };
+    const names = { pseudonym: pane.pseudonym, name: staffName(data.to_name ?? "") };
     if (["transferred", "taken_over", "requeued"].includes(data.reason)) {
       // Not ended: someone else carries on. No wrap-up for a chat handed on; the pane stays
       // readable (greyed) until closed, so nothing vanishes mid-sentence.

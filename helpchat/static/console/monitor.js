@@ -1,5 +1,5 @@
 // A supervisor's read-only view of someone else's chat, live, with whispers to its counselor.
-import { t } from "./i18n.js";
+import { staffName, t } from "./i18n.js";
 import { slot, toast } from "./dom.js";
 import { errorText } from "./net.js";
 import { Composer } from "./composer.js";
@@ -18,7 +18,8 @@ export class MonitorPane extends LiveConversationView {
   }
 
   setCounselor(name) {
-    this.counselorName = name;
+    this.counselorName = staffName(name);
+    name = this.counselorName;
     slot(this.root, "pseudonym").textContent = t("monitor.with", { pseudonym: this.pseudonym, name });
     const input = slot(this.root, "input");
     input.placeholder = t("monitor.whisper_placeholder", { name });
@@ -32,10 +33,11 @@ export class MonitorPane extends LiveConversationView {
   }
 
   onWhisper(whisper) {
-    const label = whisper.kind === "takeover" ? t("chat.takeover_note_from", { name: whisper.from_name })
+    const from = staffName(whisper.from_name);
+    const label = whisper.kind === "takeover" ? t("chat.takeover_note_from", { name: from })
       : whisper.from_name === this.app.me.shown_name
       ? t("monitor.whisper_sent", { name: this.counselorName })
-      : t("chat.whisper_from", { name: whisper.from_name });
+      : t("chat.whisper_from", { name: from });
     this.transcript.whisper(whisper, label);
   }
 

@@ -3,7 +3,7 @@
 // putting it back or handing it over, and (supervisors) reviewing answers before they go out.
 // Live chats come first: while any wait and you are on duty, claiming is off (the server
 // refuses it too).
-import { formatClock, formatDuration, t } from "./i18n.js";
+import { formatClock, formatDuration, staffName, t } from "./i18n.js";
 import { clone, el, randomId, slot, toast } from "./dom.js";
 import { errorText } from "./net.js";
 
@@ -80,7 +80,7 @@ export class QuestionsPanel {
       el("strong", { className: "queue-name", text: title }),
       entry.overdue ? el("span", { className: "badge badge-urgent", text: t("questions.overdue") }) : null,
       entry.state === "review" && entry.counselor_name
-        ? el("span", { className: "badge badge-flag", text: t("questions.answered_by", { name: entry.counselor_name }) })
+        ? el("span", { className: "badge badge-flag", text: t("questions.answered_by", { name: staffName(entry.counselor_name) }) })
         : null),
     el("p", { className: "question-preview", text: entry.preview }),
     el("div", { className: "queue-line muted" }, waiting),
@@ -194,7 +194,7 @@ class QuestionPane {
     list.append(el("li", { className: `msg msg-${visitor ? "visitor" : "counselor"}`, dataset: { id: message.id } },
       el("p", { className: "bubble", text: message.text }),
       el("p", { className: "meta" },
-        el("span", { className: "who", text: visitor ? t("questions.visitor") : (message.counselor_name ?? t("questions.counselor")) }),
+        el("span", { className: "who", text: visitor ? t("questions.visitor") : (staffName(message.counselor_name) ?? t("questions.counselor")) }),
         el("time", { text: formatClock(message.ts_ms) }))));
   }
 
@@ -220,7 +220,7 @@ class QuestionPane {
     const colleagues = ack.ok ? ack.colleagues : [];
     if (!colleagues.length) { toast(t("questions.nobody")); return; }
     const select = el("select", { attrs: { "aria-label": t("questions.hand_over_to") } },
-      ...colleagues.map((c) => el("option", { text: c.name, attrs: { value: c.id } })));
+      ...colleagues.map((c) => el("option", { text: staffName(c.name), attrs: { value: c.id } })));
     const confirm = el("button", { className: "button-small button-primary", text: t("questions.hand_over"),
       attrs: { type: "button" }, on: { click: async () => {
         const done = await this.app.call("hand_over_question", { thread_id: this.id, to: select.value });
