@@ -42,6 +42,7 @@ class Shift:
     counselor_ids: tuple[str, ...] = ()
     label: str = ""
     valid_from: date | None = None  # the first day a run may start on; None: always
+    places: int = 0  # open places on every run that counselors claim themselves
 
     def __post_init__(self) -> None:
         days = self.weekdays
@@ -52,7 +53,7 @@ class Shift:
                 raise ValueError(f"weekday: expected 0 (Monday) to 6 (Sunday), got {day!r}")
         # One canonical order, so equal shifts compare equal and JSON round-trips.
         object.__setattr__(self, "weekdays", tuple(sorted(set(days))))
-        _check_slot(self.id, self.start, self.end)
+        _check_slot(self.id, self.start, self.end, self.places)
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,29 @@ class ExtraShift:
     end: time
     counselor_ids: tuple[str, ...] = ()
     label: str = ""
+    places: int = 0  # open places that counselors claim themselves
 
     def __post_init__(self) -> None:
-        _check_slot(self.id, self.start, self.end)
+        _check_slot(self.id, self.start, self.end, self.places)
+
+
+@dataclass(frozen=True)
+class Cover:
+    """Who works one run changes (a claimed place, a give-away, one half of a swap): on the
+    run of `shift_id` starting on `day`, `leaving` no longer works it and `joining` does. ""
+    is nobody: a claim has no `leaving`, a place given back no `joining`. Covers apply in
+    order, so a claimed place given away later is two covers."""
+
+    shift_id: str
+    day: date
+    leaving: str = ""
+    joining: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.shift_id:
+            raise ValueError("shift_id: must not be empty")
+        if self.leaving == self.joining:
+            raise ValueError("joining: must differ from leaving")
 
 
 @dataclass(frozen=True)
@@ -86,6 +107,7 @@ class Roster:
     extra_shifts: tuple[ExtraShift, ...] = ()
     timezone: str = DEFAULT_TIMEZONE
     last_intake_minutes: int = DEFAULT_LAST_INTAKE_MINUTES
+    covers: tuple[Cover, ...] = ()
 
     def __post_init__(self) -> None:
         try:
@@ -113,13 +135,16 @@ class Roster:
 
 @dataclass(frozen=True)
 class Occurrence:
-    """One concrete run of a shift; ``duration`` is its length in real time."""
+    """One concrete run of a shift, with who works it after the covers; ``duration`` is its
+    length in real time. (shift_id, day) names the run."""
 
     shift_id: str
     start: datetime
     end: datetime
     counselor_ids: tuple[str, ...]
     label: str
+    day: date | None = None  # the local day the run is scheduled on
+    open_places: int = 0  # places still to claim
 
     @property
     def duration(self) -> timedelta:
@@ -301,22 +326,36 @@ def _occurrences_utc(roster: Roster, start: datetime, end: datetime) -> list[Occ
     first = start.astimezone(zone).date() - timedelta(days=1)
     last = end.astimezone(zone).date()
     closed = {c.date for c in roster.closed_days}
-    found = [_occurrence(x, x.date, zone) for x in roster.extra_shifts if first <= x.date <= last]
+    covers: dict[tuple[str, date], list[Cover]] = {}
+    for cover in roster.covers:
+        if first <= cover.day <= last:
+            covers.setdefault((cover.shift_id, cover.day), []).append(cover)
+    found = [_occurrence(x, x.date, zone, covers) for x in roster.extra_shifts
+             if first <= x.date <= last]
     for day in (first + timedelta(days=n) for n in range((last - first).days + 1)):
         if day not in closed:
             weekly = (s for s in roster.shifts if day.weekday() in s.weekdays
                       and (s.valid_from is None or s.valid_from <= day))
-            found += [_occurrence(s, day, zone) for s in weekly]
+            found += [_occurrence(s, day, zone, covers) for s in weekly]
     # Runs inside a spring gap (02:00-02:30) are empty and dropped.
     hits = [o for o in found if o.start < o.end and o.start < end and start < o.end]
     return sorted(hits, key=lambda o: (o.start, o.end, o.shift_id))
 
 
-def _occurrence(slot: Shift | ExtraShift, day: date, zone: ZoneInfo) -> Occurrence:
+def _occurrence(slot: Shift | ExtraShift, day: date, zone: ZoneInfo,
+                covers: Mapping[tuple[str, date], list[Cover]]) -> Occurrence:
     end_day = day + timedelta(days=1) if slot.end <= slot.start else day
     start = _wall_to_utc(day, slot.start, zone)
     end = _wall_to_utc(end_day, slot.end, zone)
-    return Occurrence(slot.id, start, end, slot.counselor_ids, slot.label)
+    who = list(slot.counselor_ids)
+    for cover in covers.get((slot.id, day), ()):
+        if cover.leaving in who:
+            who.remove(cover.leaving)
+        if cover.joining and cover.joining not in who:
+            who.append(cover.joining)
+    # Claims grow the run beyond its assigned people; a place given back shrinks it again.
+    free = max(0, len(slot.counselor_ids) + slot.places - len(who))
+    return Occurrence(slot.id, start, end, tuple(who), slot.label, day, free)
 
 
 def _open_until(roster: Roster, at: datetime, cutoff: timedelta) -> datetime:
@@ -385,6 +424,7 @@ def validate_shift_times(start: str, end: str) -> tuple[time, time]:
 def parse_roster(data: Mapping[str, object]) -> Roster:
     """Build a Roster from roster_to_dict's shape; ValueError names the bad field."""
     _check_keys(data, "roster", {"timezone", "last_intake_minutes", *_LISTS})
+    covers = [_parse_cover(item, where) for where, item in _items(data, "covers")]
     closed = [
         ClosedDay(_get_date(item, where), _get(item, "reason", str, where, ""))
         for where, item in _items(data, "closed_days")
@@ -397,6 +437,7 @@ def parse_roster(data: Mapping[str, object]) -> Roster:
         ),
         timezone=_get(data, "timezone", str, "", DEFAULT_TIMEZONE),
         last_intake_minutes=_get(data, "last_intake_minutes", int, "", DEFAULT_LAST_INTAKE_MINUTES),
+        covers=tuple(covers),
     )
 
 
@@ -413,7 +454,8 @@ def roster_to_dict(roster: Roster) -> dict[str, object]:
             {"valid_from": s.valid_from.isoformat()}
             if isinstance(s, Shift) and s.valid_from else {}
         )
-        return {"id": s.id, key: when, **times, **rest, **since}
+        places = {"places": s.places} if s.places else {}
+        return {"id": s.id, key: when, **times, **rest, **since, **places}
 
     return {
         "timezone": roster.timezone,
@@ -423,23 +465,31 @@ def roster_to_dict(roster: Roster) -> dict[str, object]:
             {"date": c.date.isoformat(), "reason": c.reason} for c in roster.closed_days
         ],
         "extra_shifts": [slot(x) for x in roster.extra_shifts],
+        "covers": [
+            {"shift_id": c.shift_id, "day": c.day.isoformat(), "leaving": c.leaving,
+             "joining": c.joining} for c in roster.covers
+        ],
     }
 
 
-_SLOT_KEYS = {"id", "start", "end", "counselor_ids", "label"}
+_SLOT_KEYS = {"id", "start", "end", "counselor_ids", "label", "places"}
+MAX_PLACES = 20
 _LISTS = {  # list field -> the keys its items may have
     # "weekday" (one int) is how shifts were stored before they had several days.
     "shifts": {"weekdays", "weekday", "valid_from", *_SLOT_KEYS},
     "closed_days": {"date", "reason"},
     "extra_shifts": {"date", *_SLOT_KEYS},
+    "covers": {"shift_id", "day", "leaving", "joining"},
 }
 _KINDS: dict[type, str] = {str: "a string", int: "an integer", list: "a list"}
 
 
-def _check_slot(ident: str, start: time, end: time) -> None:
+def _check_slot(ident: str, start: time, end: time, places: int) -> None:
     if not ident:
         raise ValueError("id: must not be empty")
     _check_span(start, end)
+    if isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= MAX_PLACES:
+        raise ValueError(f"places: expected 0 to {MAX_PLACES}, got {places!r}")
 
 
 def _check_span(start: time, end: time) -> None:
@@ -494,21 +544,22 @@ def _get_date(item: Mapping[str, object], where: str, key: str = "date") -> date
 
 def _slot_fields(
     item: Mapping[str, object], where: str
-) -> tuple[str, time, time, tuple[str, ...], str]:
+) -> tuple[str, time, time, tuple[str, ...], str, int]:
     ident = _get(item, "id", str, where)
     start = _parse_time(item.get("start"), f"{where}.start")
     end = _parse_time(item.get("end"), f"{where}.end")
     ids: list[object] = _get(item, "counselor_ids", list, where, [])
     if not all(isinstance(c, str) and c for c in ids):
         raise ValueError(f"{where}.counselor_ids: expected a list of non-empty strings")
-    return ident, start, end, tuple(map(str, ids)), _get(item, "label", str, where, "")
+    label = _get(item, "label", str, where, "")
+    return ident, start, end, tuple(map(str, ids)), label, _get(item, "places", int, where, 0)
 
 
 def _parse_shift(item: Mapping[str, object], where: str) -> Shift:
-    ident, start, end, ids, label = _slot_fields(item, where)
+    ident, start, end, ids, label, places = _slot_fields(item, where)
     days = _weekdays(item, where)
     since = _get_date(item, where, "valid_from") if "valid_from" in item else None
-    return _build(where, lambda: Shift(ident, days, start, end, ids, label, since))
+    return _build(where, lambda: Shift(ident, days, start, end, ids, label, since, places))
 
 
 def _weekdays(item: Mapping[str, object], where: str) -> tuple[int, ...]:
@@ -525,9 +576,15 @@ def _weekdays(item: Mapping[str, object], where: str) -> tuple[int, ...]:
 
 
 def _parse_extra(item: Mapping[str, object], where: str) -> ExtraShift:
-    ident, start, end, ids, label = _slot_fields(item, where)
+    ident, start, end, ids, label, places = _slot_fields(item, where)
     day = _get_date(item, where)
-    return _build(where, lambda: ExtraShift(ident, day, start, end, ids, label))
+    return _build(where, lambda: ExtraShift(ident, day, start, end, ids, label, places))
+
+
+def _parse_cover(item: Mapping[str, object], where: str) -> Cover:
+    shift_id, day = _get(item, "shift_id", str, where), _get_date(item, where, "day")
+    leaving, joining = (_get(item, key, str, where, "") for key in ("leaving", "joining"))
+    return _build(where, lambda: Cover(shift_id, day, leaving, joining))
 
 
 def _build(where: str, make: Callable[[], _T]) -> _T:
