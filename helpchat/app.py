@@ -33,6 +33,7 @@ from helpchat.web import (
     health,
     login_code,
     metrics,
+    my_shifts,
     setup,
     shifts,
     two_factor,
@@ -220,6 +221,7 @@ def create_app(settings: Settings) -> web.Application:
     login_code.setup_routes(app)
     setup.setup_routes(app)
     shifts.setup_routes(app)
+    my_shifts.setup_routes(app)
     # One static route for helpchat/static (console, admin and shared CSS/JS).
     app.router.add_static("/static/", Path(__file__).parent / "static")
     setup_login_routes(app)

@@ -86,6 +86,7 @@ class Settings:
     timezone: str = "Europe/Amsterdam"
     last_intake_minutes: int = 15
     allow_unscheduled_duty: bool = True
+    roster_approval: bool = False
     default_language: str = "nl"
     log_level: str = "INFO"
     insights_retention_months: int = 25

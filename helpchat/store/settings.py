@@ -27,6 +27,7 @@ EDITABLE = (
     "widget_title_en", "topics_en", "widget_intro", "widget_intro_en",
     "queue_cap", "last_intake_minutes", "transcript_retention_hours",
     "visitor_grace_seconds", "counselor_grace_seconds", "allow_unscheduled_duty",
+    "roster_approval",
 )
 POLL_INTERVAL_S = 1.0
 

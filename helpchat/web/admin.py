@@ -9,6 +9,7 @@ from aiohttp import web
 
 from helpchat import duty_rules
 from helpchat.web import (
+    admin_approvals,
     admin_blocks,
     admin_contacts,
     admin_counselors,
@@ -26,6 +27,7 @@ def setup_routes(app: web.Application) -> None:
     admin_home.setup_routes(app)
     app.router.add_get("/admin/audit", audit_page)
     admin_roster.setup_routes(app)
+    admin_approvals.setup_routes(app)
     admin_counselors.setup_routes(app)
     admin_contacts.setup_routes(app)
     admin_settings.setup_routes(app)

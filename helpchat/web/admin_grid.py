@@ -32,6 +32,7 @@ class Piece:
     span: int
     lane: int = 1
     count: int = 0  # gaps: scheduled counselors in this stretch
+    open_places: int = 0  # shifts: places still to claim on this run
 
 
 @dataclass
@@ -101,7 +102,7 @@ def week_grid(roster: Roster, week_start: date, names: Mapping[str, str],
                 row, span = _rows(first, last)
                 by_date[day].pieces.append(Piece(
                     kind, occ.shift_id, occ.label, f"{occ.start:%H:%M}", f"{occ.end:%H:%M}",
-                    who, row, span))
+                    who, row, span, open_places=occ.open_places))
     for start, end, count in rosters.coverage_gaps(roster, week_start, minimum):
         for day, first, last in _day_pieces(start, end):
             if day in by_date:

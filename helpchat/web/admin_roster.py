@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -13,7 +13,9 @@ from multidict import MultiDict, MultiDictProxy
 
 from helpchat import duty_rules
 from helpchat import roster as rosters
-from helpchat.roster import ClosedDay, ExtraShift, Roster, Shift
+from helpchat import roster_signup as signup
+from helpchat.roster import ClosedDay, ExtraShift, Occurrence, Roster, Shift
+from helpchat.roster_signup import ShiftRequest
 from helpchat.store.models import Counselor
 from helpchat.web import admin_forms as forms
 from helpchat.web.admin_common import Ctx, Errors, Msg, admin_only, reason_page
@@ -30,6 +32,7 @@ class Slot:
     end: time
     counselor_ids: tuple[str, ...]
     label: str
+    places: int = 0
 
 
 def setup_routes(app: web.Application) -> None:
@@ -44,6 +47,32 @@ def setup_routes(app: web.Application) -> None:
     r.add_post("/admin/roster/extra", add_extra_shift)
     r.add_post("/admin/roster/extra/{id}/delete", delete_extra_shift)
     r.add_post("/admin/roster/copy", copy_week)
+
+
+@dataclasses.dataclass(frozen=True)
+class RequestRow:
+    """A request as one counselor sees it: the runs (None when gone from the roster)."""
+
+    request: ShiftRequest
+    run: Occurrence | None
+    theirs: Occurrence | None
+
+
+def describe_run(occ: Occurrence | None, t: Callable[..., str], zone: Any) -> str:
+    """"dinsdag 2026-12-08 18:00–22:00 Avond" (also in audit entries, in the admin's language)."""
+    if occ is None:
+        return t("admin.shifts.run_gone")
+    start, end = occ.start.astimezone(zone), occ.end.astimezone(zone)
+    label = f" {occ.label}" if occ.label else ""
+    day = t(f"admin.weekday.{start.weekday()}")
+    return f"{day} {start:%Y-%m-%d} {start:%H:%M}–{end:%H:%M}{label}"
+
+
+def request_rows(roster: Roster, requests: Sequence[ShiftRequest]) -> list[RequestRow]:
+    def theirs(r: ShiftRequest) -> Occurrence | None:
+        return signup.run_of(roster, r.their_shift_id, r.their_day) if r.their_day else None
+
+    return [RequestRow(r, signup.run_of(roster, r.shift_id, r.day), theirs(r)) for r in requests]
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -68,7 +97,8 @@ async def assignable(ctx: Ctx) -> list[Counselor]:
 def describe(slot: Slot, when: str, names: dict[str, str]) -> str:
     who = ", ".join(names.get(c, c) for c in slot.counselor_ids) or "-"
     label = f" {slot.label}" if slot.label else ""
-    return f"{when} {slot.start:%H:%M}-{slot.end:%H:%M}{label}; {who}"
+    places = f"; {slot.places} open place(s)" if slot.places else ""
+    return f"{when} {slot.start:%H:%M}-{slot.end:%H:%M}{label}; {who}{places}"
 
 
 def audit_days(shift: Shift) -> str:
@@ -122,6 +152,9 @@ async def page_context(ctx: Ctx) -> dict[str, Any]:
         "extra_shifts": sorted(roster.extra_shifts, key=lambda x: (x.date, x.start)),
         "counselors": [c for c in everyone if not c.disabled],
         "roster_status": status, "today": now.astimezone(roster.zone).date(),
+        "approvals": request_rows(roster, [r for r in await ctx.store.roster.requests()
+                                           if r.status == "pending"]),
+        "describe": lambda occ: describe_run(occ, ctx.t, roster.zone),
         "who": lambda ids: ", ".join(sorted((names.get(i, "?") for i in ids), key=str.lower))
         or ctx.t("admin.roster.nobody"),
     }
@@ -154,9 +187,11 @@ def parse_slot(ctx: Ctx, errors: Errors, prefix: str, allowed: set[str]) -> Slot
     times = forms.shift_times(errors, prefix, ctx.text("start", 5), ctx.text("end", 5))
     ids = forms.chosen_ids(errors, f"{prefix}counselors", form.getall("counselors", []), allowed)
     label = forms.text(errors, f"{prefix}label", ctx.text("label", MAX_LABEL), MAX_LABEL)
+    places = forms.integer(errors, f"{prefix}places", ctx.text("places", 3) or "0", 0,
+                           rosters.MAX_PLACES)
     if times is None or errors:
         return None
-    return Slot(times[0], times[1], ids, label)
+    return Slot(times[0], times[1], ids, label, places)
 
 
 async def save(ctx: Ctx, change: Callable[[Roster], Roster]) -> str | None:
@@ -187,7 +222,7 @@ async def add_shift(ctx: Ctx) -> web.StreamResponse:
     if slot is None or errors:
         return await show(ctx, errors, "shift", ctx.form)
     new = Shift(new_shift_id(), tuple(days), slot.start, slot.end, slot.counselor_ids,
-                slot.label, since)
+                slot.label, since, slot.places)
     if reason := await save(ctx, lambda r: dataclasses.replace(r, shifts=(*r.shifts, new))):
         return await show(ctx, {"shift.start": Msg("admin.error.refused", {"reason": reason})},
                           "shift", ctx.form)
@@ -208,7 +243,8 @@ async def edit_shift_page(ctx: Ctx) -> web.StreamResponse:
         return reason_page(ctx.request, 404, "admin.roster.not_found", ctx.lang)
     values = MultiDict([("start", f"{shift.start:%H:%M}"),
                         ("end", f"{shift.end:%H:%M}"), ("label", shift.label),
-                        ("valid_from", shift.valid_from.isoformat() if shift.valid_from else "")])
+                        ("valid_from", shift.valid_from.isoformat() if shift.valid_from else ""),
+                        ("places", str(shift.places))])
     values.extend(("weekday", str(d)) for d in shift.weekdays)
     values.extend(("counselors", c) for c in shift.counselor_ids)
     return await edit_form(ctx, shift, MultiDictProxy(values))
@@ -236,7 +272,7 @@ async def edit_shift(ctx: Ctx) -> web.StreamResponse:
     if slot is None or errors:
         return await edit_form(ctx, shift, ctx.form, errors)
     updated = Shift(shift_id, tuple(days), slot.start, slot.end, slot.counselor_ids, slot.label,
-                    since)
+                    since, slot.places)
     reason = await save(ctx, lambda r: replace_shift(r, updated))
     if reason:
         return await edit_form(ctx, shift, ctx.form,
@@ -264,7 +300,7 @@ async def delete_shift(ctx: Ctx) -> web.StreamResponse:
     if shift is None:
         return reason_page(ctx.request, 404, "admin.roster.not_found", ctx.lang)
     await save(ctx, lambda r: without_shift(r, shift.id))
-    slot = Slot(shift.start, shift.end, shift.counselor_ids, shift.label)
+    slot = Slot(shift.start, shift.end, shift.counselor_ids, shift.label, shift.places)
     names = {c.id: c.name for c in await ctx.store.counselors.all()}
     when = audit_days(shift)
     await ctx.audit("roster.shift_removed", shift.label or when, describe(slot, when, names))
@@ -318,7 +354,8 @@ async def add_extra_shift(ctx: Ctx) -> web.StreamResponse:
     slot = parse_slot(ctx, errors, "extra.", {c.id for c in counselors})
     if day is None or slot is None or errors:
         return await show(ctx, errors, "extra", ctx.form)
-    extra = ExtraShift(new_shift_id(), day, slot.start, slot.end, slot.counselor_ids, slot.label)
+    extra = ExtraShift(new_shift_id(), day, slot.start, slot.end, slot.counselor_ids, slot.label,
+                       slot.places)
     reason = await save(ctx, lambda r: dataclasses.replace(
         r, extra_shifts=(*r.extra_shifts, extra)))
     if reason:

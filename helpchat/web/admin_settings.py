@@ -59,6 +59,7 @@ def form_values(settings: Settings) -> dict[str, str]:
         "visitor_grace_seconds": str(settings.visitor_grace_seconds),
         "counselor_grace_seconds": str(settings.counselor_grace_seconds),
         "allow_unscheduled_duty": "on" if settings.allow_unscheduled_duty else "",
+        "roster_approval": "on" if settings.roster_approval else "",
     }
 
 
@@ -159,7 +160,8 @@ def parse_settings(ctx: Ctx) -> tuple[dict[str, Any], Errors]:
         values[name] = forms.integer(errors, name, ctx.text(name, 10), low, high)
     values["transcript_retention_hours"] = forms.decimal(
         errors, "transcript_retention_hours", ctx.text("transcript_retention_hours", 10), 0, 720)
-    values["allow_unscheduled_duty"] = ctx.form.get("allow_unscheduled_duty") == "on"
+    for name in ("allow_unscheduled_duty", "roster_approval"):
+        values[name] = ctx.form.get(name) == "on"
     return values, errors
 
 

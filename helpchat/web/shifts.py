@@ -4,6 +4,7 @@ the roster shows up in their phone's calendar."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 import re
@@ -18,7 +19,6 @@ from helpchat.i18n import translate
 from helpchat.roster import Occurrence, Roster
 from helpchat.store.models import Counselor
 from helpchat.web.admin_common import Ctx, any_counselor
-from helpchat.web.admin_roster import current_roster
 
 PAGE_WEEKS = 4
 FEED_PAST = timedelta(days=14)
@@ -28,8 +28,6 @@ FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
 def setup_routes(app: web.Application) -> None:
-    app.router.add_get("/shifts", my_shifts)
-    app.router.add_get("/shifts/", my_shifts)
     app.router.add_post("/shifts/feed", renew_feed)
     app.router.add_post("/shifts/feed/revoke", revoke_feed)
     app.router.add_get("/shifts/feed/{counselor}/{token}.ics", feed)
@@ -56,21 +54,6 @@ async def feed_url(ctx: Ctx) -> str | None:
     settings = ctx.hub.settings
     token = feed_token(settings.secret_key, ctx.me.id, generation)
     return f"{ctx.base_url}/shifts/feed/{ctx.me.id}/{token}.ics"
-
-
-@any_counselor
-async def my_shifts(ctx: Ctx) -> web.StreamResponse:
-    roster = await current_roster(ctx)
-    start = now(ctx.app)
-    shifts = mine(roster, ctx.me.id, start, start + timedelta(weeks=PAGE_WEEKS))
-    names = {c.id: c.shown_name for c in await ctx.store.counselors.all()}
-
-    def colleagues(occ: Occurrence) -> str:
-        others = (names.get(c, "?") for c in occ.counselor_ids if c != ctx.me.id)
-        return ", ".join(sorted(others, key=str.lower))
-
-    return ctx.render("shifts/my_shifts.html", shifts=shifts, colleagues=colleagues,
-                      weeks=PAGE_WEEKS, feed=await feed_url(ctx), zone=roster.zone)
 
 
 @any_counselor
@@ -110,8 +93,8 @@ async def feed(request: web.Request) -> web.StreamResponse:
     app = request.app
     saved = await app[appkeys.STORE].roster.load() or Roster()
     settings = app[appkeys.HUB].settings
-    roster = Roster(saved.shifts, saved.closed_days, saved.extra_shifts, settings.timezone,
-                    settings.last_intake_minutes)
+    roster = dataclasses.replace(saved, timezone=settings.timezone,
+                                 last_intake_minutes=settings.last_intake_minutes)
     at = now(app)
     names = {c.id: c.shown_name for c in await app[appkeys.STORE].counselors.all()}
     title = translate(settings.default_language, "admin.shifts.event_title")
