@@ -76,7 +76,9 @@
       "background:" + color + ";color:" + onColor + ";box-shadow:0 4px 14px rgba(0,0,0,.3)}" +
       ".launcher:focus-visible,button:focus-visible{outline:3px solid #111;outline-offset:2px;" +
       "box-shadow:0 0 0 6px #fff}" +
-      ".launcher svg{width:22px;height:22px;fill:currentColor}" +
+      // One line on a phone too: a long title is cut short (its whole text stays the name).
+      ".launcher{max-width:calc(100vw - 40px)}.label{min-width:0;white-space:nowrap;overflow:hidden;" +
+      "text-overflow:ellipsis}.launcher svg{flex:none;width:22px;height:22px;fill:currentColor}" +
       ".badge{width:12px;height:12px;border-radius:50%;background:#c4161c;border:2px solid #fff}" +
       ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}" +
       ".panel{position:fixed;bottom:88px;" + side + ":20px;z-index:2147483001;width:400px;" +
@@ -134,7 +136,7 @@
     icon.appendChild(bubble);
     launcher = h("button", {
       type: "button", "class": "launcher", "aria-expanded": "false", "aria-controls": "hc-panel"
-    }, [icon, h("span", { text: title }), badge]);
+    }, [icon, h("span", { "class": "label", text: title }), badge]);
     // The accessible name always says "chat", whatever title the site chose.
     if (!/chat/i.test(title)) launcher.setAttribute("aria-label", title + " (chat)");
     launcher.addEventListener("click", toggle);

@@ -74,7 +74,12 @@ async def test_header_is_one_row_at_320_px_with_a_long_title(
     await counselors("Anna")
     await page.set_viewport_size({"width": 320, "height": 568})
     await page.goto(titled_page(host_site, live_server))
-    await page.get_by_role("button", name=LAUNCHER).click()
+    launcher = page.get_by_role("button", name=LAUNCHER)
+    box = await launcher.bounding_box()  # the launcher too: one line, inside the screen
+    assert box and box["height"] <= 56 and box["x"] + box["width"] <= 320, box
+    await expect(launcher).to_have_accessible_name(LONG_TITLE + " (chat)")  # whole, cut or not
+    await page.screenshot(path=SCREENSHOTS / "14-1-launcher-long-title-320x568.png")
+    await launcher.click()
     widget = chat(page)
     await expect(widget.locator("#view-ready")).to_be_visible()
     frame = await chat_frame(page)
@@ -188,6 +193,28 @@ async def test_a_place_that_goes_back_and_a_wait_that_grows_are_explained(
     await snap(page, "14-3-queue-longer")
     await urgent.close()
     await behind.close()
+
+
+async def test_a_chat_handed_back_ahead_of_the_youth_is_explained(
+    page: Page, live_server: LiveServer, host_site: HostSite, counselors: CounselorFactory
+) -> None:
+    anna = await counselors("Anna")
+    other, _ = await visitor(live_server.url)
+    assert (await other.call("request_chat", {}))["ok"]
+    taken = await anna.call("take", {})
+    widget = await open_widget(page, embed_page(host_site, live_server))
+    await start_chat(widget)
+    status = widget.locator("#queue-status")
+    await expect(status).to_contain_text("Je bent nummer 1 in de wachtrij.")
+
+    # The other chat goes back to the front of the queue: the place goes back, with a reason.
+    await anna.call("transfer", {"conversation_id": taken["conversation"]["id"], "to": None})
+    await expect(status).to_contain_text(
+        "Je bent nummer 2 in de wachtrij. We weten nog niet hoe lang het duurt. Een gesprek dat "
+        "even onderbroken was, gaat weer verder en gaat voor.")
+    await assert_accessible(await chat_frame(page))
+    await snap(page, "14-3-queue-returned-ahead")
+    await other.close()
 
 
 async def test_a_reload_mid_chat_opens_the_panel_again(
