@@ -18,8 +18,8 @@ export class MonitorPane extends LiveConversationView {
   }
 
   setCounselor(name) {
-    this.counselorName = staffName(name);
-    name = this.counselorName;
+    name = staffName(name);
+    this.counselorName = name;
     slot(this.root, "pseudonym").textContent = t("monitor.with", { pseudonym: this.pseudonym, name });
     const input = slot(this.root, "input");
     input.placeholder = t("monitor.whisper_placeholder", { name });
