@@ -24,7 +24,7 @@ from helpchat.web.admin_common import Ctx, CtxHandler, Handler, any_counselor
 from helpchat.web.admin_roster import current_roster, describe_run, request_rows
 from helpchat.web.shifts import PAGE_WEEKS, feed_url, now
 
-RUN = re.compile(r"([0-9a-f]{8})/([0-9]{4}-[0-9]{2}-[0-9]{2})")  # "shift id/day"
+RUN = re.compile(r"([A-Za-z0-9_-]{1,40})/([0-9]{4}-[0-9]{2}-[0-9]{2})")  # "shift id/day"
 MAX_SWAP_CHOICES = 80
 
 
@@ -154,7 +154,7 @@ async def step(ctx: Ctx, change: Change, refused: Page | None = None) -> Any:
 
 
 def form_run(ctx: Ctx, name: str = "run") -> tuple[str, date] | None:
-    return parse_run(ctx.text(name, 30))
+    return parse_run(ctx.text(name, 60))
 
 
 async def done(ctx: Ctx, action: str, target: str, detail: str, notice: str,
@@ -196,7 +196,7 @@ async def give_back(ctx: Ctx) -> web.StreamResponse:
 async def make_request(ctx: Ctx) -> web.StreamResponse:
     kind = ctx.text("kind", 10)
     run = form_run(ctx)
-    theirs = ctx.text("theirs", 70).rpartition("/")
+    theirs = ctx.text("theirs", 100).rpartition("/")
     their_run = parse_run(theirs[0]) if kind == "swap" else None
     if run is None or kind not in signup.KINDS or (kind == "swap" and their_run is None):
         return await page(ctx, "invalid")
