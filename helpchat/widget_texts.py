@@ -95,4 +95,15 @@ def contact_gaps(contacts: dict[str, list[Contact]]) -> list[Gap]:
             if _reach(contact) and _reach(contact) not in present:
                 found.append(Gap("contact_missing", {"name": contact["name"], "language": lang,
                                                      "other": other}))
+    # The same helpline in both lists, but told differently: a youth reading English would be
+    # sent to a line marked open (or not urgent) that the Dutch list gives other hours.
+    english = {_reach(c): c for c in contacts.get("en", []) if _reach(c)}
+    for dutch in contacts.get("nl", []):
+        twin = english.get(_reach(dutch))
+        if twin is None:
+            continue
+        if (dutch.get("open") or None) != (twin.get("open") or None):
+            found.append(Gap("contact_hours_differ", {"name": dutch["name"]}))
+        if bool(dutch.get("urgent")) != bool(twin.get("urgent")):
+            found.append(Gap("contact_urgent_differs", {"name": dutch["name"]}))
     return found

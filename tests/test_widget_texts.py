@@ -52,3 +52,20 @@ def test_a_helpline_in_one_language_only_is_named_by_number_or_website() -> None
         Gap("contact_missing", {"name": "Youth line", "language": "nl", "other": "en"}),
         Gap("contact_missing", {"name": "De Kindertelefoon", "language": "en", "other": "nl"}),
     ]
+
+
+def test_the_same_helpline_with_other_hours_or_urgency_in_english_is_named() -> None:
+    evenings = {"days": [0, 1, 2, 3, 4], "from": "18:00", "to": "22:00"}
+    lists = {
+        "nl": [{**contact("Alarmnummer 112", "112"), "urgent": True, "open": {"always": True}},
+               {**contact("De Kindertelefoon", "0800-0432"), "open": evenings},
+               {**contact("Veilig Thuis", "0800-2000"), "open": {"always": True}}],
+        "en": [{**contact("Emergency number 112", "112"), "urgent": False,
+                "open": {"always": True}},
+               {**contact("Child Helpline", "0800 0432"), "open": {**evenings, "to": "21:00"}},
+               {**contact("Safe at Home", "0800-2000"), "open": {"always": True}}],
+    }
+    assert contact_gaps(lists) == [
+        Gap("contact_urgent_differs", {"name": "Alarmnummer 112"}),
+        Gap("contact_hours_differ", {"name": "De Kindertelefoon"}),
+    ]

@@ -111,5 +111,20 @@ async def test_each_language_has_its_own_texts_and_the_admin_sees_the_gaps(
     contact_gaps = admin.get_by_role("region", name="Verschillen tussen de talen").locator("li")
     await expect(contact_gaps).to_contain_text([
         "Noodcontacten: ‘Veilig Thuis’ staat in het Nederlands maar niet in het Engels."])
+
+    # The same helpline with other hours in one language: named too (a youth reading English
+    # would see it open when the Dutch list says closed).
+    await admin.goto(f"{live_server.url}/admin/contacts?list=nl")
+    await admin.get_by_role("link", name=re.compile("De Kindertelefoon bewerken")).click()
+    hours = admin.get_by_role("group", name="Wanneer bereikbaar")
+    await hours.get_by_label("zaterdag").uncheck()
+    await hours.get_by_label("zondag").uncheck()
+    await admin.get_by_role("button", name="Opslaan").click()
+    await expect(admin.get_by_role("status")).to_contain_text("gewijzigd")
+    await expect(contact_gaps).to_contain_text([
+        "Noodcontacten: ‘De Kindertelefoon’ heeft in het Engels andere tijden dan in het "
+        "Nederlands."])
+    await assert_accessible(admin)
+    await snap(admin, "14-5-contacts-hours-differ")
     await assert_accessible(admin)
     await snap(admin, "14-5-contacts-english-lacks-one")
