@@ -95,16 +95,24 @@ async def _sweeper(hub: Hub) -> None:
             log.exception("sweep failed")
 
 
-async def _heartbeat(hub: Hub) -> None:
-    """This process's heartbeat in Redis: while it beats, the others trust its sockets."""
+async def _heartbeat(hub: Hub, manager: ResyncingRedisManager) -> None:
+    """This process's heartbeat in Redis: while it beats, the others trust its sockets. It also
+    learns whether other processes run (local delivery: realtime/pubsub.py)."""
     while True:
         try:
-            put_back = await hub.store.presence.beat(hub.now_ms())
+            now = hub.now_ms()
+            put_back = await hub.store.presence.beat(now)
             hub.redis_watch.succeeded()
+            manager.others_beating(await hub.store.presence.others_beating(
+                now - hub.settings.process_timeout_seconds * 1000))
             if put_back:
                 log.warning("this process was taken for dead (it stalled longer than "
                             "process_timeout_seconds): its %d sockets are registered again",
                             put_back)
+                # The others may have served alone meanwhile: they publish again from now on,
+                # and this process's clients fetch what they missed.
+                await manager.announce()
+                await manager.ask_resync()
                 await hub.pushes.push_queue()
         except RedisError as exc:
             hub.redis_watch.failed(exc)
@@ -150,13 +158,27 @@ async def _duty_sampler(hub: Hub, rules: RosterRules) -> None:
             log.exception("duty sample failed")
 
 
+async def _join(hub: Hub, manager: ResyncingRedisManager) -> None:
+    """Beat once and announce this process before it serves. A process already serving alone
+    delivers locally only; it publishes again once it hears the announcement or reads this
+    heartbeat, so this one waits out a heartbeat interval first (only when others run)."""
+    now = hub.now_ms()
+    await hub.store.presence.beat(now)
+    others = await hub.store.presence.others_beating(
+        now - hub.settings.process_timeout_seconds * 1000)
+    manager.others_beating(others)
+    if others:
+        await manager.announce()
+        await asyncio.sleep(HEARTBEAT_INTERVAL_S * 1.5)
+
+
 def _lifecycle(hub: Hub, rules: RosterRules, manager: ResyncingRedisManager,
                ) -> Callable[[web.Application], AsyncIterator[None]]:
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(RedisError):  # before the first socket arrives
-            await hub.store.presence.beat(hub.now_ms())
+            await _join(hub, manager)
         tasks = [asyncio.create_task(_sweeper(hub)), asyncio.create_task(_duty_sampler(hub, rules)),
-                 asyncio.create_task(_heartbeat(hub))]
+                 asyncio.create_task(_heartbeat(hub, manager))]
         follower = MasterFollower(hub.store.redis)
         if follower.needed:
             tasks.append(asyncio.create_task(_follow_master(hub, follower, manager)))
@@ -165,6 +187,7 @@ def _lifecycle(hub: Hub, rules: RosterRules, manager: ResyncingRedisManager,
             task.cancel()
         # Bounded: a Redis call that swallows the cancellation must not hang the shutdown.
         await asyncio.wait(tasks, timeout=SHUTDOWN_WAIT_S)
+        await hub.pushes.close()
         with contextlib.suppress(RedisError):
             await hub.store.presence.retire()  # the others close this process's sockets now
         await hub.store.redis.aclose()

@@ -210,6 +210,14 @@ def _first_admin_link(settings: Settings) -> str | None:
         return None  # the server still starts; /healthz reports Redis as down
 
 
+def _event_loop(settings: Settings) -> asyncio.AbstractEventLoop:
+    if settings.event_loop == "uvloop":
+        import uvloop
+
+        return uvloop.new_event_loop()
+    return asyncio.new_event_loop()
+
+
 def serve(settings: Settings) -> int:
     # Imported here so `create-user` and `--help` do not need the whole web stack.
     from aiohttp import web
@@ -228,6 +236,7 @@ def serve(settings: Settings) -> int:
         # `with` block stops the embedded Redis.
         web.run_app(
             app,
+            loop=_event_loop(settings),
             host=settings.host,
             port=settings.port,
             access_log_class=RedactingAccessLogger,

@@ -50,6 +50,7 @@ class Settings:
     redis_maxmemory_mb: int = 512
     redis_pubsub_buffer_mb: int = 64
     websocket_compression: bool = False
+    event_loop: str = "uvloop"
     block_hours: float = 0
     block_ends_at: str = "06:00"
     visitor_grace_seconds: int = 120
@@ -190,6 +191,8 @@ def validate(settings: Settings) -> Settings:
     s = settings
     if s.durability not in ("strict", "fast"):
         raise ConfigError("durability: must be strict or fast")
+    if s.event_loop not in ("uvloop", "asyncio"):
+        raise ConfigError("event_loop: must be uvloop or asyncio")
     if s.environment not in ("development", "production"):
         raise ConfigError("environment: must be 'development' or 'production'")
     if not 0 < s.port < 65536:

@@ -1,23 +1,37 @@
 """Pub/sub cannot be knocked over: one chat's flood leaves a bystander chat on another process
 delivering promptly and completely, and a dropped subscriber comes back and has clients
-resync."""
+resync. A process serving alone delivers locally, without Redis."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestServer
 
 from helpchat import appkeys
+from helpchat.embedded_redis import EmbeddedRedis, free_port
 from tests.conftest import ServerFactory
 from tests.support import Client, chat_with, eventually, make_counselor
 
 EMOJI_2000 = "\U0001f600" * 2000
 BYSTANDER_MESSAGES = 60
 FLOOD_SECONDS = 3.0
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A Redis of the test's own: whether a process serves alone depends on which others beat
+    in it (the suite's shared one has the e2e tests' session-long server in it)."""
+    server = EmbeddedRedis(tmp_path / "redis", port=free_port(), persist=False)
+    yield server.start()
+    server.stop()
 
 
 def _url(server: TestServer) -> str:
@@ -109,3 +123,41 @@ async def test_a_dropped_subscriber_resubscribes_and_clients_resync(
     assert (await youth.wait_for("message", lambda m: m["client_id"] == "c1"))["text"] == "hoi"
     await youth.close()
     await anna.close()
+
+
+async def test_a_process_serving_alone_delivers_without_redis_until_another_starts(
+    start_server: ServerFactory, redis_client: aioredis.Redis
+) -> None:
+    published: list[dict[str, Any]] = []
+    listener = redis_client.pubsub()
+    await listener.subscribe("helpchat")
+
+    async def listen() -> None:
+        async for item in listener.listen():
+            if item["type"] == "message":
+                published.append(json.loads(item["data"]))
+
+    listening = asyncio.create_task(listen())
+    one = await start_server()
+    anna = await make_counselor(one.app, _url(one), "anna")
+    youth, _, _ = await chat_with(_url(one), anna)
+    assert one.app[appkeys.SIO].manager.alone
+    for n in range(5):
+        assert (await youth.call("message", {"client_id": f"a{n}", "text": "hoi"}))["ok"]
+        await anna.client.wait_for("message", lambda m, n=n: m["client_id"] == f"a{n}")
+    assert not [m for m in published if m.get("event") == "message"]
+
+    two = await start_server()  # announces itself: the first one publishes from now on
+    assert not one.app[appkeys.SIO].manager.alone
+    bob = await make_counselor(two.app, _url(two), "bob")
+    other, _, _ = await chat_with(_url(one), bob)  # a chat across the two processes
+    assert (await other.call("message", {"client_id": "b1", "text": "hallo"}))["ok"]
+    assert (await bob.client.wait_for("message", lambda m: m["client_id"] == "b1"))["text"] \
+        == "hallo"
+    assert [m for m in published if m.get("event") == "message"]
+    listening.cancel()
+    await listener.aclose()
+    for client in (youth, other):
+        await client.close()
+    await anna.close()
+    await bob.close()

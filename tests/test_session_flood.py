@@ -23,14 +23,32 @@ def _vid(token: str) -> str:
     return identity.visitor_id(TEST_SECRET, token)
 
 
-async def test_opening_the_widget_stores_no_session(
-    base_url: str, redis_client: aioredis.Redis
+async def test_opening_the_widget_stores_no_session_and_a_closed_service_only_briefly(
+    start_server: ServerFactory, redis_client: aioredis.Redis
 ) -> None:
-    youth, session = await visitor(base_url)
+    server = await start_server(visitor_idle_session_seconds=300)
+    # Closed: the visit is told "not available" once, and counted once (turned away): that
+    # mark is all that is stored, for the short idle expiry.
+    closed, session = await visitor(_url(server))
+    await closed.wait_for("availability")
+    key = f"hc:v:{_vid(session['token'])}"
+
+    async def marked() -> bool:
+        return bool(await redis_client.exists(key))
+
+    await eventually(marked)
+    assert 0 < await redis_client.ttl(key) <= 300
+    await closed.close()
+    # Open: nothing at all (the welcome is done once its availability has arrived).
+    anna = await make_counselor(server.app, _url(server), "anna")
+    assert (await anna.call("set_duty", {"status": "on"}))["ok"]
+    youth, session = await visitor(_url(server))
+    assert (await youth.wait_for("availability"))["available"]
     assert session["state"] == "idle"
-    assert not await redis_client.exists(f"hc:v:{_vid(session['token'])}")
     assert (await youth.call("sync", {}))["state"] == "idle"  # and the visit still works
+    assert not await redis_client.exists(f"hc:v:{_vid(session['token'])}")
     await youth.close()
+    await anna.close()
 
 
 async def test_a_refused_first_request_is_kept_minutes_and_a_queued_one_a_day(

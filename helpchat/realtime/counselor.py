@@ -38,7 +38,8 @@ class CounselorNamespace(SupervisorEvents, CounselorQuestionEvents):
             raise socketio.exceptions.ConnectionRefusedError("forbidden")
         session_id = session_id_from_header(environ.get("HTTP_COOKIE", ""), self.hub.settings)
         login = session_id and await self.hub.store.auth.get(session_id, self.hub.now_ms())
-        counselor = login and await self.hub.store.counselors.get(login.counselor_id)
+        counselor = login and await self.hub.store.counselors.recent(login.counselor_id,
+                                                                     refresh=True)
         if not login or not counselor or counselor.disabled:
             raise socketio.exceptions.ConnectionRefusedError("unauthorized")
         if two_factor.required(self.hub.settings, counselor) and \
@@ -87,7 +88,7 @@ class CounselorNamespace(SupervisorEvents, CounselorQuestionEvents):
             counselor_id = (await self.get_session(sid))["counselor_id"]
         except KeyError:
             raise HelpchatError("unauthorized") from None
-        counselor = await self.hub.store.counselors.get(counselor_id)
+        counselor = await self.hub.store.counselors.recent(counselor_id)
         if counselor is None or counselor.disabled:
             # Closed only after this event's ack has gone out, so the client learns why.
             self.server.start_background_task(self._disconnect_soon, sid)

@@ -1,12 +1,18 @@
 """The socket.io client manager that shares emits between processes over Redis pub/sub, with
-two changes to python-socketio's own:
+three changes to python-socketio's own:
 
 - It works on the process's one Redis client, whose bounded pool the store uses too. The
   original makes a client (with its own pool) at every connect and every publish retry and never
   closes the old one: under a Redis hiccup that leaked hundreds of connections.
 - When Redis dropped its subscriber (output buffer exceeded, Redis restarted), the emits
   published meanwhile are lost to this process, so after resubscribing it tells every socket it
-  holds to `resync` (fetch what it missed with `sync` after its last message id)."""
+  holds to `resync` (fetch what it missed with `sync` after its last message id).
+- Local delivery: python-socketio publishes every emit, also one that no other process could
+  deliver: to a socket of this process (every welcome), or while this process serves alone.
+  Those are delivered here only, without the round trip through Redis and the decoding on the
+  way back. The heartbeats say whether other processes run; a starting process announces itself
+  on the channel and waits for the others to have heard it before it serves
+  (`announce`, called by app.py)."""
 
 from __future__ import annotations
 
@@ -25,6 +31,7 @@ from helpchat.store.connection import Redis
 log = logging.getLogger(__name__)
 NAMESPACES = ("/visitor", "/counselor")
 FIRST_RETRY_S, LAST_RETRY_S = 0.1, 5.0
+HELLO = "helpchat:hello"  # an emit to nobody: a process announcing itself to the others
 
 
 class _Subscriber(PubSub):  # type: ignore[misc]
@@ -47,6 +54,43 @@ class ResyncingRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         super().__init__(channel=channel)
         self._client = client
         self.resubscribes = 0  # for tests and the log: how often the subscriber came back
+        # Publish everything until a heartbeat has shown this process to be the only one.
+        self.alone = False
+
+    # local delivery -------------------------------------------------------------------------
+    def others_beating(self, count: int) -> None:
+        """From each heartbeat: how many other processes beat recently."""
+        self.alone = count == 0
+
+    async def announce(self) -> None:
+        """Tell the processes already running to publish from now on: this one will hold
+        sockets too."""
+        await self._publish({"method": "emit", "event": HELLO, "data": [], "namespace": "/",
+                             "room": HELLO, "host_id": self.host_id})
+
+    async def emit(self, event: str, data: Any, namespace: str | None = None,
+                   room: Any = None, skip_sid: Any = None, callback: Any = None,
+                   to: Any = None, **kwargs: Any) -> Any:
+        room = to or room
+        if callback is None and not kwargs.get("ignore_queue") and \
+                self._only_here(room, namespace or "/"):
+            kwargs["ignore_queue"] = True
+        return await super().emit(event, data, namespace=namespace, room=room,
+                                  skip_sid=skip_sid, callback=callback, **kwargs)
+
+    def _only_here(self, room: Any, namespace: str) -> bool:
+        """No other process can hold a recipient: this one is alone, or every room named is a
+        socket id of this process (socket ids are unique across processes)."""
+        if self.alone:
+            return True
+        rooms = room if isinstance(room, list) else [room]
+        return room is not None and all(self.is_connected(r, namespace) for r in rooms)
+
+    async def _handle_emit(self, message: dict[str, Any]) -> None:
+        if message.get("event") == HELLO:
+            self.alone = False
+            return
+        await super()._handle_emit(message)
 
     def _redis_connect(self) -> None:
         # The shared client: its pool reconnects by itself, so nothing is made anew here.
@@ -57,7 +101,7 @@ class ResyncingRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
     def _resubscribed(self) -> None:
         self.resubscribes += 1
         log.warning("pub/sub subscriber resubscribed; asking clients to resync")
-        self.server.start_background_task(self._ask_resync)
+        self.server.start_background_task(self.ask_resync)
 
     async def _publish(self, data: Any) -> Any:
         # As python-socketio's: a publish that fails is logged and dropped, not raised into the
@@ -109,7 +153,7 @@ class ResyncingRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
             with contextlib.suppress(RedisError, OSError):
                 await self.pubsub.aclose()
 
-    async def _ask_resync(self) -> None:
+    async def ask_resync(self) -> None:
         # Local sockets only (ignore_queue): every process does this for its own.
         for namespace in NAMESPACES:
             await self.emit("resync", {}, namespace=namespace, ignore_queue=True)

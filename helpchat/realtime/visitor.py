@@ -37,7 +37,7 @@ class VisitorNamespace(VisitorQuestionEvents):
 
     async def _welcome(self, sid: str, token: str, session: VisitorSession) -> None:
         await self.emit("session", self.hub.visitors.session_payload(token, session), to=sid)
-        current = await self.hub.pushes.availability(session.lang)
+        current = await self.hub.pushes.recent_availability(session.lang)
         await self.emit("availability", current, to=sid)
         await self.hub.visitors.turned_away(session, current, asked=False)
         if session.state == "queued" and session.conversation_id:

@@ -84,6 +84,17 @@ class MasterFollower:
         return False
 
 
+def lua_source(name: str) -> str:
+    """A script of lua/, with the shared functions it names on its first line ("-- uses x")
+    put in front (Redis 6.2 scripts cannot load one another)."""
+    source = (LUA_DIR / f"{name}.lua").read_text()
+    first = source.split("\n", 1)[0]
+    if not first.startswith("-- uses "):
+        return source
+    shared = [(LUA_DIR / f"{lib}.lua").read_text() for lib in first[len("-- uses "):].split()]
+    return "\n".join([*shared, source])
+
+
 @dataclass(frozen=True)
 class Scripts:
     enqueue: AsyncScript
@@ -98,6 +109,6 @@ class Scripts:
     @classmethod
     def load(cls, client: Redis) -> Scripts:
         def script(name: str) -> AsyncScript:
-            return client.register_script((LUA_DIR / f"{name}.lua").read_text())
+            return client.register_script(lua_source(name))
 
         return cls(**{name: script(name) for name in cls.__dataclass_fields__})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from helpchat.limits import fit_page, message_size
+from helpchat.limits import Rate, fit_page, message_size
 from helpchat.store import keys
 from helpchat.store.connection import Redis, Scripts
 from helpchat.store.durability import ReplicaConfirm
@@ -35,6 +35,13 @@ class Full:
 class Caps:
     messages: int
     bytes: int
+
+
+@dataclass(frozen=True)
+class TooFast:
+    """The sender's message bucket is empty: nothing was stored."""
+
+    retry_after_ms: int
 
 
 @dataclass(frozen=True)
@@ -178,16 +185,19 @@ class Conversations:
         counselor_name: str | None = None,
         owner: tuple[str, str] | None = None,
         caps: Caps,
-    ) -> Added | Full | str:
+        rate: Rate | None = None,
+    ) -> Added | Full | TooFast | str:
         """The stored message, Full past the caps, or an error status: not_found, closed,
         forbidden.
 
         `owner` = ("vid", vid) or ("counselor", id) checks, inside the script, that the sender
-        still owns the conversation (a transfer may have happened a moment ago).
+        still owns the conversation (a transfer may have happened a moment ago), and spends a
+        token from the owner's message bucket (`rate`; a resend spends none).
         """
         owner_field, owner_value = owner or ("", "")
+        bucket = keys.rate(f"msg:{'v' if owner_field == 'vid' else 'c'}", owner_value)
         result = await self._add_message(
-            keys=[keys.conversation(cid), keys.log(cid), keys.client_ids(cid)],
+            keys=[keys.conversation(cid), keys.log(cid), keys.client_ids(cid), bucket],
             args=[
                 client_id or "",
                 sender,
@@ -199,9 +209,13 @@ class Conversations:
                 owner_value,
                 caps.messages,
                 caps.bytes,
+                rate.interval_ms if rate else 0,  # 0, 0: no limit (the script then always allows)
+                rate.burst if rate else 0,
             ],
         )
         status = str(result[0])
+        if status == "rate_limited":
+            return TooFast(int(result[1]))
         if status == "too_large":
             return Full(bool(result[1]), result[2], result[3] or None)
         if status == "ok":

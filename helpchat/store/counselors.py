@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 from helpchat.store import keys
 from helpchat.store.connection import Redis
 from helpchat.store.models import Counselor
 
 DUTY_STATES = ("on", "pause", "off")
+# How long `recent` may answer from memory (seconds): a console's every event needs its account.
+RECENT_S = 1.0
 
 
 def _counselor(counselor_id: str, data: dict[str, str]) -> Counselor:
@@ -25,6 +29,7 @@ def _counselor(counselor_id: str, data: dict[str, str]) -> Counselor:
 class Counselors:
     def __init__(self, client: Redis) -> None:
         self._redis = client
+        self._recent: dict[str, tuple[float, Counselor]] = {}
 
     async def create(self, counselor_id: str, *, name: str, roles: tuple[str, ...],
                      max_chats: int, password_hash: str, now_ms: int,
@@ -40,12 +45,29 @@ class Counselors:
         return True
 
     async def set_display_name(self, counselor_id: str, display_name: str) -> None:
+        self._recent.pop(counselor_id, None)
         await self._redis.hset(keys.counselor(counselor_id),
                                mapping={"display": display_name, "display_ok": "1"})
 
     async def get(self, counselor_id: str) -> Counselor | None:
         data = await self._redis.hgetall(keys.counselor(counselor_id))
         return _counselor(counselor_id, data) if data.get("name") else None
+
+    async def recent(self, counselor_id: str, *, refresh: bool = False) -> Counselor | None:
+        """The account as read at most RECENT_S ago (refresh: read now). For the check on
+        every console event: a change made through another process shows within a second, and
+        the changes that must act at once (disabled, role, password reset) close the account's
+        sockets, whose reconnect reads it afresh."""
+        now = time.monotonic()
+        cached = self._recent.get(counselor_id)
+        if cached and cached[0] > now and not refresh:
+            return cached[1]
+        counselor = await self.get(counselor_id)
+        if len(self._recent) > 10_000:  # accounts, not visitors: only a bound against surprises
+            self._recent.clear()
+        if counselor:
+            self._recent[counselor_id] = (now + RECENT_S, counselor)
+        return counselor
 
     async def by_name(self, name: str) -> Counselor | None:
         counselor_id = await self._redis.hget(keys.COUNSELORS, name.strip().lower())
@@ -66,9 +88,11 @@ class Counselors:
         return sorted(await self.many(ids), key=lambda c: c.name.lower())
 
     async def update(self, counselor_id: str, **fields: str | int) -> None:
+        self._recent.pop(counselor_id, None)
         await self._redis.hset(keys.counselor(counselor_id), mapping=fields)
 
     async def set_password_hash(self, counselor_id: str, password_hash: str) -> None:
+        self._recent.pop(counselor_id, None)
         await self._redis.hset(keys.counselor(counselor_id), "pw", password_hash)
 
     # duty -----------------------------------------------------------------------------------

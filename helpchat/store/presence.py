@@ -103,6 +103,11 @@ class Presence:
         rows = await self._redis.zrange(keys.PROCESSES, 0, -1, withscores=True)
         return {member: int(score) for member, score in rows}
 
+    async def others_beating(self, cutoff_ms: int) -> int:
+        """How many other processes beat since cutoff_ms (0: this one serves alone)."""
+        alive = await self._redis.zrangebyscore(keys.PROCESSES, cutoff_ms, "+inf")
+        return sum(1 for member in alive if member != self.process_id)
+
     async def silent_since(self, cutoff_ms: int) -> list[tuple[str, int]]:
         """(process id, last beat ms) of the other processes silent since cutoff_ms."""
         rows = await self._redis.zrangebyscore(keys.PROCESSES, "-inf", cutoff_ms,

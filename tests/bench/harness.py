@@ -323,6 +323,9 @@ def paired(run: Run, scenario: str, label: str, gen: LoadGen, visitor_url: str,
 def scenario_relay(run: Run) -> None:
     chats = SIZES["relay_chats"]
     for label, start in (("helpchat", lambda: helpchat(run, "relay", **LADDER)),
+                         # uvloop is kept only while this shows it pays (README, speed)
+                         ("helpchat, asyncio loop",
+                          lambda: helpchat(run, "relay", **LADDER, event_loop="asyncio")),
                          ("bare relay", lambda: bare(run, "relay")),
                          ("bare relay + AsyncRedisManager",
                           lambda: bare(run, "relay", with_redis=True))):

@@ -92,7 +92,14 @@ def summary(figures: Figures) -> list[tuple[str, Any, str, Any]]:
             rows.append(("relay most delivered msg/s, one process",
                          most_delivered(figures, "relay", "helpchat"), base,
                          most_delivered(figures, "relay", base)))
+        rows.append(("relay most delivered msg/s, one process, uvloop",
+                     most_delivered(figures, "relay", "helpchat"), "helpchat, asyncio loop",
+                     most_delivered(figures, "relay", "helpchat, asyncio loop")))
         first = _points(figures, "relay", "helpchat")[0]
+        rows.append((f"relay p99 ms at {first}, uvloop",
+                     m(figures, "relay", "helpchat", first, "latency p99"),
+                     "helpchat, asyncio loop",
+                     m(figures, "relay", "helpchat, asyncio loop", first, "latency p99")))
         for process in ("server", "redis"):
             rows.append((f"CPU us per message at {first} ({process})",
                          m(figures, "relay", "helpchat", first, f"CPU per message ({process})"),

@@ -21,7 +21,7 @@ from helpchat.realtime.hub.rooms import (
     visitor_room,
     watch_room,
 )
-from helpchat.store.conversations import Caps, Full, Page
+from helpchat.store.conversations import Caps, Full, Page, TooFast
 from helpchat.store.models import Conversation, Counselor, Message
 from helpchat.store.sessions import Block
 
@@ -44,14 +44,15 @@ class Lifecycle:
     async def add_message(self, cid: str, *, sender: str, text: str, client_id: str | None,
                           owner: tuple[str, str] | None, counselor_name: str | None = None,
                           ) -> Message:
-        if owner is not None:
-            await self.spend("msg", owner)
         settings = self.ctx.settings
         added = await self.store.conversations.add_message(
             cid, sender=sender, text=text, now_ms=self.ctx.now_ms(), client_id=client_id,
             counselor_name=counselor_name, owner=owner,
             caps=Caps(settings.max_conversation_messages, settings.max_conversation_bytes),
+            rate=self.ctx.rate("msg", "v" if owner[0] == "vid" else "c") if owner else None,
         )
+        if isinstance(added, TooFast):
+            raise rate_limited(added.retry_after_ms, "error.too_fast")
         if isinstance(added, Full):
             if added.first:
                 log.info("chat full conversation=%s", cid)

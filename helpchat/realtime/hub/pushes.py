@@ -3,7 +3,9 @@ counselors, positions for waiting visitors and each counselor's duty state."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +13,7 @@ from helpchat import estimates
 from helpchat.availability import Capacity, RosterStatus, availability
 from helpchat.i18n import LANGUAGES
 from helpchat.realtime import payloads
+from helpchat.realtime.hub.coalesce import Coalesced
 from helpchat.realtime.hub.context import HubContext
 from helpchat.realtime.hub.rooms import (
     COUNSELOR_NS,
@@ -26,6 +29,10 @@ from helpchat.store.models import Counselor, QueueEntry
 
 # A reload or a network blip reconnects within this; a counselor away longer is not counted.
 AWAY_AFTER_MS = 3000
+# The queue goes out at most this often (coalesce.py); a counselor sees a join within it.
+QUEUE_PUSH_WINDOW_S = 0.1
+# How old the availability shown to an arriving visitor may be (recent_availability).
+RECENT_AVAILABILITY_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -41,10 +48,18 @@ class Load:
         return estimates.estimate_wait_s(position, self.handle_times, self.slots)
 
 
+def _failed(reading: asyncio.Future[Any]) -> bool:
+    return reading.done() and (reading.cancelled() or reading.exception() is not None)
+
+
 class Pushes:
     def __init__(self, ctx: HubContext) -> None:
         self.ctx = ctx
         self.store = ctx.store
+        self._queue = Coalesced(self._push_queue, QUEUE_PUSH_WINDOW_S, ctx.redis_watch)
+        self._rows = Coalesced(self._push_queue_rows, QUEUE_PUSH_WINDOW_S, ctx.redis_watch)
+        # lang -> (read at, monotonic s; the reading, or the task making it)
+        self._recent: dict[str, tuple[float, asyncio.Future[dict[str, Any]]]] = {}
 
     # availability ---------------------------------------------------------------------------
     async def load(self) -> Load:
@@ -70,6 +85,19 @@ class Pushes:
         return await self._availability(lang, await self.load(),
                                         await self.ctx.roster(self.ctx.now_ms()))
 
+    async def recent_availability(self, lang: str) -> dict[str, Any]:
+        """The availability as read at most RECENT_AVAILABILITY_S ago, for what arrives in
+        crowds: the widget's every page view (/api/availability) and every connecting visitor.
+        Arrivals meanwhile share one reading (seven Redis reads) instead of one each; a change
+        since is pushed to them (`availability`) as to everyone. Decisions (request_chat) read
+        afresh."""
+        now = time.monotonic()
+        cached = self._recent.get(lang)
+        if cached is None or now - cached[0] > RECENT_AVAILABILITY_S or _failed(cached[1]):
+            cached = (now, asyncio.ensure_future(self.availability(lang)))
+            self._recent[lang] = cached
+        return await asyncio.shield(cached[1])
+
     async def _availability(self, lang: str, load: Load,
                             roster: RosterStatus | None) -> dict[str, Any]:
         capacity = Capacity(
@@ -86,6 +114,7 @@ class Pushes:
         roster = await self.ctx.roster(self.ctx.now_ms())
         for lang in LANGUAGES:
             current = await self._availability(lang, load, roster)
+            self._remember(lang, current)
             encoded = json.dumps(current, sort_keys=True)
             previous = await self.store.redis.set(
                 keys.availability(lang), encoded, ex=keys.AVAIL_TTL, get=True
@@ -94,11 +123,30 @@ class Pushes:
                 await self.ctx.sio.emit("availability", current, room=lang_room(lang),
                                         namespace=VISITOR_NS)
 
+    def _remember(self, lang: str, current: dict[str, Any]) -> None:
+        done: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        done.set_result(current)
+        self._recent[lang] = (time.monotonic(), done)
+
     # queue ----------------------------------------------------------------------------------
-    async def push_queue(self, load: Load | None = None) -> None:
-        """Queue to every counselor; position and estimate to every waiting visitor."""
-        entries = await self.push_queue_rows()
-        load = load or await self.load()
+    async def push_queue(self) -> None:
+        """Queue to every counselor; position and estimate to every waiting visitor: soon, at
+        most once per QUEUE_PUSH_WINDOW_S (the caller does not wait for it)."""
+        self._recent.clear()  # a change made here: the next arrival reads afresh
+        self._queue.request()
+
+    async def push_queue_rows(self) -> None:
+        """The queue to every counselor only: also when a waiting youth writes (the row shows
+        how much), which changes no position. Coalesced as push_queue."""
+        self._rows.request()
+
+    async def close(self) -> None:
+        await self._queue.close()
+        await self._rows.close()
+
+    async def _push_queue(self) -> None:
+        entries = await self._push_queue_rows()
+        load = await self.load()
         for index, entry in enumerate(entries):
             await self.ctx.sio.emit(
                 "queue_position",
@@ -107,9 +155,7 @@ class Pushes:
             )
         await self.push_availability(load)
 
-    async def push_queue_rows(self) -> list[QueueEntry]:
-        """The queue to every counselor only: also when a waiting youth writes (the row shows
-        how much), which changes no position."""
+    async def _push_queue_rows(self) -> list[QueueEntry]:
         entries = await self.store.queue.entries()
         now = self.ctx.now_ms()
         lang = self.ctx.settings.default_language

@@ -89,7 +89,7 @@ class VisitorSide:
             await self.store.conversations.note_estimate(cid, estimate)
             await self.store.stats.count("chats_requested")
             log.info("chat requested conversation=%s urgent=%s", cid, urgent)
-            await self.pushes.push_queue(load)
+            await self.pushes.push_queue()
         return payloads.ok(conversation_id=cid, position=position, estimated_wait_s=estimate)
 
     async def turned_away(self, session: VisitorSession, current: dict[str, Any],
