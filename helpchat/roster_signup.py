@@ -244,12 +244,15 @@ def close(requests: Sequence[ShiftRequest], request_id: str, status: Status, by:
     """Withdraw (the requester, while open or pending), decline (the colleague a swap asks,
     while open) or refuse (an admin, while pending; `by` is then "")."""
     req = _find(requests, request_id)
-    allowed: Mapping[str, tuple[tuple[Status, ...], str]] = {
-        "withdrawn": (LIVE, req.requester),
-        "declined": (("open",), req.colleague if req.kind == "swap" else "\0"),
-        "refused": (("pending",), ""),
-    }
-    states, who = allowed.get(status, ((), "\0"))
+    states: tuple[Status, ...]
+    if status == "withdrawn":
+        states, who = LIVE, req.requester
+    elif status == "declined" and req.kind == "swap":  # a give-away is for anyone: no one declines
+        states, who = ("open",), req.colleague
+    elif status == "refused":
+        states, who = ("pending",), ""
+    else:
+        raise SignupError("invalid")
     if req.status not in states:
         raise SignupError("request_closed")
     if by != who:

@@ -97,8 +97,11 @@ async def test_claiming_an_open_place_fills_it_and_a_full_shift_says_so(
     status, body, _ = await anna.post("/shifts/claim", {"run": run})
     assert status == 409 and "Je staat al in die dienst" in body
     status, body, _ = await bert.post("/shifts/claim", {"run": "../etc/passwd"})
-    assert status == 409 and "niet compleet" in body
+    assert status == 400 and "niet compleet" in body
     assert await actions(server) == ["roster.place_claimed", "roster.extra_shift_added"]
+    claimed = next(e for e in await server.app[appkeys.STORE].audit.recent()
+                   if e.action == "roster.place_claimed")
+    assert claimed.target == f"{IN_THREE_DAYS} 10:00-14:00 Markt" and claimed.detail == "anna"
 
     # Given back, the place is open again for Bert.
     assert (await anna.post("/shifts/give-back", {"run": run}))[0] == 303
@@ -276,3 +279,12 @@ async def test_a_declined_or_withdrawn_request_changes_nothing_and_admin_edits_k
     _, audit = await admin.get("/admin/audit")
     assert "verzoek ingetrokken" in audit and "ruil afgewezen" in audit
 
+
+
+async def test_my_shifts_in_english_speaks_english(
+    server: TestServer, people: dict[str, WebClient]
+) -> None:
+    await weekly(server, people["root"], people["anna"], places=1)
+    status, page = await people["bert"].get("/shifts/?lang=en")
+    assert status == 200 and "Open places" in page and "Sign up" in page
+    assert "places free: 1" in page and "Inschrijven" not in page

@@ -13,6 +13,7 @@ import redis.asyncio as aioredis
 from aiohttp.test_utils import TestServer
 
 from helpchat import appkeys, duty_rules
+from helpchat import roster_signup as signup
 from helpchat.config import Settings
 from helpchat.roster import Roster, Shift
 from helpchat.store.roster import RosterStore
@@ -60,6 +61,31 @@ async def test_a_refused_change_saves_nothing(redis_client: aioredis.Redis) -> N
     with pytest.raises(ValueError, match="duplicate"):
         await store.update(lambda r: (dataclasses.replace(r, shifts=r.shifts + duplicate), None))
     assert await store.load() == one
+
+
+async def test_six_counselors_claiming_the_last_place_at_once_give_one_claim(
+    redis_client: aioredis.Redis,
+) -> None:
+    # Issue 14, point 10: the claim and the roster change are one write under WATCH.
+    store = RosterStore(redis_client)
+    day = datetime(2030, 1, 7).date()  # a Monday
+    one_place = dataclasses.replace(shift("eve", MON, "18:00", "22:00"), places=1)
+    await store.update(lambda _: (Roster(shifts=(one_place,)), None))
+    now = datetime(2030, 1, 1, tzinfo=UTC)
+
+    async def claim(who: str) -> str:
+        try:
+            await store.signup(lambda r, q: (signup.claim(r, "eve", day, who, now), q, None))
+        except signup.SignupError as exc:
+            return exc.code
+        return "claimed"
+
+    results = await asyncio.gather(*(claim(f"c{n}") for n in range(6)))
+    assert sorted(results) == ["claimed", *["full"] * 5]
+    roster = await store.load()
+    assert roster is not None and len(roster.covers) == 1
+    run = signup.run_of(roster, "eve", day)
+    assert run is not None and len(run.counselor_ids) == 1 and run.open_places == 0
 
 
 # --- pure rules (clock as an argument) -----------------------------------------------------

@@ -29,12 +29,10 @@ async def refused(ctx: Ctx, code: str) -> web.Response:
 @admin_step
 async def approve(ctx: Ctx) -> web.StreamResponse:
     request_id = ctx.request.match_info["id"]
-    before = {r.id: r for r in await ctx.store.roster.requests()}.get(request_id)
-    target = (await request_target(ctx, before))[0] if before else ""
     req: ShiftRequest = await step(
         ctx, lambda r, q, at: signup.approve(r, q, request_id, at), refused)
     await ctx.hub.pushes.push_availability()
-    await ctx.audit("roster.request_approved", target, (await request_target(ctx, req))[1])
+    await ctx.audit("roster.request_approved", *(await request_target(ctx, req)))
     raise ctx.redirect("/admin/roster", "request_approved")
 
 

@@ -59,7 +59,7 @@ class RequestRow:
 
 
 def describe_run(occ: Occurrence | None, t: Callable[..., str], zone: Any) -> str:
-    """"dinsdag 2026-12-08 18:00–22:00 Avond" (also in audit entries, in the admin's language)."""
+    """"dinsdag 2026-12-08 18:00–22:00 Avond", as My shifts and the roster page show a run."""
     if occ is None:
         return t("admin.shifts.run_gone")
     start, end = occ.start.astimezone(zone), occ.end.astimezone(zone)

@@ -89,7 +89,9 @@ async def page(ctx: Ctx, problem: str | None = None) -> web.Response:
         "approval": ctx.hub.settings.roster_approval,
         "problem": ctx.t(f"admin.shifts.refused.{problem}") if problem else None,
     }
-    return ctx.render("shifts/my_shifts.html", status=409 if problem else 200, **context)
+    # Malformed input is a 400; a step the roster does not allow (full, overlap...) a 409.
+    status = 200 if problem is None else 400 if problem == "invalid" else 409
+    return ctx.render("shifts/my_shifts.html", status=status, **context)
 
 
 @any_counselor
@@ -166,10 +168,13 @@ async def done(ctx: Ctx, action: str, target: str, detail: str, notice: str,
 
 
 async def run_text(ctx: Ctx, shift_id: str, day: date | None) -> str:
-    """The run as the audit log names it (the roster as it is now, in the page's language)."""
+    """The run as the audit log names it, in no page's language: "2026-12-08 18:00-22:00 Avond"."""
     roster = await current_roster(ctx)
-    return describe_run(signup.run_of(roster, shift_id, day) if day else None, ctx.t,
-                        roster.zone)
+    occ = signup.run_of(roster, shift_id, day) if day else None
+    if occ is None:
+        return f"{shift_id} {day} (gone)"
+    start, end = occ.start.astimezone(roster.zone), occ.end.astimezone(roster.zone)
+    return f"{start:%Y-%m-%d %H:%M}-{end:%H:%M} {occ.label}".rstrip()
 
 
 @counselor_step
@@ -187,9 +192,9 @@ async def give_back(ctx: Ctx) -> web.StreamResponse:
     run = form_run(ctx)
     if run is None:
         return await page(ctx, "invalid")
-    target = await run_text(ctx, *run)
     await step(ctx, lambda r, q, at: (signup.give_back(r, q, *run, ctx.me.id, at), q, None))
-    raise await done(ctx, "roster.place_given_back", target, ctx.me.name, "place_given_back")
+    raise await done(ctx, "roster.place_given_back", await run_text(ctx, *run), ctx.me.name,
+                     "place_given_back")
 
 
 @counselor_step
@@ -230,11 +235,9 @@ async def request_target(ctx: Ctx, req: ShiftRequest) -> tuple[str, str]:
 async def accept(ctx: Ctx) -> web.StreamResponse:
     request_id = ctx.request.match_info["id"]
     approval = ctx.hub.settings.roster_approval
-    before = {r.id: r for r in await ctx.store.roster.requests()}.get(request_id)
-    target = (await request_target(ctx, before))[0] if before else ""
     req: ShiftRequest = await step(ctx, lambda r, q, at: signup.accept(
         r, q, request_id, ctx.me.id, at, approval))
-    _, detail = await request_target(ctx, req)
+    target, detail = await request_target(ctx, req)
     if req.status == "pending":
         raise await done(ctx, "roster.request_accepted", target, detail, "request_pending",
                          roster_changed=False)
