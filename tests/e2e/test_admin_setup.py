@@ -11,7 +11,7 @@ import re
 from playwright.async_api import Browser, expect
 
 from helpchat.store import Store
-from tests.e2e.conftest import SCREENSHOTS, HostSite, LiveServer, snap
+from tests.e2e.conftest import SCREENSHOTS, SIZES, HostSite, LiveServer, snap
 from tests.e2e.test_admin import (  # noqa: F401 - logged_in is the fixture
     Login,
     add_shift,
@@ -75,8 +75,10 @@ async def test_contact_hours_are_set_as_days_and_times(
     await page.get_by_role("button", name="Opslaan").click()
     await expect(page.get_by_text("Vul een eindtijd in als uu:mm")).to_be_visible()
     await assert_accessible(page)
-    await page.locator(".open-hours").screenshot(
-        path=SCREENSHOTS / "14-7-admin-contact-hours-error.png")
+    for width, height in SIZES:
+        await page.set_viewport_size({"width": width, "height": height})
+        await page.locator(".open-hours").screenshot(
+            path=SCREENSHOTS / f"14-7-admin-contact-hours-error-{width}x{height}.png")
     await hours.get_by_label("Tot").fill("17:00")
     await page.get_by_role("button", name="Opslaan").click()
     await expect(page.get_by_role("status")).to_contain_text("gewijzigd")
