@@ -288,3 +288,20 @@ async def test_my_shifts_in_english_speaks_english(
     status, page = await people["bert"].get("/shifts/?lang=en")
     assert status == 200 and "Open places" in page and "Sign up" in page
     assert "places free: 1" in page and "Inschrijven" not in page
+
+
+async def test_a_run_under_way_stays_on_my_shifts_without_buttons(
+    server: TestServer, people: dict[str, WebClient]
+) -> None:
+    now = local_now()
+    start, end = now - timedelta(hours=1), now + timedelta(hours=2)
+    form = {"date": start.date().isoformat(), "start": f"{start:%H:%M}", "end": f"{end:%H:%M}",
+            "label": "Nu", "counselors": cid(people["anna"])}
+    assert (await people["root"].post("/admin/roster/extra", form))[0] == 303
+    _, page = await people["anna"].get("/shifts/")
+    row = re.search(r"<tr>\s*<td>[^<]*</td>\s*<td>[^<]*</td>\s*<td>Nu</td>.*?</tr>", page, re.S)
+    assert row and "Weggeven" not in row.group(0)
+    extra = (await roster(server)).extra_shifts[0]
+    status, body, _ = await people["anna"].post(
+        "/shifts/requests", {"kind": "giveaway", "run": f"{extra.id}/{start.date()}"})
+    assert status == 409 and "al begonnen" in body

@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
+from helpchat import roster as rosters
 from helpchat import roster_signup as signup
 from helpchat.roster import Occurrence, Roster
 from helpchat.roster_signup import ShiftRequest, SignupError
@@ -68,7 +69,9 @@ async def page(ctx: Ctx, problem: str | None = None) -> web.Response:
         others = (names.get(c, "?") for c in occ.counselor_ids if c != me)
         return ", ".join(sorted(others, key=str.lower))
 
-    mine = [o for o in ahead if me in o.counselor_ids]
+    # A run under way stays listed (without buttons): the counselor is on it right now.
+    mine = [o for o in rosters.occurrences(roster, at, at + timedelta(weeks=PAGE_WEEKS))
+            if me in o.counselor_ids]
     open_runs = [o for o in ahead if o.open_places > 0 and me not in o.counselor_ids]
     swap_choices = [(o, c) for o in ahead if me not in o.counselor_ids
                     for c in o.counselor_ids][:MAX_SWAP_CHOICES]
@@ -83,6 +86,7 @@ async def page(ctx: Ctx, problem: str | None = None) -> web.Response:
         "swap_choices": swap_choices, "offers": offers,
         "my_requests": [row for row in all_rows if row.request.requester == me],
         "names": names, "run_key": run_key, "live_runs": live_runs,
+        "started": lambda occ: occ.start <= at,
         "may_give_back": lambda occ: signup.open_shift(roster, occ.shift_id),
         "clashes": lambda occ: signup.overlaps(roster, me, occ),
         "describe": lambda occ: describe_run(occ, ctx.t, roster.zone),

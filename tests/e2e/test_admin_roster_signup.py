@@ -164,6 +164,7 @@ async def test_a_swap_the_colleague_accepts_trades_the_two_runs(
     offer = bert.locator("#offers li")
     await expect(offer).to_contain_text("Anna wil")
     await assert_accessible(bert)
+    await offer.scroll_into_view_if_needed()
     await snap(bert, "14-10-my-shifts-swap-offer")
     await offer.get_by_role("button", name="Ruil accepteren").click()
     await expect(bert.get_by_role("status")).to_have_text("Geregeld: het rooster is bijgewerkt.")
