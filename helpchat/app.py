@@ -103,16 +103,18 @@ async def _heartbeat(hub: Hub, manager: ResyncingRedisManager) -> None:
             now = hub.now_ms()
             put_back = await hub.store.presence.beat(now)
             hub.redis_watch.succeeded()
-            manager.others_beating(await hub.store.presence.others_beating(
-                now - hub.settings.process_timeout_seconds * 1000))
+            others = await hub.store.presence.others_beating(
+                now - hub.settings.process_timeout_seconds * 1000)
+            manager.others_beating(others)
             if put_back:
                 log.warning("this process was taken for dead (it stalled longer than "
                             "process_timeout_seconds): its %d sockets are registered again",
                             put_back)
-                # The others may have served alone meanwhile: they publish again from now on,
-                # and this process's clients fetch what they missed.
-                await manager.announce()
-                await manager.ask_resync()
+                if others:
+                    # They may have served alone meanwhile: they publish again from now on,
+                    # and this process's clients fetch what they missed.
+                    await manager.announce()
+                    await manager.ask_resync()
                 await hub.pushes.push_queue()
         except RedisError as exc:
             hub.redis_watch.failed(exc)

@@ -30,6 +30,7 @@ class Coalesced:
         self._task: asyncio.Task[None] | None = None
         self._again = False
         self._last = -math.inf
+        self._working: asyncio.Future[None] | None = None  # while `work` runs
 
     def request(self) -> None:
         if self._task is not None and not self._task.done():
@@ -45,14 +46,25 @@ class Coalesced:
                 await asyncio.sleep(wait)
             self._again = False  # what was asked until now, this run reads
             self._last = loop.time()
+            working = self._working = loop.create_future()
             try:
                 await self._work()
             except RedisError as exc:
                 self._redis_watch.failed(exc)  # an outage: the next change pushes again
             except Exception:
                 log.exception("coalesced push failed")
+            finally:
+                working.set_result(None)
+                self._working = None
             if not self._again:
                 return
+
+    async def settled(self) -> None:
+        """Wait until a run already under way has sent what it read. Before telling someone
+        that the state it read is over (a queued youth: "your chat started"), so that its
+        older news cannot arrive after that."""
+        if self._working is not None:
+            await asyncio.shield(self._working)
 
     async def close(self) -> None:
         if self._task is not None:

@@ -95,6 +95,7 @@ class CounselorSide:
     async def _announce_assignment(self, conv: Conversation, counselor: Counselor,
                                    handover: dict[str, Any] | None = None) -> None:
         sio = self.ctx.sio
+        await self.pushes.settled()
         await sio.emit("chat_started",
                        {"conversation_id": conv.id,
                         "counselor_name": display_names.for_visitors(counselor, conv.lang)},

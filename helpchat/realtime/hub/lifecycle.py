@@ -174,6 +174,7 @@ class Lifecycle:
         log.info("chat ended conversation=%s by=%s reason=%s", cid, by, code or "-")
         session = await self.store.sessions.get(ended.vid)
         lang = session.lang if session else settings.default_language
+        await self.pushes.settled()  # a queued youth: no older position after this
         await self.ctx.sio.emit(
             # A counselor's free-text reason is for colleagues, not for the young person.
             "chat_ended",

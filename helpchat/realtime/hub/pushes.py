@@ -140,6 +140,12 @@ class Pushes:
         how much), which changes no position. Coalesced as push_queue."""
         self._rows.request()
 
+    async def settled(self) -> None:
+        """Before a queued youth hears that the wait is over (chat started or ended): a queue
+        push already under way read the queue before, and its position for this youth must not
+        arrive after the news."""
+        await self._queue.settled()
+
     async def close(self) -> None:
         await self._queue.close()
         await self._rows.close()
