@@ -29,7 +29,7 @@ from helpchat.config import load_settings
 from helpchat.embedded_redis import REDIS_SERVER, free_port
 from helpchat.store import Store
 from helpchat.store.connection import connect
-from tests.support import Client, add_account
+from tests.support import Client, add_account, connect_counselor, login, visitor
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_SECRET = "test-secret-key-with-more-than-32-characters!"
@@ -141,6 +141,12 @@ class ServerProcess:
 
 class RedisNode:
     """One redis-server (master, replica or sentinel) from the embedded binary on a free port."""
+
+    @classmethod
+    def fsynced(cls, data_dir: Path) -> RedisNode:
+        """As the embedded Redis runs under durability = "strict": every write fsynced, so a
+        chat outlives a kill -9."""
+        return cls(data_dir, "--appendonly", "yes", "--appendfsync", "always")
 
     def __init__(self, data_dir: Path, *args: str, sentinel_conf: str | None = None) -> None:
         self.port = free_port()
@@ -315,6 +321,19 @@ async def account(redis_url: str, name: str) -> None:
                              secret_key=TEST_SECRET)
     await add_account(Store.create(client, settings), name)
     await client.aclose()
+
+
+async def chat_on(url: str, redis_url: str, name: str = "anna") -> tuple[Client, Client, str]:
+    """An account, its console on duty and a youth in a chat with it, on the server at `url`:
+    (console, youth, conversation id)."""
+    await account(redis_url, name)
+    console = await connect_counselor(url, await login(url, name))
+    await console.wait_for("duty")
+    assert (await console.call("set_duty", {"on": True}))["ok"]
+    youth, _ = await visitor(url)
+    cid = (await youth.call("request_chat", {}))["conversation_id"]
+    assert (await console.call("take", {"conversation_id": cid}))["ok"]
+    return console, youth, cid
 
 
 async def resend_until_acked(client: Client, history: History, data: dict[str, Any],

@@ -15,12 +15,12 @@ from tests.faults import (
     History,
     RedisNode,
     ServerProcess,
-    account,
     acked_at_least,
+    chat_on,
     keep_talking,
     whole_transcript,
 )
-from tests.support import Client, connect_counselor, eventually, login, visitor
+from tests.support import Client, eventually, visitor
 
 
 async def test_sentinel_url_names_the_sentinels_db_and_service() -> None:
@@ -75,20 +75,13 @@ async def test_a_process_keeps_within_its_redis_connections_through_bursts_and_a
 ) -> None:
     # Before one shared bounded pool: 120-190 connections under load, and python-socketio's
     # manager made a new client at every failed publish without closing the old one.
-    # Every write fsynced (as under durability = "strict"): the chat outlives the kill.
-    node = RedisNode(tmp_path / "redis", "--appendonly", "yes", "--appendfsync", "always").start()
+    node = RedisNode.fsynced(tmp_path / "redis").start()
     url = f"redis://127.0.0.1:{node.port}/0"
     server = ServerProcess(url, tmp_path / "s", visitor_message_burst=500,
                            counselor_message_burst=500).start()
     youths: list[Client] = []
     try:
-        await account(url, "anna")
-        console = await connect_counselor(server.url, await login(server.url, "anna"))
-        await console.wait_for("duty")
-        assert (await console.call("set_duty", {"on": True}))["ok"]
-        youth, _ = await visitor(server.url)
-        cid = (await youth.call("request_chat", {}))["conversation_id"]
-        assert (await console.call("take", {"conversation_id": cid}))["ok"]
+        console, youth, cid = await chat_on(server.url, url)
         history, stop = History(), asyncio.Event()
         with ConnectionSampler(node) as sampler:
             talkers = [asyncio.create_task(keep_talking(youth, history, {}, stop)),

@@ -23,6 +23,7 @@ from tests.faults import (
     ServerProcess,
     account,
     acked_at_least,
+    chat_on,
     keep_talking,
     resend_until_acked,
     whole_transcript,
@@ -237,20 +238,14 @@ async def test_redis_killed_and_restarted_mid_chat_under_strict_loses_no_acknowl
 ) -> None:
     from tests.faults import RedisNode
 
-    # As the embedded Redis runs under durability = "strict": every write fsynced. (Run with
-    # --appendonly no, this test fails: the chat is gone after the restart.)
-    node = RedisNode(tmp_path / "redis", "--appendonly", "yes", "--appendfsync", "always").start()
+    # Every write fsynced, as the embedded Redis runs under durability = "strict". (Without
+    # --appendonly, this test fails: the chat is gone after the restart.)
+    node = RedisNode.fsynced(tmp_path / "redis").start()
     url = f"redis://127.0.0.1:{node.port}/0"
     server = ServerProcess(url, tmp_path / "s", visitor_message_burst=500,
                            counselor_message_burst=500).start()
     try:
-        await account(url, "anna")
-        console = await connect_counselor(server.url, await login(server.url, "anna"))
-        await console.wait_for("duty")
-        assert (await console.call("set_duty", {"on": True}))["ok"]
-        youth, _ = await visitor(server.url)
-        cid = (await youth.call("request_chat", {}))["conversation_id"]
-        assert (await console.call("take", {"conversation_id": cid}))["ok"]
+        console, youth, cid = await chat_on(server.url, url)
         history, stop = History(), asyncio.Event()
 
         talkers = [asyncio.create_task(keep_talking(youth, history, {}, stop)),
