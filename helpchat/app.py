@@ -209,7 +209,8 @@ def create_app(settings: Settings) -> web.Application:
     # restarted process must not inherit a dead one's sockets).
     store = Store.create(connect(settings.redis_url), settings, live, process_id=identity.new_id())
     # Shares emits and rooms between processes on one Redis.
-    manager = ResyncingRedisManager(store.redis, channel="helpchat")
+    manager = ResyncingRedisManager(store.redis, connect(settings.redis_url, max_connections=1),
+                                    channel="helpchat")
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,

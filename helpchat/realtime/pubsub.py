@@ -1,9 +1,10 @@
 """The socket.io client manager that shares emits between processes over Redis pub/sub, with
 three changes to python-socketio's own:
 
-- It works on the process's one Redis client, whose bounded pool the store uses too. The
-  original makes a client (with its own pool) at every connect and every publish retry and never
-  closes the old one: under a Redis hiccup that leaked hundreds of connections.
+- It publishes on the process's one Redis client, whose bounded pool the store uses too, and
+  subscribes on one connection of its own, kept for the life of the process. The original makes
+  a client (with its own pool) at every connect and every publish retry and never closes the old
+  one: under a Redis hiccup that leaked hundreds of connections.
 - When Redis dropped its subscriber (output buffer exceeded, Redis restarted), the emits
   published meanwhile are lost to this process, so after resubscribing it tells every socket it
   holds to `resync` (fetch what it missed with `sync` after its last message id).
@@ -50,9 +51,10 @@ class _Subscriber(PubSub):  # type: ignore[misc]
 
 
 class ResyncingRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
-    def __init__(self, client: Redis, *, channel: str) -> None:
+    def __init__(self, client: Redis, subscriber: Redis, *, channel: str) -> None:
         super().__init__(channel=channel)
         self._client = client
+        self._subscriber = subscriber  # a client of one connection, for the subscriber only
         self.resubscribes = 0  # for tests and the log: how often the subscriber came back
         # Publish everything until a heartbeat has shown this process to be the only one.
         self.alone = False
@@ -93,9 +95,9 @@ class ResyncingRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         await super()._handle_emit(message)
 
     def _redis_connect(self) -> None:
-        # The shared client: its pool reconnects by itself, so nothing is made anew here.
+        # Clients made once: their pools reconnect by themselves, so nothing is made anew here.
         self.redis = self._client
-        self.pubsub = _Subscriber(self._client, self._resubscribed)
+        self.pubsub = _Subscriber(self._subscriber, self._resubscribed)
         self.connected = True
 
     def _resubscribed(self) -> None:
@@ -142,10 +144,11 @@ class ResyncingRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
 
     async def follow_new_master(self) -> None:
         """After a Sentinel failover: subscribe and publish on the new master. The old one may
-        answer as master for seconds and keep whatever is published there to itself; closing
-        the subscriber makes the listen loop connect anew (on the master the pool found),
-        resubscribe and ask every client to resync what it may have missed."""
-        await self._drop_subscriber()
+        answer as master for seconds and keep whatever is published there to itself. Closing
+        the subscriber's connection under its pending read makes the listen loop fail, connect
+        anew (to the master Sentinel names now), resubscribe and ask every client to resync
+        what it may have missed. (Closing the PubSub object instead leaves that read waiting.)"""
+        await self._subscriber.connection_pool.disconnect()
 
     async def _drop_subscriber(self) -> None:
         # Its connection goes back to the pool (closed), not astray; a dead one may fail to.

@@ -16,10 +16,12 @@ from socketio.redis_manager import parse_redis_sentinel_url
 
 Redis: TypeAlias = redis.Redis
 LUA_DIR = Path(__file__).parent / "lua"
-# One bounded pool per process, shared by the store and the socket.io manager (its publishes
-# and its one pub/sub subscriber). redis-py's default pool raises "Too many connections" when
-# all are busy; a blocking pool makes a burst wait its turn instead. Redis runs one command at a
-# time, so more connections add no speed, only memory and file descriptors on both sides.
+# Per process: one bounded pool shared by the store and the socket.io manager's publishes, and
+# one connection for the pub/sub subscriber (never lent to anything else: a subscriber being
+# closed may still be reading from its connection). redis-py's default pool raises "Too many
+# connections" when all are busy; a blocking pool makes a burst wait its turn instead. Redis
+# runs one command at a time, so more connections add no speed, only memory and file
+# descriptors on both sides.
 MAX_CONNECTIONS = 32
 POOL_WAIT_S = 5.0
 
@@ -37,19 +39,20 @@ def _retry() -> dict[str, object]:
             "retry_on_error": [RedisConnectionError]}
 
 
-def connect(url: str) -> Redis:
+def connect(url: str, *, max_connections: int = MAX_CONNECTIONS - 1) -> Redis:
     """A client for `url`. Sentinel URLs use python-socketio's format, so one setting serves
-    both: redis+sentinel://[:password]@host1:26379,host2:26379/db/service_name."""
+    both: redis+sentinel://[:password]@host1:26379,host2:26379/db/service_name. By default
+    one connection short of MAX_CONNECTIONS: the pub/sub subscriber has one of its own."""
     if not url.startswith("redis+sentinel://"):
         pool = redis.BlockingConnectionPool.from_url(
-            url, decode_responses=True, max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT_S,
+            url, decode_responses=True, max_connections=max_connections, timeout=POOL_WAIT_S,
             **_retry())
         return redis.Redis(connection_pool=pool)
     sentinels, service_name, options = parse_redis_sentinel_url(url)
     sentinel = Sentinel(sentinels, decode_responses=True, **options)
     return sentinel.master_for(service_name or "mymaster", decode_responses=True,
                                connection_pool_class=BlockingSentinelPool,
-                               max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT_S, **_retry())
+                               max_connections=max_connections, timeout=POOL_WAIT_S, **_retry())
 
 
 class MasterFollower:
