@@ -9,9 +9,10 @@ import csv
 import io
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -22,6 +23,7 @@ from aiohttp.test_utils import TestServer
 from helpchat import appkeys, insights
 from helpchat.app import sample_duty
 from helpchat.duty_rules import RosterRules
+from helpchat.embedded_redis import EmbeddedRedis, free_port
 from helpchat.realtime.hub import Hub
 from helpchat.web.admin_insights import PeriodError, resolve_period
 from tests.admin_helpers import WebClient, web_client
@@ -160,6 +162,16 @@ async def run_week(start_server: ServerFactory) -> AsyncIterator[Week]:
         for client in (a, b, c, d, e, f, g, h, i):
             await client.close()
         await anna.close()
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A Redis of the test's own: the week runs on a scripted clock, and another process on
+    the suite's shared Redis (the e2e tests' session-long server) sweeps on the real one: it
+    once ended the week's counselor's duty as a grace period run out (metrics then said 0)."""
+    server = EmbeddedRedis(tmp_path / "redis", port=free_port(), persist=False)
+    yield server.start()
+    server.stop()
 
 
 @pytest.fixture
