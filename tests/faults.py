@@ -34,6 +34,8 @@ from tests.support import Client, add_account, connect_counselor, login, visitor
 REPO = Path(__file__).resolve().parent.parent
 TEST_SECRET = "test-secret-key-with-more-than-32-characters!"
 _ids = itertools.count()
+# For servers whose tests send faster than a person types (the checkers' message loops).
+DEEP_BUCKETS = {"visitor_message_burst": 500, "counselor_message_burst": 500}
 
 
 def wait_until(condition: Any, timeout: float, what: str, interval: float = 0.05) -> Any:
@@ -169,6 +171,10 @@ class RedisNode:
         self.process = subprocess.Popen(command)
         wait_until(self.ping, 10, f"redis node on port {self.port}")
         return self
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
 
     def client(self) -> redis.Redis:
         return redis.Redis(host="127.0.0.1", port=self.port, decode_responses=True,

@@ -12,6 +12,7 @@ from redis.asyncio.sentinel import SentinelConnectionPool
 
 from helpchat.store.connection import MAX_CONNECTIONS, connect
 from tests.faults import (
+    DEEP_BUCKETS,
     History,
     RedisNode,
     ServerProcess,
@@ -76,9 +77,8 @@ async def test_a_process_keeps_within_its_redis_connections_through_bursts_and_a
     # Before one shared bounded pool: 120-190 connections under load, and python-socketio's
     # manager made a new client at every failed publish without closing the old one.
     node = RedisNode.fsynced(tmp_path / "redis").start()
-    url = f"redis://127.0.0.1:{node.port}/0"
-    server = ServerProcess(url, tmp_path / "s", visitor_message_burst=500,
-                           counselor_message_burst=500).start()
+    url = node.url
+    server = ServerProcess(url, tmp_path / "s", **DEEP_BUCKETS).start()
     youths: list[Client] = []
     try:
         console, youth, cid = await chat_on(server.url, url)

@@ -19,6 +19,7 @@ from helpchat.app import create_app
 from helpchat.embedded_redis import EmbeddedRedis, free_port
 from tests.conftest import TEST_SECRET, make_settings
 from tests.faults import (
+    DEEP_BUCKETS,
     History,
     ServerProcess,
     account,
@@ -241,9 +242,8 @@ async def test_redis_killed_and_restarted_mid_chat_under_strict_loses_no_acknowl
     # Every write fsynced, as the embedded Redis runs under durability = "strict". (Without
     # --appendonly, this test fails: the chat is gone after the restart.)
     node = RedisNode.fsynced(tmp_path / "redis").start()
-    url = f"redis://127.0.0.1:{node.port}/0"
-    server = ServerProcess(url, tmp_path / "s", visitor_message_burst=500,
-                           counselor_message_burst=500).start()
+    url = node.url
+    server = ServerProcess(url, tmp_path / "s", **DEEP_BUCKETS).start()
     try:
         console, youth, cid = await chat_on(server.url, url)
         history, stop = History(), asyncio.Event()
