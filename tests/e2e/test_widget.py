@@ -10,15 +10,18 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import time
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
+import socketio
 from playwright.async_api import BrowserContext, Frame, FrameLocator, Page, WebSocketRoute, expect
 
 from helpchat import proof
 from helpchat.store import Store
+from helpchat.store.conversations import Caps
 from tests.e2e.conftest import (
     CounselorFactory,
     HostSite,
@@ -769,9 +772,50 @@ async def test_chat_handed_back_to_the_queue_shows_waiting_again(
     await anna.call("transfer", {"conversation_id": cid, "to": None})
     await expect(widget.get_by_role("heading", name="Je staat in de wachtrij")).to_be_visible()
     await expect(widget.locator("#queue-status")).to_contain_text("Je bent nummer 1")
+    await expect(transcript(widget)).to_contain_text(
+        "Je gesprek gaat naar een andere hulpverlener. Je staat vooraan in de wachtrij.")
     bert = await counselors("Bert")
     await bert.call("take", {})
     await expect(widget.get_by_role("heading", name="Je praat met Bert")).to_be_visible()
+
+
+async def push_from_another_process(redis_url: str, vid: str, event: str,
+                                    data: dict[str, Any]) -> None:
+    """An emit to the visitor's room as another server process makes it: python-socketio's
+    Redis manager publishing on the servers' channel (app.py), delivered by the live server."""
+    manager = socketio.AsyncRedisManager(redis_url, channel="helpchat", write_only=True)
+    await manager.emit(event, data, namespace="/visitor", room=f"v:{vid}")
+    await manager.redis.aclose()
+
+
+async def test_a_stale_queue_position_from_another_process_does_not_end_the_chat_view(
+    page: Page, live_server: LiveServer, host_site: HostSite, counselors: CounselorFactory,
+    live_store: Store,
+) -> None:
+    """Another process pushed the queue as read just before the take: its position for this
+    youth arrives after chat_started. The widget asks the server (sync), which says chatting."""
+    widget, anna, cid = await chatting(page, embed_page(host_site, live_server), counselors)
+    conv = await live_store.conversations.get(cid)
+    assert conv is not None
+    # A message the widget missed (stored, never pushed): it shows once the widget has synced,
+    # so the check below runs after the widget weighed the server's answer.
+    added = await live_store.conversations.add_message(
+        cid, sender="counselor", text="Ben je er nog?", now_ms=int(time.time() * 1000),
+        counselor_name="Anna", caps=Caps(1000, 1_000_000))
+    assert not isinstance(added, str), added
+
+    await push_from_another_process(live_server.redis_url, conv.vid, "queue_position",
+                                    {"position": 1, "estimated_wait_s": None, "reason": None})
+
+    queued = widget.get_by_role("heading", name="Je staat in de wachtrij")
+    await expect(transcript(widget).get_by_text("Ben je er nog?").or_(queued)).to_be_visible()
+    await expect(queued).to_be_hidden()
+    await expect(widget.get_by_role("heading", name="Je praat met Anna")).to_be_visible()
+    await expect(widget.locator("#queue-status")).to_have_text("")
+    await expect(widget.get_by_role("button", name="Wachtrij verlaten")).to_be_hidden()
+    await say(anna, cid, "Ik ben er nog", "c-after-stale")
+    await expect(transcript(widget)).to_contain_text("Ik ben er nog")
+    await expect(widget.get_by_role("heading", name="Je praat met Anna")).to_be_visible()
 
 
 async def test_blocked_visitor_gets_contacts_and_no_new_chat(

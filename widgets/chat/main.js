@@ -55,15 +55,17 @@ function applyColor(color) {
 // --- the server's events ----------------------------------------------------------------------
 
 // The server answers in pages: after our newest message, follow `more` until caught up.
-function resync() {
+// `then(ack)`, if given, hears the server's last answer (null when the request failed).
+function resync(then) {
   const since = state.lastId;
   transport.sync(since, (ack) => {
-    if (!ack.ok) return;
+    if (!ack.ok) { if (then) then(null); return; }
     (ack.messages || []).forEach((message) => addServerMessage(message));
-    if (since && ack.more && ack.messages && ack.messages.length) { resync(); return; }
+    if (since && ack.more && ack.messages && ack.messages.length) { resync(then); return; }
     if (!since) offerOlder(Boolean(ack.more));
     if (ack.state === "ended" && state.view === "chat") showEnded({});
     resendPending();
+    if (then) then(ack);
   });
 }
 
@@ -107,18 +109,42 @@ function onAvailability(data) {
   }
 }
 
-function onQueuePosition(data) {
-  if (state.server === "chatting") {
-    // The counselor handed the chat back to the queue (transfer, or they lost connection).
+// A queue place that reaches a chatting widget is either a hand-back (transfer to the queue,
+// counselor gone: the server set the session queued before it pushed) or old news: another
+// server process read the queue just before the take, and its push came after chat_started.
+// Only the session's state on the server tells them apart, so the widget asks (`sync`).
+const handBack = {
+  asking: false,
+  again: false,   // another place came while asking: the answer may predate its cause
+  latest: null,   // the newest place pushed, to show if the server says queued
+  starts: 0       // chat_started events so far: one after asking makes the answer old news
+};
+
+function checkHandBack(data) {
+  handBack.latest = data;
+  if (handBack.asking) { handBack.again = true; return; }
+  handBack.asking = true;
+  handBack.again = false;
+  const starts = handBack.starts;
+  resync((ack) => {
+    handBack.asking = false;
+    if (state.server !== "chatting") return;
+    if (handBack.again) { checkHandBack(handBack.latest); return; }
+    // A failed request changes nothing: a reconnect's `session` tells the state anyway.
+    if (!ack || ack.state !== "queued" || handBack.starts !== starts) return;
     state.server = "queued";
     state.queueShown = null;
-    showQueued(data);
-  } else if (state.server === "queued") {
-    updatePosition(data);
-  }
+    showQueued(handBack.latest);
+  });
+}
+
+function onQueuePosition(data) {
+  if (state.server === "chatting") checkHandBack(data);
+  else if (state.server === "queued") updatePosition(data);
 }
 
 function onChatStarted(data) {
+  handBack.starts += 1;
   // Also sent again after every reconnect: announce only the real start.
   const isNew = state.server !== "chatting";
   state.server = "chatting";
