@@ -818,6 +818,58 @@ async def test_a_stale_queue_position_from_another_process_does_not_end_the_chat
     await expect(widget.get_by_role("heading", name="Je praat met Anna")).to_be_visible()
 
 
+async def test_a_hand_back_taken_again_before_the_check_answers_stays_with_the_new_counselor(
+    context: BrowserContext, page: Page, live_server: LiveServer, host_site: HostSite,
+    counselors: CounselorFactory,
+) -> None:
+    """The widget checks a hand-back with `sync`; its answer ("queued") is held on the wire
+    until Bert took the chat. The late answer is old news: the widget stays with Bert."""
+    asked: list[str] = []
+    held: list[tuple[WebSocketRoute, str | bytes]] = []
+    armed = False
+
+    def intercept(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def from_page(message: str | bytes) -> None:
+            found = re.match(r'^42/visitor,(\d+)\["sync",', str(message))
+            if armed and found:
+                asked.append(found.group(1))
+            server.send(message)
+
+        def from_server(message: str | bytes) -> None:
+            if asked and not held and str(message).startswith(f"43/visitor,{asked[0]}["):
+                held.append((ws, message))
+                return
+            ws.send(message)
+
+        ws.on_message(from_page)
+        server.on_message(from_server)
+
+    await context.route_web_socket(re.compile(r"/socket\.io/"), intercept)
+    widget, anna, cid = await chatting(page, embed_page(host_site, live_server), counselors)
+    bert = await counselors("Bert")
+    armed = True
+    await anna.call("transfer", {"conversation_id": cid, "to": None})
+
+    async def answer_held() -> bool:
+        return bool(held)
+
+    await eventually(answer_held)
+    page_side, answer = held[0]
+    assert re.search(r'"state":\s*"queued"', str(answer)), answer
+    await bert.call("take", {})
+    await expect(widget.get_by_role("heading", name="Je praat met Bert")).to_be_visible()
+    await expect(widget.locator("#announcer")).to_have_text(
+        "Bert is er nu voor je. Je kunt chatten.")
+
+    page_side.send(answer)  # the late "queued"; Bert's message comes after it on the wire
+    await say(bert, cid, "Hoi, ik ben Bert", "c-bert")
+    await expect(transcript(widget)).to_contain_text("Hoi, ik ben Bert")
+    await expect(widget.get_by_role("heading", name="Je staat in de wachtrij")).to_be_hidden()
+    await expect(widget.get_by_role("heading", name="Je praat met Bert")).to_be_visible()
+
+
 async def test_blocked_visitor_gets_contacts_and_no_new_chat(
     page: Page, live_server: LiveServer, host_site: HostSite, counselors: CounselorFactory
 ) -> None:

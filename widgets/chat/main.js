@@ -145,8 +145,9 @@ function onQueuePosition(data) {
 
 function onChatStarted(data) {
   handBack.starts += 1;
-  // Also sent again after every reconnect: announce only the real start.
-  const isNew = state.server !== "chatting";
+  // Also sent again after every reconnect: announce only the real start. While a queue place
+  // is being checked, the chat may have gone back and been taken again: that start is real.
+  const isNew = state.server !== "chatting" || handBack.asking;
   state.server = "chatting";
   state.conversationId = data.conversation_id;
   rememberCounselor(data.counselor_name);
