@@ -288,6 +288,11 @@ async def test_my_shifts_in_english_speaks_english(
     status, page = await people["bert"].get("/shifts/?lang=en")
     assert status == 200 and "Open places" in page and "Sign up" in page
     assert "places free: 1" in page and "Inschrijven" not in page
+    # A colleague without a display name, as an English console names them.
+    anna = cid(people["anna"])[:4]
+    assert f"with Counselor {anna}" in page and "Hulpverlener" not in page
+    _, page = await people["bert"].get("/shifts/?lang=nl")
+    assert f"Hulpverlener {anna}" in page
 
 
 async def test_a_run_under_way_stays_on_my_shifts_without_buttons(

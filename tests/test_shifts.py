@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestServer
 from helpchat import appkeys
 from helpchat.web.shifts import calendar, fold
 from tests.admin_helpers import WebClient, web_client
+from tests.conftest import ServerFactory
 from tests.roster_helpers import local_now
 
 FEED = re.compile(r'value="(http://[^"]+\.ics)"')
@@ -64,6 +65,28 @@ async def test_feed_parses_and_lists_my_shifts_only(server: TestServer, base_url
     assert str(first.get("SUMMARY")).endswith("Avond, laat; lang")
     assert start.astimezone(UTC) > datetime.now(UTC) - timedelta(days=15)
     assert len({str(e.get("UID")) for e in events}) == len(events)
+    await admin.close()
+    await anna.close()
+
+
+async def test_feed_of_an_english_server_names_unnamed_colleagues_in_english(
+    start_server: ServerFactory,
+) -> None:
+    """A calendar app sends no language: the feed speaks the server's default, names too."""
+    server = await start_server(default_language="en")
+    base_url = str(server.make_url("")).rstrip("/")
+    admin = await web_client(base_url, server.app, "root")
+    anna = await web_client(base_url, server.app, "anna", "counselor")
+    tomorrow = (local_now() + timedelta(days=1)).date()
+    shift = [("weekday", str(tomorrow.weekday())), ("start", "18:00"), ("end", "22:00"),
+             ("counselors", str(anna.counselor_id)), ("counselors", str(admin.counselor_id))]
+    assert (await admin.post("/admin/roster/shifts", shift))[0] == 303
+
+    _, _, body = await fetch(await feed_link(anna))
+    events = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    colleague = f"Counselor {str(admin.counselor_id)[:4]}"
+    assert events and all(colleague in str(e.get("DESCRIPTION")) for e in events)
+    assert "Hulpverlener" not in body and "root" not in body
     await admin.close()
     await anna.close()
 

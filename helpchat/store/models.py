@@ -66,9 +66,14 @@ class Counselor:
         """For colleagues (console, My shifts, question inbox): the display name; until one is
         set, "Hulpverlener" with the first characters of the account id, so two such accounts
         stay apart. Never the login name, which only admins see (issue 10). Broadcasts reach
-        consoles of both languages, so the default catalog is used."""
-        return self.display_name or translate(DEFAULT_LANGUAGE, "counselor.unnamed",
-                                              tag=self.id[:4])
+        consoles of both languages, so the default catalog is used (the console says it in
+        its own: static/console/i18n.js staffName)."""
+        return self.shown_name_in(DEFAULT_LANGUAGE)
+
+    def shown_name_in(self, lang: str) -> str:
+        """shown_name for readers of one language: a page rendered for them (My shifts), the
+        iCal feed. An English reader sees "Counselor 3f2a", as in an English console."""
+        return self.display_name or translate(lang, "counselor.unnamed", tag=self.id[:4])
 
     def has_role(self, role: str) -> bool:
         # Ranked roles: an admin may do what a supervisor may, a supervisor what a counselor may.

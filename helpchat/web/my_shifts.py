@@ -62,7 +62,7 @@ async def page(ctx: Ctx, problem: str | None = None) -> web.Response:
     me = ctx.me.id
     ahead = signup.upcoming(roster, at, timedelta(weeks=PAGE_WEEKS))
     everyone = await ctx.store.counselors.all()
-    names = {c.id: c.shown_name for c in everyone}
+    names = {c.id: c.shown_name_in(ctx.lang) for c in everyone}
     live_runs = {(r.shift_id, r.day) for r in requests if r.live and r.requester == me}
 
     def colleagues(occ: Occurrence) -> str:

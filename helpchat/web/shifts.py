@@ -96,8 +96,10 @@ async def feed(request: web.Request) -> web.StreamResponse:
     roster = dataclasses.replace(saved, timezone=settings.timezone,
                                  last_intake_minutes=settings.last_intake_minutes)
     at = now(app)
-    names = {c.id: c.shown_name for c in await app[appkeys.STORE].counselors.all()}
-    title = translate(settings.default_language, "admin.shifts.event_title")
+    # A calendar app sends no language: the feed speaks the server's default, names included.
+    lang = settings.default_language
+    names = {c.id: c.shown_name_in(lang) for c in await app[appkeys.STORE].counselors.all()}
+    title = translate(lang, "admin.shifts.event_title")
     body = calendar(mine(roster, counselor.id, at - FEED_PAST, at + FEED_AHEAD), names, at, title)
     return web.Response(body=body.encode(), content_type="text/calendar", charset="utf-8",
                         headers={"Cache-Control": "private, max-age=900"})
