@@ -55,18 +55,22 @@ function applyColor(color) {
 // --- the server's events ----------------------------------------------------------------------
 
 // The server answers in pages: after our newest message, follow `more` until caught up.
-// `then(ack)`, if given, hears the server's last answer (null when the request failed).
-function resync(then) {
+// `then(ack)` hears the server's last answer (null when the request failed).
+function catchUp(then) {
   const since = state.lastId;
   transport.sync(since, (ack) => {
-    if (!ack.ok) { if (then) then(null); return; }
+    if (!ack.ok) { then(null); return; }
     (ack.messages || []).forEach((message) => addServerMessage(message));
-    if (since && ack.more && ack.messages && ack.messages.length) { resync(then); return; }
+    if (since && ack.more && ack.messages && ack.messages.length) { catchUp(then); return; }
     if (!since) offerOlder(Boolean(ack.more));
     if (ack.state === "ended" && state.view === "chat") showEnded({});
-    resendPending();
-    if (then) then(ack);
+    then(ack);
   });
+}
+
+// After a (re)connect or a lost pub/sub link: what we missed, then what we could not send.
+function resync() {
+  catchUp((ack) => { if (ack) resendPending(); });
 }
 
 function onSession(data) {
@@ -126,7 +130,7 @@ function checkHandBack(data) {
   handBack.asking = true;
   handBack.again = false;
   const starts = handBack.starts;
-  resync((ack) => {
+  catchUp((ack) => {
     handBack.asking = false;
     if (state.server !== "chatting") return;
     if (handBack.again) { checkHandBack(handBack.latest); return; }
