@@ -179,8 +179,8 @@ def _lifecycle(hub: Hub, rules: RosterRules, manager: ResyncingRedisManager,
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(RedisError):  # before the first socket arrives
             await _join(hub, manager)
-        tasks = [asyncio.create_task(_sweeper(hub)), asyncio.create_task(_duty_sampler(hub, rules)),
-                 asyncio.create_task(_heartbeat(hub, manager))]
+        tasks = [asyncio.create_task(job) for job in (
+            _sweeper(hub), _duty_sampler(hub, rules), _heartbeat(hub, manager), hub.arrivals.run())]
         follower = MasterFollower(hub.store.redis)
         if follower.needed:
             tasks.append(asyncio.create_task(_follow_master(hub, follower, manager)))

@@ -50,6 +50,8 @@ class Settings:
     redis_maxmemory_mb: int = 512
     redis_pubsub_buffer_mb: int = 64
     websocket_compression: bool = False
+    arrival_busy_percent: int = 50
+    arrival_max_wait_seconds: int = 5
     event_loop: str = "uvloop"
     block_hours: float = 0
     block_ends_at: str = "06:00"
@@ -210,6 +212,7 @@ def validate(settings: Settings) -> Settings:
         "history_page_messages",
         "history_page_bytes",
         "visitor_idle_session_seconds",
+        "arrival_max_wait_seconds",
         "redis_maxmemory_mb",
         "redis_pubsub_buffer_mb",
         "queue_cap",
@@ -233,6 +236,8 @@ def validate(settings: Settings) -> Settings:
                  "reply_wait_alert_seconds", "cooldown_minutes", "cooldown_after_chat_minutes"):
         if getattr(s, name) < 0:
             raise ConfigError(f"{name}: must not be negative")
+    if not 0 <= s.arrival_busy_percent <= 100:
+        raise ConfigError("arrival_busy_percent: must be 0 (off) to 100")
     if not 2 <= s.process_timeout_seconds <= 300:
         raise ConfigError("process_timeout_seconds: must be 2 to 300")
     if not 1 <= s.insights_retention_months <= 120:

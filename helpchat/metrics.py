@@ -63,6 +63,12 @@ class Metrics:
                                "When this process's background loop last completed a round",
                                registry=registry)
         self.heartbeat.set(time.time())
+        self.cpu_busy = Gauge("helpchat_cpu_busy_ratio",
+                              "Share of the last ~50 ms this process spent on the CPU",
+                              registry=registry)
+        self.arrivals_paced = Counter("helpchat_arrivals_paced",
+                                      "Visitor connections that waited for their welcome while "
+                                      "this process was busy", registry=registry)
 
     def beat(self) -> None:
         self.heartbeat.set(time.time())

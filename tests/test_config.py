@@ -39,6 +39,8 @@ def test_environment_overrides_and_lists() -> None:
     ("METRICS_TOKEN", "short"), ("CHAT_LENGTH_NUDGE_MINUTES", "45,30"),
     ("CHAT_LENGTH_NUDGE_MINUTES", "0,30"), ("CHAT_LENGTH_NUDGE_MINUTES", "30,30"),
     ("CHAT_LENGTH_NUDGE_MINUTES", "601"), ("CHAT_LENGTH_NUDGE_MINUTES", "half"),
+    ("ARRIVAL_BUSY_PERCENT", "101"), ("ARRIVAL_BUSY_PERCENT", "-1"),
+    ("ARRIVAL_MAX_WAIT_SECONDS", "0"),
 ])
 def test_invalid_values_name_the_setting(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name.lower()):

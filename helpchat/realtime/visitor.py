@@ -24,14 +24,18 @@ class VisitorNamespace(VisitorQuestionEvents):
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         token, lang_value = validation.visitor_auth(auth)
+        await self.hub.arrivals.enter()  # a flood of connects waits, not the chats under way
         lang = normalize_language(lang_value, self.hub.settings.default_language)
         token, session = await self.hub.visitors.open_session(token, lang)
         # "kept": the session is in Redis; if it vanishes later (forget_me in another tab,
-        # expiry) this socket is unauthorized. A visit not stored yet is simply idle.
+        # expiry) this socket is unauthorized. A visit not stored yet is simply idle, and is
+        # not in presence either (nobody waits for it): a flood of sessions opened and dropped
+        # costs Redis nothing. Its id is new, so this is its only socket until it asks.
         await self.save_session(sid, {"vid": session.vid, "lang": lang, "kept": session.stored})
         await self.enter_room(sid, visitor_room(session.vid))
         await self.enter_room(sid, lang_room(lang))
-        await self.hub.store.presence.connect("v", session.vid, sid)
+        if session.stored:
+            await self.hub.store.presence.connect("v", session.vid, sid)
         log.info("visitor connected sid=%s state=%s", sid, session.state)
         await self.after_connect(sid, self._welcome(sid, token, session))
 
@@ -59,9 +63,12 @@ class VisitorNamespace(VisitorQuestionEvents):
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         try:
-            vid = (await self.get_session(sid))["vid"]
+            saved = await self.get_session(sid)
         except KeyError:
             return
+        if not saved.get("kept"):
+            return  # never in presence
+        vid = saved["vid"]
         left = await self.hub.store.presence.disconnect("v", vid, sid, self.hub.now_ms())
         session = await self.hub.store.sessions.get(vid) if left == 0 else None
         if session:
@@ -90,7 +97,9 @@ class VisitorNamespace(VisitorQuestionEvents):
         ack = await self.hub.visitors.request_chat(session, topic, urgent,
                                                    validation.proof(body))
         async with self.session(sid) as saved:
-            saved["kept"] = True
+            if not saved["kept"]:  # stored from now on: in presence from now on
+                await self.hub.store.presence.connect("v", session.vid, sid)
+                saved["kept"] = True
         if tid and session.state not in ("queued", "chatting"):
             ack["same_counselor"] = await self.hub.questions.return_live(
                 ack["conversation_id"], tid)

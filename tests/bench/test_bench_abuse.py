@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import itertools
 import json
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -20,17 +19,13 @@ import socketio
 from aiohttp.test_utils import TestServer
 
 from helpchat import appkeys
-from helpchat.config import load_settings
-from helpchat.store import Store
-from tests.conftest import TEST_SECRET, ServerFactory
-from tests.faults import REPO, ServerProcess
+from tests.bench.session_flood import chat_during_flood
+from tests.conftest import ServerFactory
+from tests.faults import ServerProcess
 from tests.support import (
     Client,
-    add_account,
     chat_with,
-    connect_counselor,
     eventually,
-    login,
     make_counselor,
     visitor,
 )
@@ -220,44 +215,8 @@ async def test_bench_ten_thousand_sessions_from_another_process(
     the probe also waits for the flood's own clients)."""
     server = ServerProcess(redis_url, tmp_path / "s", visitor_grace_seconds=0,
                            visitor_idle_session_seconds=2, visitor_message_burst=100_000).start()
-    flood = None
     try:
-        client = aioredis.Redis.from_url(redis_url, decode_responses=True)
-        settings = load_settings(environ={}, redis_url=redis_url, secret_key=TEST_SECRET)
-        await add_account(Store.create(client, settings), "anna")
-        await client.aclose()
-        anna = await connect_counselor(server.url, await login(server.url, "anna"))
-        await anna.wait_for("duty")
-        assert (await anna.call("set_duty", {"on": True}))["ok"]
-        youth, _ = await visitor(server.url)
-        cid = (await youth.call("request_chat", {}))["conversation_id"]
-        assert (await anna.call("take", {"conversation_id": cid}))["ok"]
-
-        async def round_trip(n: int) -> float:
-            t0 = time.perf_counter()
-            await youth.call("message", {"client_id": f"p{n}", "text": "nog daar?"})
-            await anna.wait_for("message", lambda m: m["client_id"] == f"p{n}", timeout=60)
-            return time.perf_counter() - t0
-
-        quiet = sorted([await round_trip(n) for n in range(20)])
-        flood = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.bench.session_flood", server.url, str(SESSIONS),
-            cwd=REPO, stdout=asyncio.subprocess.PIPE)
-        rounds, n = [], 100
-        while flood.returncode is None:
-            n += 1
-            rounds.append(await round_trip(n))
-            await asyncio.sleep(0.2)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(flood.wait(), 0.001)
-        out = (await flood.communicate())[0].decode().strip()
-        rounds.sort()
-        print(f"\nsession flood from another process: {out}; running chat round trip median "
-              f"{rounds[len(rounds) // 2] * 1000:.1f} ms (quiet: {quiet[10] * 1000:.1f} ms), "
-              f"p95 {rounds[int(len(rounds) * 0.95)] * 1000:.1f} ms over {len(rounds)}")
-        await youth.close()
-        await anna.close()
+        print(f"\nsession flood from another process: "
+              f"{await chat_during_flood(server.url, redis_url, SESSIONS)}")
     finally:
-        if flood is not None and flood.returncode is None:
-            flood.kill()
         await asyncio.to_thread(server.stop)

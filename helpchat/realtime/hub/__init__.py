@@ -10,6 +10,7 @@ One part per concern, composed here; the namespaces call the parts (`hub.visitor
   proof      the proof-of-work gate in front of the queue (abnormal demand only)
   questions  questions for later (realtime/questions.py, its own room outside the package)
   shedding   one console action ends a test/prank/abusive contact (and maybe blocks it)
+  arrivals   new visitors wait their turn while this process is busy (realtime/pacing.py)
 Room names are in `rooms`.
 """
 

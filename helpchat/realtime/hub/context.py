@@ -1,5 +1,5 @@
 """What every part of the hub shares: the socket.io server, the store, the live settings, the
-clock and the roster hooks."""
+clock, the roster hooks and the arrival pacing."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from helpchat.config import LiveSettings, Settings
 from helpchat.limits import Rate
 from helpchat.metrics import Metrics
 from helpchat.outage import RedisWatch
+from helpchat.realtime.pacing import ArrivalPacer
 from helpchat.store import Store
 
 RosterProvider = Callable[[int], Awaitable[RosterStatus | None]]
@@ -48,6 +49,8 @@ class HubContext:
         self.roster = roster
         self.duty_check = duty_check
         self.redis_watch = RedisWatch()
+        self.arrivals = ArrivalPacer(self.settings.arrival_busy_percent / 100,
+                                     self.settings.arrival_max_wait_seconds, self.metrics)
 
     def now_ms(self) -> int:
         return int(self.clock() * 1000)

@@ -45,6 +45,7 @@ class Lifecycle:
                           owner: tuple[str, str] | None, counselor_name: str | None = None,
                           ) -> Message:
         settings = self.ctx.settings
+        self.ctx.arrivals.chat_message()
         added = await self.store.conversations.add_message(
             cid, sender=sender, text=text, now_ms=self.ctx.now_ms(), client_id=client_id,
             counselor_name=counselor_name, owner=owner,
