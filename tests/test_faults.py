@@ -29,7 +29,7 @@ from tests.faults import (
     resend_until_acked,
     whole_transcript,
 )
-from tests.support import connect_counselor, eventually, login, visitor
+from tests.support import connect_counselor, eventually, login, make_counselor, visitor
 
 
 @pytest.fixture
@@ -208,7 +208,10 @@ async def test_a_disconnect_handled_while_redis_restarts_is_not_lost(
     await server.start_server()
     try:
         base = str(server.make_url("")).rstrip("/")
+        anna = await make_counselor(app, base, "anna")
+        assert (await anna.call("set_duty", {"on": True}))["ok"]
         youth, session = await visitor(base)
+        assert (await youth.call("request_chat", {}))["ok"]  # queued: its presence counts
         hub = app[appkeys.HUB]
         vid = identity.visitor_id(TEST_SECRET, session["token"])
 
@@ -229,6 +232,7 @@ async def test_a_disconnect_handled_while_redis_restarts_is_not_lost(
         assert await hub.store.presence.sockets("v", vid) == set()
         tracebacks = [r for r in caplog.records if r.exc_info]
         assert tracebacks == []
+        await anna.close()
     finally:
         await server.close()
         redis_server.stop()

@@ -28,14 +28,12 @@ class VisitorNamespace(VisitorQuestionEvents):
         lang = normalize_language(lang_value, self.hub.settings.default_language)
         token, session = await self.hub.visitors.open_session(token, lang)
         # "kept": the session is in Redis; if it vanishes later (forget_me in another tab,
-        # expiry) this socket is unauthorized. A visit not stored yet is simply idle, and is
-        # not in presence either (nobody waits for it): a flood of sessions opened and dropped
-        # costs Redis nothing. Its id is new, so this is its only socket until it asks.
-        await self.save_session(sid, {"vid": session.vid, "lang": lang, "kept": session.stored})
-        await self.enter_room(sid, visitor_room(session.vid))
+        # expiry) this socket is unauthorized. A visit not stored yet is simply idle.
+        await self.save_session(sid, {"vid": session.vid, "lang": lang, "kept": session.stored,
+                                      "tracked": False})
         await self.enter_room(sid, lang_room(lang))
         if session.stored:
-            await self.hub.store.presence.connect("v", session.vid, sid)
+            await self._track(sid, session.vid)
         log.info("visitor connected sid=%s state=%s", sid, session.state)
         await self.after_connect(sid, self._welcome(sid, token, session))
 
@@ -61,13 +59,23 @@ class VisitorNamespace(VisitorQuestionEvents):
                     "counselor_name": display_names.for_visitors(counselor, conv.lang)}, to=sid)
             await self.hub.visitors.presence(session, connected=True)
 
+    async def _track(self, sid: str, vid: str) -> None:
+        """In the visitor's room (what its chat sends) and in presence (counselors see it come
+        and go). An idle visit is in neither, so a flood of sessions opened and dropped costs
+        Redis nothing and a socket less memory: its id is new, so this is its only socket
+        until it asks for a chat."""
+        async with self.session(sid) as saved:
+            saved["tracked"] = True
+        await self.enter_room(sid, visitor_room(vid))
+        await self.hub.store.presence.connect("v", vid, sid)
+
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         try:
             saved = await self.get_session(sid)
         except KeyError:
             return
-        if not saved.get("kept"):
-            return  # never in presence
+        if not saved.get("tracked"):
+            return
         vid = saved["vid"]
         left = await self.hub.store.presence.disconnect("v", vid, sid, self.hub.now_ms())
         session = await self.hub.store.sessions.get(vid) if left == 0 else None
@@ -94,12 +102,13 @@ class VisitorNamespace(VisitorQuestionEvents):
         # Back from a question thread opened on this connection, to chat with its counselor.
         tid = await self._thread_of(sid, body) if body.get("thread_id") is not None else None
         session = await self._session(sid)
+        if not (await self.get_session(sid))["tracked"]:
+            # Before the request: a counselor may take the chat before its ack is sent.
+            await self._track(sid, session.vid)
         ack = await self.hub.visitors.request_chat(session, topic, urgent,
                                                    validation.proof(body))
         async with self.session(sid) as saved:
-            if not saved["kept"]:  # stored from now on: in presence from now on
-                await self.hub.store.presence.connect("v", session.vid, sid)
-                saved["kept"] = True
+            saved["kept"] = True
         if tid and session.state not in ("queued", "chatting"):
             ack["same_counselor"] = await self.hub.questions.return_live(
                 ack["conversation_id"], tid)
