@@ -64,7 +64,7 @@ class Metrics:
                                registry=registry)
         self.heartbeat.set(time.time())
         self.cpu_busy = Gauge("helpchat_cpu_busy_ratio",
-                              "Share of the last ~50 ms this process spent on the CPU",
+                              "Share of the last ~50 ms this process's event loop spent on the CPU",
                               registry=registry)
         self.arrivals_paced = Counter("helpchat_arrivals_paced",
                                       "Visitor connections that waited for their welcome while "

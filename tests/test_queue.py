@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import random
+from pathlib import Path
 
-from tests.conftest import CounselorFactory, ServerFactory
+import redis.asyncio as aioredis
+
+from helpchat.config import load_settings
+from helpchat.embedded_redis import EmbeddedRedis, free_port
+from helpchat.identity import new_id
+from helpchat.store import Store, keys
+from tests.conftest import TEST_SECRET, CounselorFactory, ServerFactory
 from tests.support import chat_with, make_counselor, visitor
 
 
@@ -185,3 +193,36 @@ async def test_a_visitor_who_reconnects_within_the_grace_period_keeps_their_plac
     assert (await anna.call("take", {}))["conversation"]["id"] == first_cid
     for client in (back, second):
         await client.close()
+
+
+async def test_length_and_places_counted_in_redis_match_the_entries_the_console_sees(
+    tmp_path: Path,
+) -> None:
+    """The one-script count (queue_place.lua) against `entries`, which reads every entry:
+    away entries keep a place but count for nobody, an expired one counts for nothing."""
+    redis_server = EmbeddedRedis(tmp_path / "redis", port=free_port(), persist=False)
+    client = aioredis.Redis.from_url(redis_server.start(), decode_responses=True)
+    try:
+        store = Store.create(client, load_settings(environ={}, secret_key=TEST_SECRET))
+        chooser, now, cids = random.Random(8), 1_796_000_000_000, []
+        for n in range(30):
+            vid, cid = new_id(), new_id()
+            await store.sessions.create(vid, "nl", now)
+            status, _ = await store.queue.enqueue(
+                vid=vid, cid=cid, now_ms=now + n, topic=None, urgent=chooser.random() < 0.2,
+                cap=1000, pseudonym_code="ab12", lang="nl")
+            assert status == "ok"
+            cids.append(cid)
+            if chooser.random() < 0.3:  # its visitor's connection is gone
+                await client.zadd(keys.GONE, {f"v:{vid}": now})
+        await client.delete(keys.conversation(cids[7]))  # expired
+        length = await store.queue.length()
+        places = {cid: await store.queue.position(cid) for cid in cids}
+        entries = await store.queue.entries()  # (which also drops the expired one)
+        assert 0 < sum(e.away for e in entries) < len(entries)
+        assert length == sum(not e.away for e in entries)
+        assert places == {cids[7]: None} | {e.conversation.id: e.position for e in entries}
+        assert await store.queue.position(new_id()) is None
+    finally:
+        await client.aclose()
+        redis_server.stop()

@@ -4,7 +4,8 @@ waits its turn, so the chats under way keep their pace.
 A flood of connects (a script opening and dropping sessions, or a campaign's burst) is then
 served with the time the process can spare, first come first served, instead of every chat's
 messages queueing behind hundreds of welcomes. "Busy" is measured, not guessed: the share of
-the last ~50 ms this process spent on the CPU. The event loop's lag alone does not show it: a
+the last ~50 ms the event loop's thread spent on the CPU (password hashing in worker threads
+not counted: it holds up no chat). The event loop's lag alone does not show it: a
 loop kept busy by many short callbacks fires its timers nearly on time, yet a message that
 needs several passes through it waits behind all of them at each. While the process has time
 to spare, or no chat to protect (no message relayed in the last CHAT_MEMORY_S: a campaign's
@@ -73,10 +74,10 @@ class ArrivalPacer:
 
     async def run(self) -> None:
         """The measuring timer; runs for the life of the process."""
-        wall, cpu, ticks = time.perf_counter(), time.process_time(), 0
+        wall, cpu, ticks = time.perf_counter(), time.thread_time(), 0
         while True:
             await asyncio.sleep(TICK_S)
-            now_wall, now_cpu = time.perf_counter(), time.process_time()
+            now_wall, now_cpu = time.perf_counter(), time.thread_time()
             sample = (now_cpu - cpu) / max(now_wall - wall, 1e-6)
             wall, cpu = now_wall, now_cpu
             self.busy += SMOOTHING * (sample - self.busy)

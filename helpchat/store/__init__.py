@@ -24,6 +24,7 @@ from helpchat.store.proof import ProofCounters
 from helpchat.store.queue import Queue
 from helpchat.store.refused import RefusedOrigins
 from helpchat.store.roster import RosterStore
+from helpchat.store.service_load import ServiceLoad
 from helpchat.store.sessions import VisitorSessions
 from helpchat.store.settings import SettingsStore
 from helpchat.store.stats import Stats
@@ -61,6 +62,7 @@ class Store:
     threads: Threads
     refused: RefusedOrigins
     two_factor: TwoFactor
+    load: ServiceLoad
 
     @classmethod
     def create(cls, client: Redis, settings: Settings, live: LiveSettings | None = None,
@@ -101,6 +103,7 @@ class Store:
             threads=Threads(client, ttl_s=settings.question_ttl_days * 24 * 3600),
             refused=RefusedOrigins(client),
             two_factor=TwoFactor(client, scripts),
+            load=ServiceLoad(scripts),
         )
 
     async def memory(self) -> tuple[int, int] | None:

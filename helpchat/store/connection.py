@@ -108,6 +108,8 @@ class Scripts:
     add_message: AsyncScript
     touch_session: AsyncScript
     totp_step: AsyncScript
+    queue_place: AsyncScript
+    service_load: AsyncScript
 
     @classmethod
     def load(cls, client: Redis) -> Scripts:

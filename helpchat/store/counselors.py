@@ -69,6 +69,18 @@ class Counselors:
             self._recent[counselor_id] = (now + RECENT_S, counselor)
         return counselor
 
+    async def many_recent(self, counselor_ids: list[str]) -> list[Counselor]:
+        """`many`, from the same memory as `recent`: what every arrival's availability reads
+        of each counselor on duty (their chat places), which an admin rarely changes."""
+        now = time.monotonic()
+        fresh = {cid: hit[1] for cid in counselor_ids
+                 if (hit := self._recent.get(cid)) and hit[0] > now}
+        missing = [cid for cid in counselor_ids if cid not in fresh]
+        for counselor in await self.many(missing) if missing else []:
+            self._recent[counselor.id] = (now + RECENT_S, counselor)
+            fresh[counselor.id] = counselor
+        return [fresh[cid] for cid in counselor_ids if cid in fresh]
+
     async def by_name(self, name: str) -> Counselor | None:
         counselor_id = await self._redis.hget(keys.COUNSELORS, name.strip().lower())
         return await self.get(counselor_id) if counselor_id else None

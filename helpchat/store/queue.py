@@ -73,13 +73,15 @@ class Queue:
 
     async def length(self) -> int:
         """Visitors waiting and connected: what counts against the cap and the estimates."""
-        return sum(not entry.away for entry in await self.entries())
+        count, _ = await self._scripts.queue_place(keys=[keys.QUEUE, keys.GONE],
+                                                   args=[keys.PREFIX, ""])
+        return int(count)
 
     async def position(self, cid: str) -> int | None:
-        for entry in await self.entries():
-            if entry.conversation.id == cid:
-                return entry.position
-        return None
+        """The place `entries` gives this conversation (connected entries ahead + 1)."""
+        place, found = await self._scripts.queue_place(keys=[keys.QUEUE, keys.GONE],
+                                                       args=[keys.PREFIX, cid])
+        return int(place) if found else None
 
     async def entries(self) -> list[QueueEntry]:
         """Everyone in the queue, in the order they will be taken; positions count only the

@@ -88,25 +88,27 @@ class CounselorSide:
             await self.store.insights.answered(conv.created_ms, started)
             self.ctx.metrics.waiting.observe(max(0, started - conv.created_ms) / 1000)
         log.info("chat taken conversation=%s counselor=%s", conv.id, counselor.id)
-        await self._announce_assignment(conv, counselor)
+        payload = await self._announce_assignment(conv, counselor)
         await self.pushes.push_queue()
-        return await self.conversation_payload(conv, counselor.id)
+        return payload
 
     async def _announce_assignment(self, conv: Conversation, counselor: Counselor,
-                                   handover: dict[str, Any] | None = None) -> None:
+                                   handover: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Tell the youth and the counselor (`assigned`); the conversation as sent to them."""
         sio = self.ctx.sio
         await self.pushes.settled()
         await sio.emit("chat_started",
                        {"conversation_id": conv.id,
                         "counselor_name": display_names.for_visitors(counselor, conv.lang)},
                        room=visitor_room(conv.vid), namespace=VISITOR_NS)
-        assigned: dict[str, Any] = {
-            "conversation": await self.conversation_payload(conv, counselor.id)}
+        conversation = await self.conversation_payload(conv, counselor.id)
+        assigned: dict[str, Any] = {"conversation": conversation}
         if handover:
             assigned["handover"] = handover
         await sio.emit("assigned", assigned, room=counselor_room(counselor.id),
                        namespace=COUNSELOR_NS)
         await self.pushes.push_duty(counselor)
+        return conversation
 
     async def conversation(self, counselor: Counselor, cid: str) -> Conversation:
         conv = await self.store.conversations.get(cid)

@@ -63,27 +63,28 @@ class Pushes:
 
     # availability ---------------------------------------------------------------------------
     async def load(self) -> Load:
-        duty = await self.store.counselors.on_duty()
-        on_ids = await self._reachable([cid for cid, state in duty.items() if state == "on"])
-        limit = self.ctx.settings.max_chats_limit  # as take.lua is told: an account may say more
-        slots = sum(min(c.max_chats, limit) for c in await self.store.counselors.many(on_ids))
-        return Load(len(on_ids), slots, await self.store.queue.length(),
-                    await self.store.stats.handle_times())
-
-    async def _reachable(self, counselor_ids: list[str]) -> list[str]:
-        """Counselors on duty minus those disconnected for longer than a page reload (their
-        process may have died): they cannot answer now, so they promise nobody a chat."""
+        reading = await self.store.load.read()
+        # Counselors on duty minus those disconnected for longer than a page reload (their
+        # process may have died): they cannot answer now, so they promise nobody a chat.
         cutoff = self.ctx.now_ms() - AWAY_AFTER_MS
-        gone = await self.store.presence.gone_at("c", counselor_ids)
-        return [cid for cid, since in zip(counselor_ids, gone, strict=True)
-                if since is None or since > cutoff]
+        on_ids = [cid for cid, state in reading.duty.items()
+                  if state == "on" and reading.gone_ms.get(cid, cutoff + 1) > cutoff]
+        limit = self.ctx.settings.max_chats_limit  # as take.lua is told: an account may say more
+        slots = sum(min(c.max_chats, limit)
+                    for c in await self.store.counselors.many_recent(on_ids))
+        return Load(len(on_ids), slots, reading.queue_length, reading.handle_times)
 
     async def estimate(self, position: int) -> int | None:
         return (await self.load()).wait_for(position)
 
     async def availability(self, lang: str) -> dict[str, Any]:
-        return await self._availability(lang, await self.load(),
-                                        await self.ctx.roster(self.ctx.now_ms()))
+        return (await self.availability_and_load(lang))[0]
+
+    async def availability_and_load(self, lang: str) -> tuple[dict[str, Any], Load]:
+        """The availability and the reading it was made from (its wait estimates hold for any
+        position: a join changes only the queue's length)."""
+        load = await self.load()
+        return await self._availability(lang, load, await self.ctx.roster(self.ctx.now_ms())), load
 
     async def recent_availability(self, lang: str) -> dict[str, Any]:
         """The availability as read at most RECENT_AVAILABILITY_S ago, for what arrives in

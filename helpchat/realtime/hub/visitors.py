@@ -55,7 +55,7 @@ class VisitorSide:
                            urgent: bool, proof: Any = None) -> dict[str, Any]:
         if session.blocked:
             raise HelpchatError("blocked")
-        current = await self.pushes.availability(session.lang)
+        current, load = await self.pushes.availability_and_load(session.lang)
         already = session.state in ("queued", "chatting") and session.conversation_id
         if not current["available"] and not already:
             await self.turned_away(session, current)
@@ -79,7 +79,6 @@ class VisitorSide:
             raise HelpchatError("closed", extra={"availability": current})
         if status not in ("ok", "exists") or cid is None:
             raise HelpchatError("not_found")
-        load = await self.pushes.load()
         position = await self.store.queue.position(cid) or 0
         estimate = load.wait_for(position) if position else None
         if status == "ok":

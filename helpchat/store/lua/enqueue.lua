@@ -1,3 +1,4 @@
+-- uses queue_count
 -- Put a visitor's new conversation in the queue, atomically with the checks that decide it.
 -- KEYS: 1 visitor hash, 2 queue zset, 3 conversation hash, 4 gone zset (disconnect times)
 -- ARGV: 1 cid, 2 score, 3 now_ms, 4 topic, 5 urgent (1/0), 6 queue cap, 7 content ttl,
@@ -11,14 +12,7 @@ end
 -- Only connected, waiting visitors count against the cap: an entry whose visitor is gone
 -- keeps its place for the grace period, but must not keep real youths out meanwhile.
 local cap = tonumber(ARGV[6])
-local waiting = 0
-for _, queued in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-  local qvid = redis.call('HGET', ARGV[11] .. 'conv:' .. queued, 'vid')
-  if qvid and not redis.call('ZSCORE', KEYS[4], 'v:' .. qvid) then
-    waiting = waiting + 1
-    if waiting >= cap then return {'full'} end
-  end
-end
+if connected_ahead(KEYS[2], KEYS[4], ARGV[11], nil, cap) >= cap then return {'full'} end
 local earlier = tonumber(redis.call('HGET', KEYS[1], 'chats') or '0')
 redis.call('HSET', KEYS[3], 'vid', ARGV[8], 'state', 'queued', 'counselor', '',
   'topic', ARGV[4], 'urgent', ARGV[5], 'created_ms', ARGV[3], 'started_ms', '',
