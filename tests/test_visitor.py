@@ -8,7 +8,7 @@ from aiohttp.test_utils import TestServer
 
 from helpchat import appkeys, insights
 from tests.conftest import CounselorFactory, ServerFactory
-from tests.support import StoppedClock, chat_with, eventually, visitor
+from tests.support import StoppedClock, chat_with, eventually, make_counselor, visitor
 
 
 async def test_connection_from_a_foreign_origin_is_refused(start_server: ServerFactory) -> None:
@@ -177,4 +177,34 @@ async def test_an_open_widget_switched_to_unavailable_is_turned_away_once(
                     "abandoned_after_estimate": 0, "turned_away": 1}
     assert int(counts[f"{hour:02d}:turned_no_counselor"]) == 1
     for client in (open_widget, queued):
+        await client.close()
+
+
+async def test_a_message_right_after_a_new_chat_began_elsewhere_reaches_the_new_chat(
+    start_server: ServerFactory,
+) -> None:
+    """A youth's messages read the session from a one-second memory. Within that second the
+    chat ends, and the same youth (another tab) begins a new one, all on another process: the
+    first tab's next message finds the new chat, not "the chat has ended"."""
+    here, there = await start_server(), await start_server()
+    url_here, url_there = (str(s.make_url("")).rstrip("/") for s in (here, there))
+    anna = await make_counselor(there.app, url_there, "anna")
+    bert = await make_counselor(there.app, url_there, "bert")
+    await anna.call("set_duty", {"status": "on"})
+    tab, session = await visitor(url_here)
+    first = (await tab.call("request_chat", {}))["conversation_id"]
+    assert (await anna.call("take", {"conversation_id": first}))["ok"]
+    await tab.wait_for("chat_started")
+    assert (await tab.call("message", {"client_id": "a1", "text": "hoi"}))["ok"]  # remembered
+    assert (await anna.call("end_chat", {"conversation_id": first}))["ok"]
+    await tab.wait_for("chat_ended")
+    other_tab, _ = await visitor(url_there, token=session["token"])
+    await bert.call("set_duty", {"status": "on"})
+    second = (await other_tab.call("request_chat", {}))["conversation_id"]
+    assert (await bert.call("take", {"conversation_id": second}))["ok"]
+    sent = await tab.call("message", {"client_id": "b1", "text": "ben je er?"})
+    assert sent["ok"], sent
+    got = await bert.client.wait_for("message", lambda m: m["client_id"] == "b1")
+    assert got["conversation_id"] == second
+    for client in (tab, other_tab, anna, bert):
         await client.close()

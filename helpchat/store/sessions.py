@@ -6,11 +6,16 @@ Opening the widget and leaving stores nothing (hc:gone aside, for the grace peri
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from helpchat.store import keys
 from helpchat.store.connection import Redis, Scripts
 from helpchat.store.models import VisitorSession
+
+# How long `recent_chat` may answer from memory (seconds): a youth's every message needs it.
+RECENT_S = 1.0
+RECENT_MAX = 10_000  # chatting youths, not every visitor: only a bound against surprises
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,7 @@ class VisitorSessions:
         self._redis = client
         self._scripts = scripts
         self._idle_ttl_s = idle_ttl_s
+        self._recent: dict[str, tuple[float, VisitorSession]] = {}
 
     async def create(self, vid: str, lang: str, now_ms: int) -> VisitorSession:
         key = keys.visitor(vid)
@@ -52,8 +58,25 @@ class VisitorSessions:
         """In the queue now: the session lives VISITOR_TTL from its last use."""
         await self._redis.expire(keys.visitor(vid), keys.VISITOR_TTL)
 
+    async def recent_chat(self, vid: str) -> VisitorSession | None:
+        """The session as read at most RECENT_S ago while it was in a chat (queued or
+        chatting), else read now: for a youth's every message and keystroke. Each write checks
+        the conversation itself (owner, state), so a chat that ended meanwhile answers
+        "closed", and the caller reads the session afresh (`get`) before it gives up."""
+        now = time.monotonic()
+        hit = self._recent.get(vid)
+        if hit and hit[0] > now:
+            return hit[1]
+        session = await self.get(vid)
+        if session and session.conversation_id and session.state in ("queued", "chatting"):
+            if len(self._recent) >= RECENT_MAX:
+                self._recent.clear()
+            self._recent[vid] = (now + RECENT_S, session)
+        return session
+
     async def get(self, vid: str) -> VisitorSession | None:
         """The session, its expiry pushed back (see touch_session.lua)."""
+        self._recent.pop(vid, None)  # read afresh: what was remembered may be out of date
         raw = await self._scripts.touch_session(
             keys=[keys.visitor(vid), keys.block(vid)], args=[keys.VISITOR_TTL])
         if not raw:
@@ -121,4 +144,5 @@ class VisitorSessions:
         return _block(vid, data) if data else None
 
     async def delete(self, vid: str) -> None:
+        self._recent.pop(vid, None)
         await self._redis.delete(keys.visitor(vid))
