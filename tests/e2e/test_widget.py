@@ -774,6 +774,8 @@ async def test_chat_handed_back_to_the_queue_shows_waiting_again(
     await expect(widget.locator("#queue-status")).to_contain_text("Je bent nummer 1")
     await expect(transcript(widget)).to_contain_text(
         "Je gesprek gaat naar een andere hulpverlener. Je staat vooraan in de wachtrij.")
+    await assert_accessible(await chat_frame(page))
+    await snap(page, "handed-back-queued")
     bert = await counselors("Bert")
     await bert.call("take", {})
     await expect(widget.get_by_role("heading", name="Je praat met Bert")).to_be_visible()
@@ -816,6 +818,8 @@ async def test_a_stale_queue_position_from_another_process_does_not_end_the_chat
     await say(anna, cid, "Ik ben er nog", "c-after-stale")
     await expect(transcript(widget)).to_contain_text("Ik ben er nog")
     await expect(widget.get_by_role("heading", name="Je praat met Anna")).to_be_visible()
+    await assert_accessible(await chat_frame(page))
+    await snap(page, "stale-queue-position-still-chatting")
 
 
 async def test_a_hand_back_taken_again_before_the_check_answers_stays_with_the_new_counselor(
