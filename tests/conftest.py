@@ -32,6 +32,16 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
+def own_redis_url(tmp_path: Path) -> Iterator[str]:
+    """A Redis of the test's own, for tests that must not share the suite's one: the e2e
+    tests' session-long server beats, sweeps and writes in it meanwhile. A module overrides
+    `redis_url` with it, saying why."""
+    server = EmbeddedRedis(tmp_path / "redis", port=free_port(), persist=False)
+    yield server.start()
+    server.stop()
+
+
+@pytest.fixture
 async def redis_url(redis_server: str) -> AsyncIterator[str]:
     """The shared server, emptied before each test so tests cannot see each other's data."""
     client = aioredis.Redis.from_url(redis_server)

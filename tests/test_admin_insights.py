@@ -9,10 +9,9 @@ import csv
 import io
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -23,7 +22,6 @@ from aiohttp.test_utils import TestServer
 from helpchat import appkeys, insights
 from helpchat.app import sample_duty
 from helpchat.duty_rules import RosterRules
-from helpchat.embedded_redis import EmbeddedRedis, free_port
 from helpchat.realtime.hub import Hub
 from helpchat.web.admin_insights import PeriodError, resolve_period
 from tests.admin_helpers import WebClient, web_client
@@ -165,13 +163,11 @@ async def run_week(start_server: ServerFactory) -> AsyncIterator[Week]:
 
 
 @pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
+def redis_url(own_redis_url: str) -> str:
     """A Redis of the test's own: the week runs on a scripted clock, and another process on
     the suite's shared Redis (the e2e tests' session-long server) sweeps on the real one: it
     once ended the week's counselor's duty as a grace period run out (metrics then said 0)."""
-    server = EmbeddedRedis(tmp_path / "redis", port=free_port(), persist=False)
-    yield server.start()
-    server.stop()
+    return own_redis_url
 
 
 @pytest.fixture

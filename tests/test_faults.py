@@ -5,7 +5,7 @@ acknowledged send goes through the history checker (lost, duplicated, unexpected
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +33,10 @@ from tests.support import connect_counselor, eventually, login, make_counselor, 
 
 
 @pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
+def redis_url(own_redis_url: str) -> str:
     """A Redis of the test's own: the suite's shared one has the e2e tests' session-long
     server process beating in it, and these tests count the processes they see."""
-    server = EmbeddedRedis(tmp_path / "redis", port=free_port(), persist=False)
-    yield server.start()
-    server.stop()
+    return own_redis_url
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +14,6 @@ import redis.asyncio as aioredis
 from aiohttp.test_utils import TestServer
 
 from helpchat import appkeys
-from helpchat.embedded_redis import EmbeddedRedis, free_port
 from tests.conftest import ServerFactory
 from tests.support import Client, chat_with, eventually, make_counselor
 
@@ -26,12 +23,10 @@ FLOOD_SECONDS = 3.0
 
 
 @pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
+def redis_url(own_redis_url: str) -> str:
     """A Redis of the test's own: whether a process serves alone depends on which others beat
     in it (the suite's shared one has the e2e tests' session-long server in it)."""
-    server = EmbeddedRedis(tmp_path / "redis", port=free_port(), persist=False)
-    yield server.start()
-    server.stop()
+    return own_redis_url
 
 
 def _url(server: TestServer) -> str:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import random
-from pathlib import Path
 
 import redis.asyncio as aioredis
 
 from helpchat.config import load_settings
-from helpchat.embedded_redis import EmbeddedRedis, free_port
 from helpchat.identity import new_id
 from helpchat.store import Store, keys
 from tests.conftest import TEST_SECRET, CounselorFactory, ServerFactory
@@ -196,12 +194,11 @@ async def test_a_visitor_who_reconnects_within_the_grace_period_keeps_their_plac
 
 
 async def test_length_and_places_counted_in_redis_match_the_entries_the_console_sees(
-    tmp_path: Path,
+    own_redis_url: str,
 ) -> None:
     """The one-script count (queue_place.lua) against `entries`, which reads every entry:
     away entries keep a place but count for nobody, an expired one counts for nothing."""
-    redis_server = EmbeddedRedis(tmp_path / "redis", port=free_port(), persist=False)
-    client = aioredis.Redis.from_url(redis_server.start(), decode_responses=True)
+    client = aioredis.Redis.from_url(own_redis_url, decode_responses=True)
     try:
         store = Store.create(client, load_settings(environ={}, secret_key=TEST_SECRET))
         chooser, now, cids = random.Random(8), 1_796_000_000_000, []
@@ -225,4 +222,3 @@ async def test_length_and_places_counted_in_redis_match_the_entries_the_console_
         assert await store.queue.position(new_id()) is None
     finally:
         await client.aclose()
-        redis_server.stop()

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import redis.asyncio as aioredis
 
 from helpchat.config import load_settings
-from helpchat.embedded_redis import EmbeddedRedis, free_port
 from helpchat.identity import new_id
 from helpchat.store import Store, keys
 from helpchat.store.service_load import LoadReading
 from tests.conftest import TEST_SECRET
 
 
-async def test_the_reading_matches_duty_presence_queue_and_handle_times(tmp_path: Path) -> None:
-    redis_server = EmbeddedRedis(tmp_path / "redis", port=free_port(), persist=False)
-    client = aioredis.Redis.from_url(redis_server.start(), decode_responses=True)
+async def test_the_reading_matches_duty_presence_queue_and_handle_times(
+    own_redis_url: str,
+) -> None:
+    client = aioredis.Redis.from_url(own_redis_url, decode_responses=True)
     try:
         store = Store.create(client, load_settings(environ={}, secret_key=TEST_SECRET))
         now = 1_796_000_000_000
@@ -43,4 +41,3 @@ async def test_the_reading_matches_duty_presence_queue_and_handle_times(tmp_path
         assert reading.handle_times == await store.stats.handle_times() == [300, 1200, 45]
     finally:
         await client.aclose()
-        redis_server.stop()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import re
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,6 @@ import redis.asyncio as aioredis
 from aiohttp.test_utils import TestServer
 
 from helpchat import identity
-from helpchat.embedded_redis import EmbeddedRedis, free_port
 from tests.bench.session_flood import chat_during_flood
 from tests.conftest import TEST_SECRET, ServerFactory
 from tests.faults import ServerProcess
@@ -25,12 +23,10 @@ FLOOD = 400
 
 
 @pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
+def redis_url(own_redis_url: str) -> str:
     """A Redis of each test's own: the figures here are Redis's memory and a chat's pace, and
     the e2e tests' session-long server works in the suite's shared one meanwhile."""
-    server = EmbeddedRedis(tmp_path / "redis", port=free_port(), persist=False)
-    yield server.start()
-    server.stop()
+    return own_redis_url
 
 
 def _url(server: TestServer) -> str:
