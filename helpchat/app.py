@@ -18,6 +18,7 @@ from helpchat.config import PROJECT_ROOT, LiveSettings, Settings
 from helpchat.duty_rules import RosterRules
 from helpchat.metrics import Metrics
 from helpchat.passwords import PasswordWork
+from helpchat.realtime import wire_json
 from helpchat.realtime.counselor import CounselorNamespace
 from helpchat.realtime.hub import COUNSELOR_NS, VISITOR_NS, Hub
 from helpchat.realtime.pubsub import ResyncingRedisManager
@@ -216,6 +217,7 @@ def create_app(settings: Settings) -> web.Application:
         client_manager=manager,
         cors_allowed_origins=socketio_origin_check(live),
         max_http_buffer_size=64 * 1024,
+        json=wire_json,
         logger=False,
         engineio_logger=False,
     )

@@ -14,8 +14,9 @@ import redis.asyncio as aioredis
 from aiohttp.test_utils import TestServer
 
 from helpchat import appkeys
+from helpchat.realtime.hub import lang_room
 from tests.conftest import ServerFactory
-from tests.support import Client, chat_with, eventually, make_counselor
+from tests.support import Client, chat_with, eventually, make_counselor, visitor
 
 EMOJI_2000 = "\U0001f600" * 2000
 BYSTANDER_MESSAGES = 60
@@ -156,3 +157,23 @@ async def test_a_process_serving_alone_delivers_without_redis_until_another_star
         await client.close()
     await anna.close()
     await bob.close()
+
+
+async def test_an_emit_reaches_every_socket_of_a_room_when_one_closed_meanwhile(
+    start_server: ServerFactory
+) -> None:
+    # Delivery hands packets over in place, one recipient after another (no task each): one
+    # whose socket closed meanwhile must not cost the others theirs.
+    server = await start_server()
+    sio = server.app[appkeys.SIO]
+    clients = [(await visitor(_url(server), lang="en"))[0] for _ in range(3)]
+    first_sid = clients[0].sio.get_sid("/visitor")
+    gone = sio.eio.sockets[sio.manager.eio_sid_from_sid(first_sid, "/visitor")]
+    gone.closed = True  # as engineio marks a socket whose close is under way
+
+    await sio.emit("availability", {"probe": 1}, room=lang_room("en"), namespace="/visitor")
+    for client in clients[1:]:
+        assert await client.wait_for("availability", lambda a: a.get("probe") == 1)
+    assert not [a for a in clients[0].received("availability") if a.get("probe") == 1]
+    for client in clients:
+        await client.close()

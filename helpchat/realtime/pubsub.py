@@ -13,7 +13,8 @@ three changes to python-socketio's own:
   Those are delivered here only, without the round trip through Redis and the decoding on the
   way back. The heartbeats say whether other processes run; a starting process announces itself
   on the channel and waits for the others to have heard it before it serves
-  (`announce`, called by app.py)."""
+  (`announce`, called by app.py).
+- Delivery without a task per recipient (`_InlineDelivery`)."""
 
 from __future__ import annotations
 
@@ -24,8 +25,10 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import socketio
+from engineio import packet as eio_packet
 from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
+from socketio import packet
 
 from helpchat.store.connection import Redis
 
@@ -50,7 +53,36 @@ class _Subscriber(PubSub):  # type: ignore[misc]
             self._on_resubscribed()
 
 
-class ResyncingRedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
+class _InlineDelivery(socketio.AsyncManager):  # type: ignore[misc]
+    """python-socketio hands each recipient's packet to a task of its own and waits for them
+    all; the hand-over only puts the packet on the socket's queue (its writer task sends it),
+    so here it is done in place (with orjson, wire_json.py: 15 % less server CPU per relayed
+    message, README speed). Placed between the pub/sub manager and AsyncManager in the MRO, so it
+    serves this process's emits and those arriving from other processes alike."""
+
+    async def emit(self, event: str, data: Any, namespace: str | None, room: Any = None,
+                   skip_sid: Any = None, callback: Any = None, to: Any = None,
+                   **kwargs: Any) -> None:
+        if callback is not None:  # a packet per recipient, each with its ack id
+            return await super().emit(event, data, namespace, room=room, skip_sid=skip_sid,
+                                      callback=callback, to=to, **kwargs)
+        if namespace not in self.rooms:
+            return None
+        args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
+        encoded = self.server.packet_class(packet.EVENT, namespace=namespace,
+                                           data=[event, *args]).encode()
+        frames = [eio_packet.Packet(eio_packet.MESSAGE, p)
+                  for p in (encoded if isinstance(encoded, list) else [encoded])]
+        skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
+        # get_participants gives a copy; engineio drops a packet for a socket closed meanwhile.
+        for sid, eio_sid in self.get_participants(namespace, to or room):
+            if sid not in skip:
+                for frame in frames:
+                    await self.server._send_eio_packet(eio_sid, frame)
+        return None
+
+
+class ResyncingRedisManager(socketio.AsyncRedisManager, _InlineDelivery):  # type: ignore[misc]
     def __init__(self, client: Redis, subscriber: Redis, *, channel: str) -> None:
         super().__init__(channel=channel)
         self._client = client
