@@ -14,6 +14,8 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import ConnectionError as RedisConnectionError
 from socketio.redis_manager import parse_redis_sentinel_url
 
+from helpchat.store.batching import BatchingRedis
+
 Redis: TypeAlias = redis.Redis
 LUA_DIR = Path(__file__).parent / "lua"
 # Per process: one bounded pool shared by the store and the socket.io manager's publishes, and
@@ -47,11 +49,11 @@ def connect(url: str, *, max_connections: int = MAX_CONNECTIONS - 1) -> Redis:
         pool = redis.BlockingConnectionPool.from_url(
             url, decode_responses=True, max_connections=max_connections, timeout=POOL_WAIT_S,
             **_retry())
-        return redis.Redis(connection_pool=pool)
+        return BatchingRedis(connection_pool=pool)
     sentinels, service_name, options = parse_redis_sentinel_url(url)
     sentinel = Sentinel(sentinels, decode_responses=True, **options)
-    return sentinel.master_for(service_name or "mymaster", decode_responses=True,
-                               connection_pool_class=BlockingSentinelPool,
+    return sentinel.master_for(service_name or "mymaster", redis_class=BatchingRedis,
+                               decode_responses=True, connection_pool_class=BlockingSentinelPool,
                                max_connections=max_connections, timeout=POOL_WAIT_S, **_retry())
 
 
