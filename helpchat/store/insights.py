@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from helpchat import insights
 from helpchat.config import LiveSettings
 from helpchat.store import keys
-from helpchat.store.connection import Redis
+from helpchat.store.connection import LUA_DIR, Redis
 
 # The sampler ticks once a minute on every process; one of them records each minute.
 TICK_TTL_S = 120
@@ -35,6 +35,7 @@ class Insights:
     def __init__(self, client: Redis, live: LiveSettings) -> None:
         self._redis = client
         self._live = live
+        self._hash_add = client.register_script((LUA_DIR / "hash_add.lua").read_text())
 
     @property
     def zone(self) -> ZoneInfo:
@@ -52,12 +53,9 @@ class Insights:
 
     async def _add(self, ms: int, fields: Mapping[str, int]) -> None:
         day, _ = self.slot(ms)
-        key = keys.insights_day(day.isoformat())
-        async with self._redis.pipeline(transaction=True) as pipe:
-            for name, by in fields.items():
-                pipe.hincrby(key, name, by)
-            pipe.expireat(key, self.expiry(day))
-            await pipe.execute()
+        pairs = [part for name, by in fields.items() for part in (name, by)]
+        await self._hash_add(keys=[keys.insights_day(day.isoformat())],
+                             args=[self.expiry(day), *pairs])
 
     def _hour(self, ms: int, *names: str) -> dict[str, int]:
         _, hour = self.slot(ms)

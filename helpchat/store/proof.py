@@ -4,27 +4,24 @@ together, never per visitor) and the challenges already used."""
 from __future__ import annotations
 
 from helpchat.store import keys
-from helpchat.store.connection import Redis
+from helpchat.store.connection import LUA_DIR, Redis
 
 
 class ProofCounters:
     def __init__(self, client: Redis) -> None:
         self._redis = client
+        self._window_counts = client.register_script(
+            (LUA_DIR / "window_counts.lua").read_text())
 
     async def count_join(self, minute: int, burst: int) -> tuple[tuple[int, int],
                                                                  tuple[int, int]]:
         """Count one join attempt in this minute's and this ten seconds' window: (this, the
         last) count of each."""
-        keys_ttl = ((keys.proof_joins(minute), keys.proof_joins(minute - 1),
-                     keys.PROOF_WINDOW_TTL),
-                    (keys.proof_burst(burst), keys.proof_burst(burst - 1), keys.PROOF_BURST_TTL))
-        async with self._redis.pipeline(transaction=True) as pipe:
-            for current, previous, ttl in keys_ttl:
-                pipe.incr(current)
-                pipe.expire(current, ttl)
-                pipe.get(previous)
-            found = await pipe.execute()
-        return (int(found[0]), int(found[2] or 0)), (int(found[3]), int(found[5] or 0))
+        found = await self._window_counts(
+            keys=[keys.proof_joins(minute), keys.proof_joins(minute - 1),
+                  keys.proof_burst(burst), keys.proof_burst(burst - 1)],
+            args=[keys.PROOF_WINDOW_TTL, keys.PROOF_BURST_TTL])
+        return (int(found[0]), int(found[1])), (int(found[2]), int(found[3]))
 
     async def use(self, digest: str, ttl_s: int) -> bool:
         """Mark a challenge used; False when it already was (each one admits a single join)."""

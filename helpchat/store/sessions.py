@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 
 from helpchat.store import keys
-from helpchat.store.connection import Redis, Scripts
+from helpchat.store.connection import LUA_DIR, Redis, Scripts
 from helpchat.store.models import VisitorSession
 
 # How long `recent_chat` may answer from memory (seconds): a youth's every message needs it.
@@ -42,16 +42,13 @@ class VisitorSessions:
         self._redis = client
         self._scripts = scripts
         self._idle_ttl_s = idle_ttl_s
+        self._hash_set = client.register_script((LUA_DIR / "hash_set.lua").read_text())
         self._recent: dict[str, tuple[float, VisitorSession]] = {}
 
     async def create(self, vid: str, lang: str, now_ms: int) -> VisitorSession:
-        key = keys.visitor(vid)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(
-                key, mapping={"lang": lang, "state": "idle", "conv": "", "created_ms": now_ms}
-            )
-            pipe.expire(key, self._idle_ttl_s)
-            await pipe.execute()
+        await self._hash_set(keys=[keys.visitor(vid)],
+                             args=[self._idle_ttl_s, "lang", lang, "state", "idle", "conv", "",
+                                   "created_ms", now_ms])
         return VisitorSession(vid, lang, "idle", None, False)
 
     async def keep(self, vid: str) -> None:
