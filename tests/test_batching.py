@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-from redis.exceptions import NoScriptError, ResponseError
+import pytest
+from redis.exceptions import NoScriptError, OutOfMemoryError, ResponseError
 
 from helpchat.store.batching import MAX_BATCH, BatchingRedis
 from helpchat.store.connection import connect
@@ -81,4 +82,35 @@ async def test_more_than_a_pipelines_worth_in_one_turn_all_get_their_replies(
     assert await asyncio.gather(*(client.echo(str(i)) for i in range(n))) == \
         [str(i) for i in range(n)]
     assert _connections(client) <= 3
+    await client.aclose()
+
+
+async def test_a_batch_cancelled_under_way_cancels_its_callers_instead_of_leaving_them(
+    redis_url: str
+) -> None:
+    client = connect(redis_url)
+    callers = [asyncio.ensure_future(client.echo(str(i))) for i in range(3)]
+    await asyncio.sleep(0)  # queued
+    await asyncio.sleep(0)  # the batch's task made
+    for task in list(client._sending):
+        task.cancel()
+    done = await asyncio.wait_for(asyncio.gather(*callers, return_exceptions=True), 5)
+    assert all(isinstance(d, asyncio.CancelledError) for d in done), done
+    await client.aclose()
+
+
+async def test_a_write_refused_inside_a_script_over_maxmemory_is_an_out_of_memory_error(
+    own_redis_url: str  # a Redis of its own: everyone else's writes would be refused too
+) -> None:
+    client = connect(own_redis_url)
+    script = client.register_script("redis.call('HSET', KEYS[1], 'a', 'b') return 1")
+    assert await script(keys=["batch:h"]) == 1
+    used = int((await client.info("memory"))["used_memory"])
+    await client.config_set("maxmemory", used // 2)
+    try:
+        for refused in (script(keys=["batch:other"]), client.hset("batch:plain", "a", "b")):
+            with pytest.raises(OutOfMemoryError):
+                await refused
+    finally:
+        await client.config_set("maxmemory", 0)
     await client.aclose()

@@ -21,9 +21,11 @@ subscriber are not batched: they are not sent through here."""
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import Any
 
 import redis.asyncio as redis
+from redis.exceptions import OutOfMemoryError, ResponseError
 
 # One pipeline holds at most this many commands; more in one turn make several.
 MAX_BATCH = 256
@@ -48,9 +50,16 @@ class BatchingRedis(redis.Redis):  # type: ignore[misc]
     def _send_batch(self) -> None:
         batch, self._batch = self._batch or [], None
         for start in range(0, len(batch), MAX_BATCH):
-            task = asyncio.ensure_future(self._send(batch[start:start + MAX_BATCH]))
+            part = batch[start:start + MAX_BATCH]
+            task = asyncio.ensure_future(self._send(part))
             self._sending.add(task)
-            task.add_done_callback(self._sending.discard)
+            task.add_done_callback(partial(self._done, part))
+
+    def _done(self, batch: list[Waiting], task: asyncio.Task[None]) -> None:
+        self._sending.discard(task)
+        # Cancelled (the loop shutting down), even before it began: no caller waits for ever.
+        for _, _, reply in batch:
+            reply.cancel()  # a no-op for a reply already settled
 
     async def _send(self, batch: list[Waiting]) -> None:
         if len(batch) == 1:  # alone in its turn: as redis-py sends it, without a pipeline
@@ -75,6 +84,16 @@ def _settle(reply: asyncio.Future[Any], result: Any) -> None:
     if reply.done():  # the caller was cancelled meanwhile
         return
     if isinstance(result, BaseException):
-        reply.set_exception(result)
+        reply.set_exception(_out_of_memory(result) or result)
     else:
         reply.set_result(result)
+
+
+def _out_of_memory(error: BaseException) -> OutOfMemoryError | None:
+    """Redis 6.2 refuses a write inside a script, over maxmemory, with a script error rather
+    than the OOM error a plain write gets: the same to the callers, who tell "Redis is full,
+    retry later" from a failure by the error's type (realtime/base.py)."""
+    if isinstance(error, ResponseError) and not isinstance(error, OutOfMemoryError) \
+            and "-OOM command not allowed" in str(error):
+        return OutOfMemoryError(str(error))
+    return None

@@ -39,16 +39,20 @@ class Presence:
         self._held: set[str] = set()
         self._beaten = False
         self._bury = client.register_script((LUA_DIR / "bury_process.lua").read_text())
+        self._open = client.register_script((LUA_DIR / "socket_open.lua").read_text())
+        self._close = client.register_script((LUA_DIR / "socket_close.lua").read_text())
 
     async def connect(self, kind: Kind, ident: str, sid: str) -> None:
         member = _socket(kind, ident, sid)
         self._held.add(member)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            self._register(pipe, [member])
-            await pipe.execute()
+        key_of, ttl = _CONNECTIONS[kind]
+        await self._open(keys=[key_of(ident), keys.GONE, keys.process_sockets(self.process_id)],
+                         args=[sid, ttl, _member(kind, ident), member,
+                               keys.PROCESS_SOCKETS_TTL])
 
     def _register(self, pipe: Any, members: list[str]) -> None:
-        """Queue: these sockets are open, on this process, and their owners not gone."""
+        """Queue: these sockets are open, on this process, and their owners not gone (for one
+        socket, socket_open.lua does this)."""
         for member in members:
             kind, ident, sid = member.split(":", 2)
             key_of, ttl = _CONNECTIONS[kind]
@@ -66,16 +70,9 @@ class Presence:
         if process_id in (None, self.process_id):
             # Before the write: a disconnect lost to an outage is no longer held either.
             self._held.discard(_socket(kind, ident, sid))
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.srem(key, sid)
-            pipe.scard(key)
-            pipe.srem(keys.process_sockets(process_id or self.process_id),
-                      _socket(kind, ident, sid))
-            _, left, _ = await pipe.execute()
-        if left == 0:
-            # NX: a grace period already running (another tab gone earlier) keeps its start.
-            await self._redis.zadd(keys.GONE, {_member(kind, ident): now_ms}, nx=True)
-        return int(left)
+        return int(await self._close(
+            keys=[key, keys.GONE, keys.process_sockets(process_id or self.process_id)],
+            args=[sid, _member(kind, ident), _socket(kind, ident, sid), now_ms]))
 
     # processes ------------------------------------------------------------------------------
     async def beat(self, now_ms: int) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -57,10 +58,11 @@ class CounselorSide:
                                    viewer: str | None = None) -> dict[str, Any]:
         """The conversation with its newest page of messages (older ones: `sync` before), and
         who is monitoring it, as counselor `viewer` (the one it is assigned to) sees it."""
-        page = await self.chats.page(conv.id)
+        page, watchers = await asyncio.gather(self.chats.page(conv.id),
+                                              self.store.supervision.watchers(conv.id))
         found = payloads.conversation(conv, page.messages, page.more,
                                       self.ctx.settings.default_language)
-        found["watchers"] = await self.store.supervision.watchers(conv.id)
+        found["watchers"] = watchers
         # Back from a question thread to its counselor (the young person's choice): only that
         # counselor sees "returning; earlier thread" and the thread; not a colleague it is
         # handed to, not a supervisor watching.
@@ -82,8 +84,9 @@ class CounselorSide:
         conv = await self.store.conversations.get(taken)
         if conv is None:
             raise HelpchatError("not_found")
-        await self.store.stats.count("chats_taken")
-        if await self.store.conversations.mark_answered(conv.id):  # not again after a requeue
+        _, first = await asyncio.gather(self.store.stats.count("chats_taken"),
+                                        self.store.conversations.mark_answered(conv.id))
+        if first:  # not again after a requeue
             started = conv.started_ms or self.ctx.now_ms()
             await self.store.insights.answered(conv.created_ms, started)
             self.ctx.metrics.waiting.observe(max(0, started - conv.created_ms) / 1000)

@@ -174,11 +174,12 @@ class Pushes:
 
     # duty -----------------------------------------------------------------------------------
     async def duty_payload(self, counselor: Counselor) -> dict[str, Any]:
-        state = await self.store.counselors.duty(counselor.id)
-        active = len(await self.store.counselors.active_chats(counselor.id))
-        return {"on": state == "on", "status": state, "active_chats": active,
-                "max_chats": counselor.max_chats,
-                "cooldown_until_ms": await self.store.wellbeing.cooldown_until(counselor.id)}
+        state, active, cooldown = await asyncio.gather(  # one round trip (batching.py)
+            self.store.counselors.duty(counselor.id),
+            self.store.counselors.active_chats(counselor.id),
+            self.store.wellbeing.cooldown_until(counselor.id))
+        return {"on": state == "on", "status": state, "active_chats": len(active),
+                "max_chats": counselor.max_chats, "cooldown_until_ms": cooldown}
 
     async def push_duty(self, counselor: Counselor) -> None:
         await self.ctx.sio.emit("duty", await self.duty_payload(counselor),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -82,11 +83,13 @@ class VisitorSide:
         position = await self.store.queue.position(cid) or 0
         estimate = load.wait_for(position) if position else None
         if status == "ok":
-            await self.store.sessions.keep(session.vid)
-            await self.store.insights.offered(now)
-            # Remembered on the conversation: abandonment is judged against what was promised.
-            await self.store.conversations.note_estimate(cid, estimate)
-            await self.store.stats.count("chats_requested")
+            # Independent writes, issued together: one round trip (store/batching.py).
+            await asyncio.gather(
+                self.store.sessions.keep(session.vid),
+                self.store.insights.offered(now),
+                # On the conversation: abandonment is judged against what was promised.
+                self.store.conversations.note_estimate(cid, estimate),
+                self.store.stats.count("chats_requested"))
             log.info("chat requested conversation=%s urgent=%s", cid, urgent)
             await self.pushes.push_queue()
         return payloads.ok(conversation_id=cid, position=position, estimated_wait_s=estimate)
