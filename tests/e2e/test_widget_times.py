@@ -114,7 +114,9 @@ async def test_in_the_morning_a_helpline_opens_today_and_at_noon_it_is_open(
     shown = await contact_texts(page)
     assert shown[-1] == ["De Kindertelefoon", "Nu gesloten, open om 11:00"], shown
     closed = widget.locator("#view-unavailable .contact-closed")
-    await closed.scroll_into_view_if_needed()  # the screenshots show the marked helpline
+    # The screenshots show the marked helpline (scrolled in the page's own turn: a push that
+    # draws the list anew cannot detach it halfway).
+    await closed.evaluate("el => el.scrollIntoView({block: 'nearest'})")
     await snap(page, "14-7-helpline-closed-morning")
 
     await context.clock.set_fixed_time(datetime(2026, 12, 1, 12, 0, tzinfo=AMSTERDAM))
@@ -123,7 +125,7 @@ async def test_in_the_morning_a_helpline_opens_today_and_at_noon_it_is_open(
     await expect(widget.locator("#view-unavailable .contact-closed")).to_have_count(0)
     helpline = widget.locator("#view-unavailable .contact").nth(2)
     await expect(helpline).to_contain_text("De KindertelefoonNu open")  # its configured place
-    await helpline.scroll_into_view_if_needed()
+    await helpline.evaluate("el => el.scrollIntoView({block: 'nearest'})")
     await assert_accessible(await chat_frame(page))
     await snap(page, "14-7-helpline-open-noon")
 

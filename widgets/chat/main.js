@@ -103,6 +103,9 @@ function onSession(data) {
 
 function onAvailability(data) {
   if (state.exiting) return;
+  // The same reading again (the socket's welcome after the page's own fetch): drawing the
+  // list anew would take the focus and the scroll position from someone reading it.
+  if (state.availability && JSON.stringify(state.availability) === JSON.stringify(data)) return;
   const wasAvailable = Boolean(state.availability && state.availability.available);
   state.availability = data;
   if (state.server === "idle" || (state.server === "ended" && !state.endedMode)) renderIdle();
