@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import dataclasses
 import fcntl
+import gc
 import getpass
 import logging
 import logging.handlers
@@ -232,6 +233,16 @@ def _event_loop(settings: Settings) -> asyncio.AbstractEventLoop:
     return asyncio.new_event_loop()
 
 
+def settle_the_heap() -> None:
+    """What the process built to start (modules, the app, the password word lists) lives as
+    long as it does: frozen out of the collector's sight, a full collection no longer walks
+    it. Under the pairing load (harness, 50 arrivals/s) a full collection walked about 125,000
+    objects, 95,000 of them from the start, and stopped the loop for 128 ms, which every
+    youth and counselor waiting at that moment felt (p99 218 ms; 75 ms frozen)."""
+    gc.collect()
+    gc.freeze()
+
+
 def serve(settings: Settings) -> int:
     # Imported here so `create-user` and `--help` do not need the whole web stack.
     from aiohttp import web
@@ -244,6 +255,7 @@ def serve(settings: Settings) -> int:
     with _logging_to_stderr(settings), redis_for(settings, share=False) as (url, where):
         app = create_app(dataclasses.replace(settings, redis_url=url))
         setup_link = _first_admin_link(dataclasses.replace(settings, redis_url=url))
+        settle_the_heap()
         # run_app calls `print` once every site is listening, so the URLs appear only when they
         # work. handle_signals turns SIGINT and SIGTERM into a clean shutdown, after which the
         # `with` block stops the embedded Redis.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -18,6 +19,7 @@ import pytest
 import redis
 from argon2 import PasswordHasher
 
+from helpchat.cli import settle_the_heap
 from helpchat.embedded_redis import free_port
 from helpchat.store import keys
 
@@ -382,3 +384,13 @@ def test_reset_two_factor_turns_it_off_and_is_audited(
     unknown = run_cli("reset-two-factor", "nobody", env=cli_env)
     assert unknown.returncode == 2 and "no user named nobody" in unknown.stderr
     client.close()
+
+
+def test_settling_the_heap_freezes_what_the_start_built_out_of_the_collectors_walk() -> None:
+    before = gc.get_freeze_count()
+    built_at_start = [{"a": [1]} for _ in range(1000)]
+    try:
+        settle_the_heap()
+        assert gc.get_freeze_count() >= before + len(built_at_start)
+    finally:
+        gc.unfreeze()

@@ -196,8 +196,9 @@ async def test_a_visitor_who_reconnects_within_the_grace_period_keeps_their_plac
 async def test_length_and_places_counted_in_redis_match_the_entries_the_console_sees(
     own_redis_url: str,
 ) -> None:
-    """The one-script count (queue_place.lua) against `entries`, which reads every entry:
-    away entries keep a place but count for nobody, an expired one counts for nothing."""
+    """The one-script count (queue_place.lua, and enqueue.lua's answer) against `entries`,
+    which reads every entry: away entries keep a place but count for nobody, an expired one
+    counts for nothing."""
     client = aioredis.Redis.from_url(own_redis_url, decode_responses=True)
     try:
         store = Store.create(client, load_settings(environ={}, secret_key=TEST_SECRET))
@@ -205,10 +206,11 @@ async def test_length_and_places_counted_in_redis_match_the_entries_the_console_
         for n in range(30):
             vid, cid = new_id(), new_id()
             await store.sessions.create(vid, "nl", now)
-            status, _ = await store.queue.enqueue(
+            joined = await store.queue.enqueue(
                 vid=vid, cid=cid, now_ms=now + n, topic=None, urgent=chooser.random() < 0.2,
                 cap=1000, pseudonym_code="ab12", lang="nl")
-            assert status == "ok"
+            assert joined.status == "ok"
+            assert joined.position == await store.queue.position(cid)  # told with the join
             cids.append(cid)
             if chooser.random() < 0.3:  # its visitor's connection is gone
                 await client.zadd(keys.GONE, {f"v:{vid}": now})

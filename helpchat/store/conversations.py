@@ -66,7 +66,8 @@ class Ended:
         self.answered = answered  # a counselor took it at least once
 
 
-def _conversation(cid: str, data: dict[str, str]) -> Conversation:
+def conversation_from(cid: str, data: dict[str, str]) -> Conversation:
+    """The conversation in its hash's fields (HGETALL)."""
     return Conversation(
         id=cid,
         vid=data["vid"],
@@ -102,9 +103,8 @@ async def read_conversations(client: Redis, cids: list[str]) -> list[Conversatio
         for cid in cids:
             pipe.hgetall(keys.conversation(cid))
         rows = await pipe.execute()
-    return [
-        _conversation(cid, data) for cid, data in zip(cids, rows, strict=True) if data.get("vid")
-    ]
+    return [conversation_from(cid, data)
+            for cid, data in zip(cids, rows, strict=True) if data.get("vid")]
 
 
 # A queued youth rarely writes more; beyond this the console just says "many".
@@ -154,7 +154,7 @@ class Conversations:
 
     async def get(self, cid: str) -> Conversation | None:
         data = await self._redis.hgetall(keys.conversation(cid))
-        return _conversation(cid, data) if data.get("vid") else None
+        return conversation_from(cid, data) if data.get("vid") else None
 
     async def get_many(self, cids: list[str]) -> list[Conversation]:
         return await read_conversations(self._redis, cids)
@@ -284,6 +284,3 @@ class Conversations:
         else:
             await self._redis.hdel(key, "thread", "return_to")
 
-    async def mark_answered(self, cid: str) -> bool:
-        """True the first time a counselor takes the chat (not after a transfer or requeue)."""
-        return bool(await self._redis.hsetnx(keys.conversation(cid), "answered", "1"))

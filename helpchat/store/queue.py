@@ -7,10 +7,12 @@ positions of those behind it do not count it.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from helpchat.store import keys
 from helpchat.store.connection import Redis, Scripts
-from helpchat.store.conversations import read_conversations, visitor_activity
-from helpchat.store.models import QueueEntry
+from helpchat.store.conversations import conversation_from, read_conversations, visitor_activity
+from helpchat.store.models import Conversation, QueueEntry
 
 # Scores order the zset: requeued chats before urgent ones before the rest, each oldest first.
 # Millisecond timestamps (~1.8e12) stay exact in a double with these offsets.
@@ -24,6 +26,18 @@ def queue_score(now_ms: int, *, urgent: bool = False, front: bool = False) -> in
     return now_ms if urgent else _NORMAL_OFFSET + now_ms
 
 
+class Joined(NamedTuple):
+    status: str  # ok | exists | full | blocked | gone
+    cid: str | None  # the conversation queued (ok) or already under way (exists)
+    position: int | None  # its place as `position` counts it; None when it is not queued
+
+
+class Taken(NamedTuple):
+    status: str  # ok, or why not: off_duty | wrap_up | cooldown | limit | empty | conflict | ...
+    conversation: Conversation | None  # as it is now, with its counselor
+    first: bool  # the first time a counselor took it (not after a transfer or requeue)
+
+
 class Queue:
     def __init__(self, client: Redis, scripts: Scripts) -> None:
         self._redis = client
@@ -32,9 +46,10 @@ class Queue:
     async def enqueue(
         self, *, vid: str, cid: str, now_ms: int, topic: str | None, urgent: bool, cap: int,
         pseudonym_code: str, lang: str, ranked: bool | None = None,
-    ) -> tuple[str, str | None]:
-        """('ok', cid) | ('exists', cid) | ('full'|'blocked'|'gone', None). `ranked`: whether
-        an urgent entry is placed before normal ones (default: when urgent)."""
+    ) -> Joined:
+        """Queued (ok), or already queued or chatting (exists), or refused (full, blocked,
+        gone). `ranked`: whether an urgent entry is placed before normal ones (default: when
+        urgent)."""
         ranked = urgent if ranked is None else ranked
         result = await self._scripts.enqueue(
             keys=[keys.visitor(vid), keys.QUEUE, keys.conversation(cid), keys.GONE],
@@ -42,16 +57,23 @@ class Queue:
                   "1" if urgent else "0", cap, keys.CONTENT_TTL, vid, pseudonym_code, lang,
                   keys.PREFIX],
         )
-        return result[0], (result[1] if len(result) > 1 else None)
+        if len(result) == 1:
+            return Joined(result[0], None, None)
+        return Joined(result[0], result[1], int(result[2]) or None)
 
     async def take(self, counselor_id: str, cid: str | None, *, now_ms: int,
-                   max_chats: int) -> tuple[str, str | None]:
-        """('ok', cid) or (off_duty|wrap_up|cooldown|limit|empty|conflict|not_found, None)."""
+                   max_chats: int) -> Taken:
+        """The conversation `cid` (None: the next by priority) for the counselor, read back in
+        the same script, or why not."""
         result = await self._scripts.take(
             keys=[keys.QUEUE, keys.DUTY, keys.counselor_chats(counselor_id), keys.GONE],
             args=[counselor_id, cid or "", now_ms, max_chats, keys.PREFIX],
         )
-        return result[0], (result[1] if len(result) > 1 else None)
+        if result[0] != "ok":
+            return Taken(result[0], None, False)
+        fields = result[3]
+        conv = conversation_from(result[1], dict(zip(fields[::2], fields[1::2], strict=True)))
+        return Taken("ok", conv, bool(result[2]))
 
     async def requeue_front(self, cid: str, counselor_id: str, *, now_ms: int) -> str | None:
         """Put an active chat back at the front; the visitor's id, or None if not theirs."""

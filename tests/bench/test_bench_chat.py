@@ -71,7 +71,7 @@ async def test_bench_atomic_take_against_plain_zpopmin(
     for n in range(ROUNDS):
         vid = identity.visitor_id("bench", f"token-{n}")
         await store.sessions.create(vid, "nl", 0)
-        status, _ = await store.queue.enqueue(vid=vid, cid=identity.new_id(), now_ms=n,
+        status, _, _ = await store.queue.enqueue(vid=vid, cid=identity.new_id(), now_ms=n,
                                               topic=None, urgent=False, cap=ROUNDS,
                                               pseudonym_code="ABCD", lang="nl")
         assert status == "ok"
@@ -82,7 +82,8 @@ async def test_bench_atomic_take_against_plain_zpopmin(
         assert await redis_client.zpopmin("bench:plain")
         baseline.append(time.perf_counter() - start)
         start = time.perf_counter()
-        status, _ = await store.queue.take(counselor_id, None, now_ms=1, max_chats=ROUNDS + 1)
+        status, _, _ = await store.queue.take(counselor_id, None, now_ms=1,
+                                              max_chats=ROUNDS + 1)
         samples.append(time.perf_counter() - start)
         assert status == "ok"
     _report("take (Lua)", samples, baseline)

@@ -73,25 +73,23 @@ class CounselorSide:
         return found
 
     async def take(self, counselor: Counselor, cid: str | None) -> dict[str, Any]:
-        status, taken = await self.store.queue.take(
+        taken = await self.store.queue.take(
             counselor.id, cid, now_ms=self.ctx.now_ms(),
             max_chats=min(counselor.max_chats, self.ctx.settings.max_chats_limit),
         )
-        if status in TAKE_REFUSALS:
-            raise HelpchatError(*TAKE_REFUSALS[status])
-        if status != "ok" or taken is None:
-            raise HelpchatError("conflict" if status == "conflict" else "not_found")
-        conv = await self.store.conversations.get(taken)
+        if taken.status in TAKE_REFUSALS:
+            raise HelpchatError(*TAKE_REFUSALS[taken.status])
+        conv = taken.conversation
         if conv is None:
-            raise HelpchatError("not_found")
-        _, first = await asyncio.gather(self.store.stats.count("chats_taken"),
-                                        self.store.conversations.mark_answered(conv.id))
-        if first:  # not again after a requeue
+            raise HelpchatError("conflict" if taken.status == "conflict" else "not_found")
+        counts = [self.store.stats.count("chats_taken")]
+        if taken.first:  # not again after a requeue
             started = conv.started_ms or self.ctx.now_ms()
-            await self.store.insights.answered(conv.created_ms, started)
+            counts.append(self.store.insights.answered(conv.created_ms, started))
             self.ctx.metrics.waiting.observe(max(0, started - conv.created_ms) / 1000)
         log.info("chat taken conversation=%s counselor=%s", conv.id, counselor.id)
-        payload = await self._announce_assignment(conv, counselor)
+        # The counts go out with the announcement's reads: one round trip (batching.py).
+        payload, *_ = await asyncio.gather(self._announce_assignment(conv, counselor), *counts)
         await self.pushes.push_queue()
         return payload
 
@@ -99,18 +97,19 @@ class CounselorSide:
                                    handover: dict[str, Any] | None = None) -> dict[str, Any]:
         """Tell the youth and the counselor (`assigned`); the conversation as sent to them."""
         sio = self.ctx.sio
+        conversation, duty = await asyncio.gather(self.conversation_payload(conv, counselor.id),
+                                                  self.pushes.duty_payload(counselor))
         await self.pushes.settled()
         await sio.emit("chat_started",
                        {"conversation_id": conv.id,
                         "counselor_name": display_names.for_visitors(counselor, conv.lang)},
                        room=visitor_room(conv.vid), namespace=VISITOR_NS)
-        conversation = await self.conversation_payload(conv, counselor.id)
         assigned: dict[str, Any] = {"conversation": conversation}
         if handover:
             assigned["handover"] = handover
         await sio.emit("assigned", assigned, room=counselor_room(counselor.id),
                        namespace=COUNSELOR_NS)
-        await self.pushes.push_duty(counselor)
+        await self.pushes.push_duty(counselor, duty)
         return conversation
 
     async def conversation(self, counselor: Counselor, cid: str) -> Conversation:

@@ -83,8 +83,9 @@ class Pushes:
     async def availability_and_load(self, lang: str) -> tuple[dict[str, Any], Load]:
         """The availability and the reading it was made from (its wait estimates hold for any
         position: a join changes only the queue's length)."""
-        load = await self.load()
-        return await self._availability(lang, load, await self.ctx.roster(self.ctx.now_ms())), load
+        load, roster, contacts = await asyncio.gather(  # one round trip (store/batching.py)
+            self.load(), self.ctx.roster(self.ctx.now_ms()), self.store.contacts.list(lang))
+        return self._availability(load, roster, contacts), load
 
     async def recent_availability(self, lang: str) -> dict[str, Any]:
         """The availability as read at most RECENT_AVAILABILITY_S ago, for what arrives in
@@ -99,28 +100,31 @@ class Pushes:
             self._recent[lang] = cached
         return await asyncio.shield(cached[1])
 
-    async def _availability(self, lang: str, load: Load,
-                            roster: RosterStatus | None) -> dict[str, Any]:
+    def _availability(self, load: Load, roster: RosterStatus | None,
+                      contacts: list[dict[str, Any]]) -> dict[str, Any]:
         capacity = Capacity(
             counselors_on_duty=load.on_duty,
             queue_length=load.queue_length,
             queue_cap=self.ctx.settings.queue_cap,
             estimated_wait_s=load.wait_for(load.queue_length + 1),
         )
-        return availability(capacity, await self.store.contacts.list(lang), roster)
+        return availability(capacity, contacts, roster)
 
     async def push_availability(self, load: Load | None = None) -> None:
         """Tell every visitor when what they would see changed (deduplicated via Redis)."""
         load = load or await self.load()
-        roster = await self.ctx.roster(self.ctx.now_ms())
-        for lang in LANGUAGES:
-            current = await self._availability(lang, load, roster)
+        roster, contacts = await asyncio.gather(
+            self.ctx.roster(self.ctx.now_ms()),
+            asyncio.gather(*map(self.store.contacts.list, LANGUAGES)))
+        currents = [self._availability(load, roster, each) for each in contacts]
+        encoded = [json.dumps(current, sort_keys=True) for current in currents]
+        previous = await asyncio.gather(*(
+            self.store.redis.set(keys.availability(lang), text, ex=keys.AVAIL_TTL, get=True)
+            for lang, text in zip(LANGUAGES, encoded, strict=True)))
+        for lang, current, text, before in zip(LANGUAGES, currents, encoded, previous,
+                                               strict=True):
             self._remember(lang, current)
-            encoded = json.dumps(current, sort_keys=True)
-            previous = await self.store.redis.set(
-                keys.availability(lang), encoded, ex=keys.AVAIL_TTL, get=True
-            )
-            if previous != encoded:
+            if before != text:
                 await self.ctx.sio.emit("availability", current, room=lang_room(lang),
                                         namespace=VISITOR_NS)
 
@@ -181,8 +185,9 @@ class Pushes:
         return {"on": state == "on", "status": state, "active_chats": len(active),
                 "max_chats": counselor.max_chats, "cooldown_until_ms": cooldown}
 
-    async def push_duty(self, counselor: Counselor) -> None:
-        await self.ctx.sio.emit("duty", await self.duty_payload(counselor),
+    async def push_duty(self, counselor: Counselor, duty: dict[str, Any] | None = None) -> None:
+        """The counselor's duty state (`duty`: as just read by the caller) to their sockets."""
+        await self.ctx.sio.emit("duty", duty or await self.duty_payload(counselor),
                                 room=counselor_room(counselor.id), namespace=COUNSELOR_NS)
         # Every change of who has which chat passes here: supervisors refresh their board.
         await self.ctx.sio.emit("board_changed", {}, room=SUPERVISORS_ROOM,

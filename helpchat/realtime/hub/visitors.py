@@ -67,7 +67,7 @@ class VisitorSide:
         now = self.ctx.now_ms()
         if not session.stored:  # the first request that got this far: stored from now on
             await self.store.sessions.create(session.vid, session.lang, now)
-        status, cid = await self.store.queue.enqueue(
+        status, cid, position = await self.store.queue.enqueue(
             vid=session.vid, cid=identity.new_id(), now_ms=now, topic=topic,
             urgent=urgent, ranked=ranked, cap=self.ctx.settings.queue_cap,
             pseudonym_code=identity.pseudonym_code(session.vid), lang=session.lang,
@@ -80,7 +80,6 @@ class VisitorSide:
             raise HelpchatError("closed", extra={"availability": current})
         if status not in ("ok", "exists") or cid is None:
             raise HelpchatError("not_found")
-        position = await self.store.queue.position(cid) or 0
         estimate = load.wait_for(position) if position else None
         if status == "ok":
             # Independent writes, issued together: one round trip (store/batching.py).
@@ -92,7 +91,8 @@ class VisitorSide:
                 self.store.stats.count("chats_requested"))
             log.info("chat requested conversation=%s urgent=%s", cid, urgent)
             await self.pushes.push_queue()
-        return payloads.ok(conversation_id=cid, position=position, estimated_wait_s=estimate)
+        return payloads.ok(conversation_id=cid, position=position or 0,
+                           estimated_wait_s=estimate)
 
     async def turned_away(self, session: VisitorSession, current: dict[str, Any],
                           asked: bool = True) -> None:

@@ -2,6 +2,8 @@
 -- from the queue, so two counselors (on any number of processes) can never take the same one.
 -- KEYS: 1 queue zset, 2 duty hash, 3 the counselor's active-chats set, 4 gone zset
 -- ARGV: 1 counselor id, 2 cid or '' (next by priority), 3 now_ms, 4 max chats, 5 key prefix
+-- Returns {'ok', cid, first, the conversation's fields} (first: 1 the first time a counselor
+-- takes it, not after a transfer or requeue), or {refusal}.
 if redis.call('HGET', KEYS[2], ARGV[1]) ~= 'on' then return {'off_duty'} end
 -- An open wrap-up (hc:wrapup:{id}, see store/wrapups.py) means: no new chat yet.
 if redis.call('EXISTS', ARGV[5] .. 'wrapup:' .. ARGV[1]) == 1 then return {'wrap_up'} end
@@ -37,4 +39,5 @@ local visitor = ARGV[5] .. 'v:' .. vid
 if redis.call('HGET', visitor, 'conv') == cid then
   redis.call('HSET', visitor, 'state', 'chatting')
 end
-return {'ok', cid}
+local first = redis.call('HSETNX', conv, 'answered', '1')
+return {'ok', cid, first, redis.call('HGETALL', conv)}
