@@ -19,7 +19,7 @@ import pytest
 import redis
 from argon2 import PasswordHasher
 
-from helpchat.cli import settle_the_heap
+from helpchat.cli import GC_THRESHOLDS, settle_the_heap
 from helpchat.embedded_redis import free_port
 from helpchat.store import keys
 
@@ -389,8 +389,11 @@ def test_reset_two_factor_turns_it_off_and_is_audited(
 def test_settling_the_heap_freezes_what_the_start_built_out_of_the_collectors_walk() -> None:
     before = gc.get_freeze_count()
     built_at_start = [{"a": [1]} for _ in range(1000)]
+    thresholds = gc.get_threshold()
     try:
         settle_the_heap()
         assert gc.get_freeze_count() >= before + len(built_at_start)
+        assert gc.get_threshold() == GC_THRESHOLDS
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)

@@ -6,8 +6,9 @@ import pytest
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestServer
 
-from helpchat import appkeys, insights
-from tests.conftest import CounselorFactory, ServerFactory
+from helpchat import appkeys, identity, insights
+from helpchat.store import keys
+from tests.conftest import TEST_SECRET, CounselorFactory, ServerFactory
 from tests.support import StoppedClock, chat_with, eventually, make_counselor, visitor
 
 
@@ -178,6 +179,28 @@ async def test_an_open_widget_switched_to_unavailable_is_turned_away_once(
     assert int(counts[f"{hour:02d}:turned_no_counselor"]) == 1
     for client in (open_widget, queued):
         await client.close()
+
+
+async def test_a_visit_that_opens_on_unavailable_is_counted_once_and_kept_only_briefly(
+    server: TestServer, base_url: str, redis_client: aioredis.Redis,
+) -> None:
+    hub = server.app[appkeys.HUB]
+    hub.clock = StoppedClock()
+    day, hour = server.app[appkeys.STORE].insights.slot(hub.now_ms())
+    youth, session = await visitor(base_url)
+    assert not (await youth.wait_for("availability"))["available"]  # nobody on duty
+    assert await youth.call("unavailable_shown", {}) == {"ok": True}  # the same visit again
+    # The visit was never stored (no chat asked): its mark lives for the idle expiry only.
+    key = keys.visitor(identity.visitor_id(TEST_SECRET, session["token"]))
+    assert await redis_client.hgetall(key) == {"turned_away": "1"}
+    idle_s = server.app[appkeys.SETTINGS].visitor_idle_session_seconds
+    assert 0 < await redis_client.ttl(key) <= idle_s
+
+    async def counted() -> str | None:  # the welcome counts it in a task of its own
+        return await redis_client.hget(f"hc:ins:{day.isoformat()}", f"{hour:02d}:turned_away")
+    await eventually(counted)
+    assert await counted() == "1"
+    await youth.close()
 
 
 async def test_a_message_right_after_a_new_chat_began_elsewhere_reaches_the_new_chat(

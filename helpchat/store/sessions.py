@@ -43,6 +43,7 @@ class VisitorSessions:
         self._scripts = scripts
         self._idle_ttl_s = idle_ttl_s
         self._hash_set = client.register_script((LUA_DIR / "hash_set.lua").read_text())
+        self._flag_once = client.register_script((LUA_DIR / "flag_once.lua").read_text())
         self._recent: dict[str, tuple[float, VisitorSession]] = {}
 
     async def create(self, vid: str, lang: str, now_ms: int) -> VisitorSession:
@@ -97,14 +98,8 @@ class VisitorSessions:
     async def mark_turned_away(self, vid: str) -> bool:
         """True the first time this visit is told "not available": it counts once. A visit
         not stored yet is stored for the short idle expiry, never without one."""
-        key = keys.visitor(vid)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hsetnx(key, "turned_away", "1")
-            pipe.ttl(key)
-            first, ttl = await pipe.execute()
-        if ttl == -1:
-            await self._redis.expire(key, self._idle_ttl_s)
-        return bool(first)
+        return bool(await self._flag_once(keys=[keys.visitor(vid)],
+                                          args=["turned_away", self._idle_ttl_s]))
 
     async def block(self, block: Block) -> None:
         """Block the session until `block.until_ms`; the session lives at least that long."""
