@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -71,6 +72,19 @@ class VisitorNamespace(VisitorQuestionEvents):
         await self.enter_room(sid, visitor_room(vid))
         await self.hub.store.presence.connect("v", vid, sid)
 
+    async def _tracked_session(self, sid: str) -> VisitorSession:
+        """The socket's session, read now, and the socket tracked from now on: before a
+        request, as a counselor may take the chat before its ack is sent. Both in one round
+        trip (store/batching.py)."""
+        try:
+            saved = await self.get_session(sid)
+        except KeyError:
+            raise HelpchatError("unauthorized") from None
+        if saved["tracked"]:
+            return await self._session(sid)
+        session, _ = await asyncio.gather(self._session(sid), self._track(sid, saved["vid"]))
+        return session
+
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         try:
             saved = await self.get_session(sid)
@@ -106,10 +120,7 @@ class VisitorNamespace(VisitorQuestionEvents):
         urgent = validation.optional_bool(body, "urgent")
         # Back from a question thread opened on this connection, to chat with its counselor.
         tid = await self._thread_of(sid, body) if body.get("thread_id") is not None else None
-        session = await self._session(sid)
-        if not (await self.get_session(sid))["tracked"]:
-            # Before the request: a counselor may take the chat before its ack is sent.
-            await self._track(sid, session.vid)
+        session = await self._tracked_session(sid)
         ack = await self.hub.visitors.request_chat(session, topic, urgent,
                                                    validation.proof(body))
         async with self.session(sid) as saved:
