@@ -175,6 +175,15 @@ def redis_for(settings: Settings, *, share: bool) -> Iterator[tuple[str, str]]:
 # --- serve -------------------------------------------------------------------------------------
 
 
+class _Handing(logging.handlers.QueueHandler):
+    """Queues the record as it is: the writer's thread formats it, once. (QueueHandler's own
+    `prepare` formats and copies it on the loop, for a queue to another process; and with
+    basicConfig's format on it, every line read "INFO name: INFO:name:message".)"""
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        return record
+
+
 @contextlib.contextmanager
 def _logging_to_stderr(settings: Settings) -> Iterator[None]:
     """Log records are written to stderr by a thread of their own. Written on the event loop,
@@ -185,8 +194,7 @@ def _logging_to_stderr(settings: Settings) -> Iterator[None]:
     writer.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
     listener = logging.handlers.QueueListener(records, writer)
-    logging.basicConfig(level=settings.log_level.upper(),
-                        handlers=[logging.handlers.QueueHandler(records)])
+    logging.basicConfig(level=settings.log_level.upper(), handlers=[_Handing(records)])
     listener.start()
     try:
         yield

@@ -290,6 +290,10 @@ def test_serve_uses_the_embedded_redis_and_stops_it_on_ctrl_c(
     assert process.returncode == 0, output
     for path in ("/healthz", "/login", "/admin/", "/demo"):
         assert f"http://127.0.0.1:{port}{path}" in output
+    # Log lines are written by a thread of their own, each formatted once.
+    access = [line for line in output.splitlines() if "GET /healthz" in line]
+    assert access and all(" INFO aiohttp.access: " in line and "INFO:" not in line
+                          for line in access), access
     assert redis_servers_using(data_dir / "redis") == []
     assert (data_dir / "redis" / "appendonly.aof").exists()
     assert (data_dir / "secret_key").stat().st_mode & 0o777 == 0o600
