@@ -217,6 +217,7 @@ def create_app(settings: Settings) -> web.Application:
         client_manager=manager,
         cors_allowed_origins=socketio_origin_check(live),
         max_http_buffer_size=64 * 1024,
+        serializer=wire_json.JsonPacket,
         json=wire_json,
         logger=False,
         engineio_logger=False,

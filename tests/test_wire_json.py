@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from socketio import packet
 
 from helpchat.realtime import wire_json
+from tests.support import visitor
 
 
 def test_writes_compact_json_that_reads_back_the_same() -> None:
@@ -38,3 +40,19 @@ def test_what_python_json_writes_beyond_json_is_read_as_before() -> None:
 def test_text_that_is_not_json_raises_a_value_error(junk: str | bytes) -> None:
     with pytest.raises(ValueError):
         wire_json.loads(junk)
+
+
+def test_a_packet_is_encoded_as_python_socketios_own_without_looking_for_bytes() -> None:
+    data = ["message", {"text": "hoi", "n": [1, {"deep": [None, True]}]}]
+    sent = wire_json.JsonPacket(packet.EVENT, data=data, namespace="/visitor", id=7)
+    assert sent.encode() == packet.Packet(packet.EVENT, data=data, namespace="/visitor",
+                                          id=7).encode()
+    assert sent.packet_type == packet.EVENT
+
+
+async def test_a_binary_event_from_a_client_is_refused_as_a_wrong_type(base_url: str) -> None:
+    youth, _ = await visitor(base_url)
+    ack = await youth.call("request_chat", b"\x00\x01 binary")
+    assert ack["ok"] is False and ack["error"]["code"] == "invalid"
+    assert (await youth.call("sync", {}))["ok"]  # and the socket serves on
+    await youth.close()
