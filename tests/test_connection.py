@@ -7,7 +7,9 @@ import asyncio
 import threading
 from pathlib import Path
 
+import pytest
 import redis
+from redis.asyncio.connection import Connection
 from redis.asyncio.sentinel import SentinelConnectionPool
 
 from helpchat.store.connection import MAX_CONNECTIONS, connect
@@ -41,6 +43,36 @@ async def test_plain_and_unix_urls_use_a_normal_pool(redis_url: str) -> None:
     assert await client.ping()
     unix = connect("unix:///run/helpchat/redis.sock?db=1")
     assert unix.connection_pool.connection_kwargs["path"] == "/run/helpchat/redis.sock"
+    await client.aclose()
+
+
+PACKED_ALIKE = [("SET", "k", "hé 👋"), ("SET", "k", 1e20), ("SET", "k", 0.1), ("SET", "k", -5),
+                ("SET", "k", 10**30), ("SET", b"k", b"\xff\x00"), ("CONFIG GET", "maxmemory"),
+                (b"CONFIG GET", b"maxmemory"), ("EVALSHA", "ab12", 2, "k1", "k2", "x", 7)]
+
+
+@pytest.mark.parametrize("args", PACKED_ALIKE)
+def test_commands_are_packed_by_hiredis_into_the_bytes_redis_py_writes(args: tuple) -> None:
+    hiredis_packed = connect("redis://localhost").connection_pool.connection_class()
+    assert b"".join(hiredis_packed.pack_command(*args)) == \
+        b"".join(Connection().pack_command(*args))
+
+
+async def test_hiredis_packed_commands_round_trip_and_refuse_what_redis_cannot_take(
+    redis_url: str,
+) -> None:
+    client = connect(redis_url)
+    assert await client.set("hc:test:packed", "hé 👋") and \
+        await client.get("hc:test:packed") == "hé 👋"
+    assert await client.eval("return ARGV[1] .. KEYS[1]", 1, "k", 1.5) == "1.5k"
+    assert "maxmemory" in await client.config_get("maxmemory")
+    async with client.pipeline(transaction=False) as pipe:
+        pipe.incrby("hc:test:n", 2).incrby("hc:test:n", 3)
+        assert await pipe.execute() == [2, 5]
+    for bad in (None, True):
+        with pytest.raises(redis.DataError):
+            await client.set("hc:test:packed", bad)  # type: ignore[arg-type]
+    await client.delete("hc:test:packed", "hc:test:n")
     await client.aclose()
 
 
