@@ -7,6 +7,7 @@ only labels are fixed sets (sender kind, namespace, event name).
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 
@@ -56,6 +57,11 @@ class Metrics:
                                      "Time from a socket event to its acknowledgement",
                                      ["namespace", "event"], buckets=ACK_BUCKETS,
                                      registry=registry)
+        # prometheus_client's `labels` takes a lock and checks the label names at every call (2 %
+        # of the server's time relaying 2,000 msg/s): each child is looked up once, the label
+        # values being fixed sets.
+        self.messages_by = functools.cache(self.messages.labels)
+        self.ack_latency_of = functools.cache(self.ack_latency.labels)
         self.redis_errors = Counter("helpchat_redis_errors",
                                     "Redis commands that failed (connection or reply)",
                                     registry=registry)

@@ -81,7 +81,7 @@ class GuardedNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             return payloads.error(HelpchatError("internal"), lang)
         finally:
             # Event names come from the fixed `events` set: no label carries a visitor value.
-            self.hub.metrics.ack_latency.labels(self.namespace, event).observe(
+            self.hub.metrics.ack_latency_of(self.namespace, event).observe(
                 time.perf_counter() - started)
 
     async def _lifecycle(self, event: str, *args: Any) -> Any:
