@@ -9,7 +9,6 @@ integer beyond 64 bits as a float: the events' validation refuses it as any wron
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import orjson
@@ -36,7 +35,7 @@ class JsonPacket(Packet):  # type: ignore[misc]
     """A socket.io packet of helpchat's events, which carry JSON only. python-socketio would
     search the data of every packet sent for bytes to send as attachments: 4 % of the
     server's time relaying 2,000 msg/s (py-spy). A client's binary packet is still read, and
-    refused by the events' validation as any other wrong type."""
+    refused by the events' validation as any other wrong type. (Its `json` is this module:
+    app.py gives both to the server.)"""
 
     uses_binary_events = False
-    json = sys.modules[__name__]
