@@ -13,7 +13,8 @@ reached those sockets as ordinary pushes."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import asyncio
+from typing import Literal
 
 from helpchat.store import keys
 from helpchat.store.connection import LUA_DIR, Redis
@@ -45,23 +46,15 @@ class Presence:
     async def connect(self, kind: Kind, ident: str, sid: str) -> None:
         member = _socket(kind, ident, sid)
         self._held.add(member)
+        await self._register(member)
+
+    async def _register(self, member: str) -> None:
+        """This socket is open, on this process, and its owner not gone (socket_open.lua)."""
+        kind, ident, sid = member.split(":", 2)
         key_of, ttl = _CONNECTIONS[kind]
         await self._open(keys=[key_of(ident), keys.GONE, keys.process_sockets(self.process_id)],
                          args=[sid, ttl, _member(kind, ident), member,
                                keys.PROCESS_SOCKETS_TTL])
-
-    def _register(self, pipe: Any, members: list[str]) -> None:
-        """Queue: these sockets are open, on this process, and their owners not gone (for one
-        socket, socket_open.lua does this)."""
-        for member in members:
-            kind, ident, sid = member.split(":", 2)
-            key_of, ttl = _CONNECTIONS[kind]
-            pipe.sadd(key_of(ident), sid)
-            pipe.expire(key_of(ident), ttl)
-            pipe.zrem(keys.GONE, _member(kind, ident))
-        mine = keys.process_sockets(self.process_id)
-        pipe.sadd(mine, *members)
-        pipe.expire(mine, keys.PROCESS_SOCKETS_TTL)
 
     async def disconnect(self, kind: Kind, ident: str, sid: str, now_ms: int,
                          process_id: str | None = None) -> int:
@@ -86,9 +79,7 @@ class Presence:
         if not added or first or not self._held:
             return 0
         held = list(self._held)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            self._register(pipe, held)
-            await pipe.execute()
+        await asyncio.gather(*map(self._register, held))  # batched (store/batching.py)
         return len(held)
 
     async def retire(self) -> None:
