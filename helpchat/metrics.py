@@ -60,7 +60,7 @@ class Metrics:
         # prometheus_client's `labels` takes a lock and checks the label names at every call (2 %
         # of the server's time relaying 2,000 msg/s): each child is looked up once, the label
         # values being fixed sets.
-        self.messages_by = functools.cache(self.messages.labels)
+        self.messages_of = functools.cache(self.messages.labels)
         self.ack_latency_of = functools.cache(self.ack_latency.labels)
         self.redis_errors = Counter("helpchat_redis_errors",
                                     "Redis commands that failed (connection or reply)",

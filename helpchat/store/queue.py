@@ -29,7 +29,7 @@ def queue_score(now_ms: int, *, urgent: bool = False, front: bool = False) -> in
 class Joined(NamedTuple):
     status: str  # ok | exists | full | blocked | gone
     cid: str | None  # the conversation queued (ok) or already under way (exists)
-    position: int | None  # its place as `position` counts it; None when it is not queued
+    position: int  # its place as `position` counts it; 0 when it is not queued (chatting)
 
 
 class Taken(NamedTuple):
@@ -58,8 +58,8 @@ class Queue:
                   keys.PREFIX],
         )
         if len(result) == 1:
-            return Joined(result[0], None, None)
-        return Joined(result[0], result[1], int(result[2]) or None)
+            return Joined(result[0], None, 0)
+        return Joined(result[0], result[1], int(result[2]))
 
     async def take(self, counselor_id: str, cid: str | None, *, now_ms: int,
                    max_chats: int) -> Taken:

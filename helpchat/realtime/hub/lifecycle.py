@@ -68,7 +68,7 @@ class Lifecycle:
         if isinstance(added, str):
             raise HelpchatError("not_found")
         if added.status == "ok":
-            self.ctx.metrics.messages_by(sender).inc()
+            self.ctx.metrics.messages_of(sender).inc()
         if added.status == "ok" and added.vid:  # a resend ("dup") was delivered the first time
             await self._deliver(added.message, added.vid, added.counselor_id)
             if sender == "visitor" and not added.counselor_id:  # still waiting in the queue

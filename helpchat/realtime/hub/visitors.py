@@ -91,8 +91,7 @@ class VisitorSide:
                 self.store.stats.count("chats_requested"))
             log.info("chat requested conversation=%s urgent=%s", cid, urgent)
             await self.pushes.push_queue()
-        return payloads.ok(conversation_id=cid, position=position or 0,
-                           estimated_wait_s=estimate)
+        return payloads.ok(conversation_id=cid, position=position, estimated_wait_s=estimate)
 
     async def turned_away(self, session: VisitorSession, current: dict[str, Any],
                           asked: bool = True) -> None:
