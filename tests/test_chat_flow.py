@@ -28,6 +28,8 @@ async def test_full_flow_closed_duty_queue_take_messages_reconnect_sync_end_feed
     queued = await youth.call("request_chat", {"topic": "School", "urgent": False})
     assert queued["ok"] is True and queued["position"] == 1
     cid = queued["conversation_id"]
+    retried = await youth.call("request_chat", {})  # a safe retry: the same place
+    assert retried["conversation_id"] == cid and retried["position"] == 1
     assert (await youth.wait_for("queue_position"))["position"] == 1
     queue = await anna.client.wait_for("queue", lambda q: q["entries"])
     assert queue["entries"][0]["conversation_id"] == cid
@@ -41,6 +43,8 @@ async def test_full_flow_closed_duty_queue_take_messages_reconnect_sync_end_feed
     assert [m["text"] for m in taken["conversation"]["messages"]] == ["hoi, is daar iemand?"]
     started = await youth.wait_for("chat_started")
     assert started == {"conversation_id": cid, "counselor_name": "Hulpverlener"}  # no display name
+    assert await youth.call("request_chat", {}) == {  # once taken: the same chat, no place
+        "ok": True, "conversation_id": cid, "position": 0, "estimated_wait_s": None}
 
     reply = await anna.call("message", {"conversation_id": cid, "client_id": "c-1",
                                         "text": "Hoi! Ik ben er."})
