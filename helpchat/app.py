@@ -24,6 +24,7 @@ from helpchat.realtime.hub import COUNSELOR_NS, VISITOR_NS, Hub
 from helpchat.realtime.pubsub import ResyncingRedisManager
 from helpchat.realtime.transport import choose_websocket
 from helpchat.realtime.visitor import VisitorNamespace
+from helpchat.stopping import stop_tasks
 from helpchat.store import Store
 from helpchat.store.connection import MasterFollower, connect
 from helpchat.web import (
@@ -186,13 +187,12 @@ def _lifecycle(hub: Hub, rules: RosterRules, manager: ResyncingRedisManager,
         if follower.needed:
             tasks.append(asyncio.create_task(_follow_master(hub, follower, manager)))
         yield
-        for task in tasks:
-            task.cancel()
-        # Bounded: a Redis call that swallows the cancellation must not hang the shutdown.
-        await asyncio.wait(tasks, timeout=SHUTDOWN_WAIT_S)
+        # Bounded: a Redis call that holds on to its cancellation must not hang the shutdown.
+        await stop_tasks(tasks, SHUTDOWN_WAIT_S)
         await hub.pushes.close()
         with contextlib.suppress(RedisError):
             await hub.store.presence.retire()  # the others close this process's sockets now
+        await manager.stop(SHUTDOWN_WAIT_S)
         await hub.store.redis.aclose()
 
     return lifecycle

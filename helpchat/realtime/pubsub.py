@@ -30,6 +30,7 @@ from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 from socketio import packet
 
+from helpchat.stopping import stop_tasks
 from helpchat.store.connection import Redis
 
 log = logging.getLogger(__name__)
@@ -181,6 +182,16 @@ class ResyncingRedisManager(socketio.AsyncRedisManager, _InlineDelivery):  # typ
         anew (to the master Sentinel names now), resubscribe and ask every client to resync
         what it may have missed. (Closing the PubSub object instead leaves that read waiting.)"""
         await self._subscriber.connection_pool.disconnect()
+
+    async def stop(self, within_s: float) -> None:
+        """At shutdown: the listener ends and the subscriber's connection closes.
+        python-socketio leaves its listener to the event loop's exit, whose one cancel can be
+        swallowed (stopping.py): the process then never exited."""
+        listener = getattr(self, "thread", None)  # started by the first connect
+        if listener is not None:
+            await stop_tasks([listener], within_s)
+        await self._drop_subscriber()
+        await self._subscriber.aclose()
 
     async def _drop_subscriber(self) -> None:
         # Its connection goes back to the pool (closed), not astray; a dead one may fail to.
