@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -19,7 +21,7 @@ import pytest
 import redis
 from argon2 import PasswordHasher
 
-from helpchat.cli import GC_THRESHOLDS, settle_the_heap
+from helpchat.cli import GC_THRESHOLDS, _LogWriter, settle_the_heap
 from helpchat.embedded_redis import free_port
 from helpchat.store import keys
 
@@ -401,3 +403,27 @@ def test_settling_the_heap_freezes_what_the_start_built_out_of_the_collectors_wa
     finally:
         gc.unfreeze()
         gc.set_threshold(*thresholds)
+
+
+def test_log_lines_are_written_by_the_writer_thread_in_order_and_all_before_stop_returns(
+) -> None:
+    written: list[tuple[str, str]] = []
+
+    class Target(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            written.append((threading.current_thread().name, record.getMessage()))
+
+    writer = _LogWriter(Target())
+    logger = logging.getLogger("tests.log_writer")
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    logger.addHandler(writer)
+    writer.start()
+    try:
+        for i in range(500):
+            logger.info("line %d", i)
+    finally:
+        writer.stop()
+        logger.removeHandler(writer)
+    assert [message for _, message in written] == [f"line {i}" for i in range(500)]
+    assert {thread for thread, _ in written} == {"log-writer"}
