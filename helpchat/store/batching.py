@@ -84,12 +84,12 @@ def _settle(reply: asyncio.Future[Any], result: Any) -> None:
     if reply.done():  # the caller was cancelled meanwhile
         return
     if isinstance(result, BaseException):
-        reply.set_exception(_out_of_memory(result) or result)
+        reply.set_exception(out_of_memory(result) or result)
     else:
         reply.set_result(result)
 
 
-def _out_of_memory(error: BaseException) -> OutOfMemoryError | None:
+def out_of_memory(error: BaseException) -> OutOfMemoryError | None:
     """Redis 6.2 refuses a write inside a script, over maxmemory, with a script error rather
     than the OOM error a plain write gets: the same to the callers, who tell "Redis is full,
     retry later" from a failure by the error's type (realtime/base.py)."""
