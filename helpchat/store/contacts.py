@@ -60,23 +60,38 @@ class Contacts:
     def __init__(self, client: Redis, seed: dict[str, list[dict[str, Any]]]) -> None:
         self._redis = client
         self._seed = seed
+        self._parsed: dict[str, tuple[str, Entries]] = {}  # lang -> (stored JSON, contacts)
 
     async def list(self, lang: str) -> Entries:
-        """Protocol Contacts in the configured order; never empty (Dutch as a last resort)."""
-        entries = await self.entries(lang if lang in LANGUAGES else "nl")
-        if not entries and lang != "nl":
-            entries = await self.entries("nl")
-        return [contact_payload(entry) for entry in entries] or list(self._seed["nl"])
+        """Protocol Contacts in the configured order; never empty (Dutch as a last resort).
+        Read at every call, so an admin's edit on any process shows at once; parsed again only
+        when the stored text changed (every arrival's availability asks). Shared: not to be
+        changed by the caller."""
+        code = lang if lang in LANGUAGES else "nl"
+        entries = self._protocol(code, await self._stored(code))
+        if not entries and code != "nl":
+            entries = self._protocol("nl", await self._stored("nl"))
+        return entries or self._seed["nl"]
 
     async def entries(self, lang: str) -> Entries:
         """The stored contacts with their ids, seeding the language on first use."""
+        return [with_id(item) for item in json.loads(await self._stored(lang))]
+
+    async def _stored(self, lang: str) -> str:
+        """The language's stored JSON list, seeded on first use."""
         if lang not in LANGUAGES:
             raise ValueError(f"lang: {lang!r}")
         raw = await self._redis.hget(keys.CONTACTS, lang)
         if raw is None:
             await self._seed_language(lang)
             raw = await self._redis.hget(keys.CONTACTS, lang)
-        return [with_id(item) for item in json.loads(raw or "[]")]
+        return str(raw or "[]")
+
+    def _protocol(self, lang: str, stored: str) -> Entries:
+        last = self._parsed.get(lang)
+        if last is None or last[0] != stored:
+            last = self._parsed[lang] = stored, [contact_payload(c) for c in json.loads(stored)]
+        return last[1]
 
     async def _seed_language(self, lang: str) -> None:
         seeded = [with_id(c) for c in self._seed.get(lang) or self._seed["nl"]]
