@@ -189,6 +189,7 @@ def _lifecycle(hub: Hub, rules: RosterRules, manager: ResyncingRedisManager,
         yield
         # Bounded: a Redis call that holds on to its cancellation must not hang the shutdown.
         await stop_tasks(tasks, SHUTDOWN_WAIT_S)
+        await hub.sio.shutdown()  # engineio's ping monitor ends on its event, not on a cancel
         await hub.pushes.close()
         with contextlib.suppress(RedisError):
             await hub.store.presence.retire()  # the others close this process's sockets now

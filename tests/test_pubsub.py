@@ -182,14 +182,17 @@ async def test_an_emit_reaches_every_socket_of_a_room_when_one_closed_meanwhile(
 async def test_a_process_stopped_while_its_subscriber_connects_stops_listening(
     start_server: ServerFactory, redis_client: aioredis.Redis
 ) -> None:
-    """Its shutdown ends the listener and unsubscribes; python-socketio's listener was left to the
-    event loop's exit, where a cancel swallowed mid-subscribe hung the process for good."""
+    """Its shutdown ends the listener and unsubscribes, and ends engineio's ping monitor:
+    python-socketio's listener was left to the event loop's exit, where a cancel swallowed
+    mid-subscribe hung the process for good."""
     server = await start_server()
     youth, _ = await visitor(_url(server))  # the first connect starts the listener
     manager = server.app[appkeys.SIO].manager
     await youth.close()
     await server.close()
     assert manager.thread.done()
+    running = {task.get_coro().__qualname__ for task in asyncio.all_tasks()}
+    assert not running & {"AsyncPubSubManager._thread", "AsyncServer._service_task"}, running
 
     async def unsubscribed() -> bool:
         return bool((await redis_client.pubsub_numsub("helpchat"))[0][1] == 0)
