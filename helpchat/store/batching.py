@@ -25,7 +25,6 @@ from functools import partial
 from typing import Any
 
 import redis.asyncio as redis
-from redis.exceptions import OutOfMemoryError, ResponseError
 
 # One pipeline holds at most this many commands; more in one turn make several.
 MAX_BATCH = 256
@@ -84,16 +83,7 @@ def _settle(reply: asyncio.Future[Any], result: Any) -> None:
     if reply.done():  # the caller was cancelled meanwhile
         return
     if isinstance(result, BaseException):
-        reply.set_exception(out_of_memory(result) or result)
+        reply.set_exception(result)
     else:
         reply.set_result(result)
 
-
-def out_of_memory(error: BaseException) -> OutOfMemoryError | None:
-    """Redis 6.2 refuses a write inside a script, over maxmemory, with a script error rather
-    than the OOM error a plain write gets: the same to the callers, who tell "Redis is full,
-    retry later" from a failure by the error's type (realtime/base.py)."""
-    if isinstance(error, ResponseError) and not isinstance(error, OutOfMemoryError) \
-            and "-OOM command not allowed" in str(error):
-        return OutOfMemoryError(str(error))
-    return None

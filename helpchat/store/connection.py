@@ -8,12 +8,13 @@ from typing import Any, TypeAlias
 
 import hiredis
 import redis.asyncio as redis
+from redis._parsers import _AsyncHiredisParser
 from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
 from redis.backoff import ExponentialBackoff
 from redis.commands.core import AsyncScript
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import DataError
+from redis.exceptions import DataError, OutOfMemoryError, ResponseError
 from socketio.redis_manager import parse_redis_sentinel_url
 
 from helpchat.store.batching import BatchingRedis
@@ -35,12 +36,27 @@ class BlockingSentinelPool(SentinelConnectionPool, redis.BlockingConnectionPool)
     like the plain pool does."""
 
 
-def _retry() -> dict[str, object]:
+class _OutOfMemoryParser(_AsyncHiredisParser):  # type: ignore[misc]
+    """Every error reply passes here. Redis 6.2 refuses a write inside a script, over
+    maxmemory, with a script error rather than the OOM error a plain write gets: both are
+    OutOfMemoryError to the callers, who tell "Redis is full, retry later" from a failure by
+    the error's type (realtime/base.py), whichever way the command went (batched, in a
+    pipeline of its own, alone)."""
+
+    @classmethod
+    def parse_error(cls, response: str) -> Exception:
+        error: Exception = super().parse_error(response)
+        if type(error) is ResponseError and "-OOM command not allowed" in response:
+            return OutOfMemoryError(response)
+        return error
+
+
+def _connection_options() -> dict[str, object]:
     # A pooled connection opened before a Redis restart fails at its next use; a quick
     # reconnect-and-resend makes that invisible. Chat steps are safe to resend (messages carry a
     # client_id, the Lua scripts check state first); a counter may at worst count once more.
     return {"retry": Retry(ExponentialBackoff(cap=0.25, base=0.02), 3),
-            "retry_on_error": [RedisConnectionError]}
+            "retry_on_error": [RedisConnectionError], "parser_class": _OutOfMemoryParser}
 
 
 class _HiredisPacking:
@@ -75,14 +91,14 @@ def connect(url: str, *, max_connections: int = MAX_CONNECTIONS - 1) -> Redis:
     if not url.startswith("redis+sentinel://"):
         pool = redis.BlockingConnectionPool.from_url(
             url, decode_responses=True, max_connections=max_connections, timeout=POOL_WAIT_S,
-            **_retry())
+            **_connection_options())
         return _packing_with_hiredis(BatchingRedis(connection_pool=pool))
     sentinels, service_name, options = parse_redis_sentinel_url(url)
     sentinel = Sentinel(sentinels, decode_responses=True, **options)
     return _packing_with_hiredis(sentinel.master_for(
         service_name or "mymaster", redis_class=BatchingRedis, decode_responses=True,
         connection_pool_class=BlockingSentinelPool, max_connections=max_connections,
-        timeout=POOL_WAIT_S, **_retry()))
+        timeout=POOL_WAIT_S, **_connection_options()))
 
 
 class MasterFollower:

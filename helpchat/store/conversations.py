@@ -5,11 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from redis.exceptions import ResponseError
-
 from helpchat.limits import Rate, fit_page, message_size
 from helpchat.store import keys
-from helpchat.store.batching import out_of_memory
 from helpchat.store.connection import Redis, Scripts
 from helpchat.store.durability import ReplicaConfirm
 from helpchat.store.models import Conversation, Message
@@ -173,13 +170,7 @@ class Conversations:
         async with self._redis.pipeline(transaction=False) as pipe:
             await self._scripts.add_message(keys=keys, args=args, client=pipe)
             self._confirm.queue(pipe)
-            try:
-                result, confirmed, client_info = await pipe.execute()
-            except ResponseError as exc:  # Redis full: told apart as a batched write's is
-                full = out_of_memory(exc)
-                if full is None:
-                    raise
-                raise full from exc
+            result, confirmed, client_info = await pipe.execute()
         await self._confirm.settle(int(confirmed), client_info)
         return list(result)
 
