@@ -21,12 +21,13 @@ from helpchat.store.batching import BatchingRedis
 
 Redis: TypeAlias = redis.Redis
 LUA_DIR = Path(__file__).parent / "lua"
-# Per process: one bounded pool shared by the store and the socket.io manager's publishes, and
-# one connection for the pub/sub subscriber (never lent to anything else: a subscriber being
-# closed may still be reading from its connection). redis-py's default pool raises "Too many
-# connections" when all are busy; a blocking pool makes a burst wait its turn instead. Redis
-# runs one command at a time, so more connections add no speed, only memory and file
-# descriptors on both sides.
+# Per process: one connection for the store's batched commands and the socket.io manager's
+# publishes (batching.py), one bounded pool for what cannot be batched (explicit pipelines and
+# transactions, blocking commands), and one connection for the pub/sub subscriber (never lent
+# to anything else: a subscriber being closed may still be reading from its connection).
+# redis-py's default pool raises "Too many connections" when all are busy; a blocking pool
+# makes a burst wait its turn instead. Redis runs one command at a time, so more connections
+# add no speed, only memory and file descriptors on both sides.
 MAX_CONNECTIONS = 32
 POOL_WAIT_S = 5.0
 
@@ -84,10 +85,11 @@ def _packing_with_hiredis(client: Redis) -> Redis:
     return client
 
 
-def connect(url: str, *, max_connections: int = MAX_CONNECTIONS - 1) -> Redis:
+def connect(url: str, *, max_connections: int = MAX_CONNECTIONS - 2) -> Redis:
     """A client for `url`. Sentinel URLs use python-socketio's format, so one setting serves
     both: redis+sentinel://[:password]@host1:26379,host2:26379/db/service_name. By default
-    one connection short of MAX_CONNECTIONS: the pub/sub subscriber has one of its own."""
+    the pool is two connections short of MAX_CONNECTIONS: the batches have one of their own,
+    and so has the pub/sub subscriber."""
     if not url.startswith("redis+sentinel://"):
         pool = redis.BlockingConnectionPool.from_url(
             url, decode_responses=True, max_connections=max_connections, timeout=POOL_WAIT_S,
