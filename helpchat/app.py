@@ -21,6 +21,7 @@ from helpchat.passwords import PasswordWork
 from helpchat.realtime import wire_json
 from helpchat.realtime.counselor import CounselorNamespace
 from helpchat.realtime.hub import COUNSELOR_NS, VISITOR_NS, Hub
+from helpchat.realtime.packet_queue import PacketQueue
 from helpchat.realtime.pubsub import ResyncingRedisManager
 from helpchat.realtime.transport import choose_websocket
 from helpchat.realtime.visitor import VisitorNamespace
@@ -227,6 +228,7 @@ def create_app(settings: Settings) -> web.Application:
     hub = Hub(sio, store, live, roster=rules.status, duty_check=rules.may_go_on_duty,
               metrics=Metrics())
     choose_websocket(sio, compression=settings.websocket_compression)
+    sio.eio.create_queue = PacketQueue  # each connection's outgoing packets (packet_queue.py)
     sio.register_namespace(VisitorNamespace(VISITOR_NS, hub))
     sio.register_namespace(CounselorNamespace(COUNSELOR_NS, hub))
     sio.attach(app)
