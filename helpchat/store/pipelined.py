@@ -82,7 +82,7 @@ class PipelinedConnection:
             await asyncio.shield(self._ready)  # one connect, whichever batch waits for it
         self._ready.result()  # its connect error, if it failed
         connection = self.connection
-        if self._error is not None or not connection.is_connected:
+        if not self.usable or not connection.is_connected:  # (nothing written: safe to resend)
             raise RedisConnectionError("redis connection closed")
         chunks: list[bytes] = []
         written = self._waiting
