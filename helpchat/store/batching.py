@@ -26,13 +26,16 @@ one closes when its last reply is in."""
 from __future__ import annotations
 
 import asyncio
+import copy
 from functools import partial
 from typing import Any
 
 import redis.asyncio as redis
 from redis.asyncio.sentinel import SentinelConnectionPool
 from redis.client import EMPTY_RESPONSE, NEVER_DECODE
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from helpchat.store.pipelined import PipelinedConnection, Queued
 
@@ -51,16 +54,25 @@ class BatchingRedis(redis.Redis):  # type: ignore[misc]
         self._sending: set[asyncio.Task[None]] = set()  # referenced until done
         self._link: PipelinedConnection | None = None
         self._retiring: set[PipelinedConnection] = set()
-        self._retry = self.connection_pool.connection_kwargs.get("retry")
+        # A command is sent once as it comes; only a failed one goes through the retry policy,
+        # for the tries left (redis-py's wrapper around every command cost each one a coroutine).
+        retry = self.connection_pool.connection_kwargs.get("retry")
+        self._resend = None
+        if retry is not None and retry.get_retries() != 0:  # (-1: for ever)
+            self._resend = copy.deepcopy(retry)
+            self._resend.update_retries(max(retry.get_retries() - 1, -1))
         self._sentinel = isinstance(self.connection_pool, SentinelConnectionPool)
 
     async def execute_command(self, *args: Any, **options: Any) -> Any:
         if args[0] in BLOCKING or NEVER_DECODE in options:
             return await super().execute_command(*args, **options)
-        if self._retry is None:
+        try:
             return await self._queue(args, options)
-        return await self._retry.call_with_retry(partial(self._queue, args, options),
-                                                 _no_cleanup)
+        except (RedisConnectionError, RedisTimeoutError):
+            if self._resend is None:
+                raise
+        return await self._resend.call_with_retry(partial(self._queue, args, options),
+                                                  _no_cleanup)
 
     def _queue(self, args: tuple[Any, ...], options: dict[str, Any]) -> asyncio.Future[Any]:
         loop = asyncio.get_running_loop()

@@ -29,6 +29,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import DataError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from helpchat.stopping import stop_tasks
+
 # (arguments, options, reply future); the batch a caller's command is in.
 Queued = tuple[tuple[Any, ...], dict[str, Any], "asyncio.Future[Any]"]
 # A reply's value from the raw reply (redis-py's response callbacks), given the command's name
@@ -36,6 +38,7 @@ Queued = tuple[tuple[Any, ...], dict[str, Any], "asyncio.Future[Any]"]
 Parse = Callable[[Any, dict[str, Any], Any], Any]
 # The watch looks this often per timeout: a hung Redis is noticed within 1.25 timeouts.
 WATCHES_PER_TIMEOUT = 4
+CLOSE_WITHIN_S = 1.0
 
 
 class PipelinedConnection:
@@ -115,8 +118,8 @@ class PipelinedConnection:
         self._stop(RedisConnectionError("redis client closed"))
         if not self._ready.done():
             self._ready.cancel()
-        if self._reader is not None:
-            await asyncio.gather(self._reader, return_exceptions=True)
+        if self._reader is not None:  # bounded, as every task stopped at shutdown
+            await stop_tasks([self._reader], CLOSE_WITHIN_S)
 
     async def _connect(self) -> None:
         connection = self.connection
