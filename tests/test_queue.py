@@ -224,3 +224,28 @@ async def test_length_and_places_counted_in_redis_match_the_entries_the_console_
         assert await store.queue.position(new_id()) is None
     finally:
         await client.aclose()
+
+
+async def test_a_visits_first_join_stores_its_session_in_the_same_script(
+    own_redis_url: str,
+) -> None:
+    """enqueue.lua stores a visit not stored yet (as VisitorSessions.create would, with the
+    idle expiry) when told how long it lives; without that a session that expired is gone."""
+    client = aioredis.Redis.from_url(own_redis_url, decode_responses=True)
+    try:
+        store = Store.create(client, load_settings(environ={}, secret_key=TEST_SECRET))
+        args = {"now_ms": 1_796_000_000_000, "topic": None, "urgent": False, "cap": 10,
+                "pseudonym_code": "ab12", "lang": "en"}
+        expired = await store.queue.enqueue(vid=new_id(), cid=new_id(), **args)
+        assert expired.status == "gone"
+        vid = new_id()
+        joined = await store.queue.enqueue(vid=vid, cid=new_id(), new_session_ttl_s=600, **args)
+        assert (joined.status, joined.position) == ("ok", 1)
+        assert 590 < await client.ttl(keys.visitor(vid)) <= 600
+        assert await client.hget(keys.visitor(vid), "created_ms") == str(args["now_ms"])
+        session = await store.sessions.get(vid)
+        assert session is not None
+        assert (session.state, session.lang, session.conversation_id) == \
+            ("queued", "en", joined.cid)
+    finally:
+        await client.aclose()

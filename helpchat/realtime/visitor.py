@@ -72,14 +72,22 @@ class VisitorNamespace(VisitorQuestionEvents):
         await self.enter_room(sid, visitor_room(vid))
         await self.hub.store.presence.connect("v", vid, sid)
 
+    async def _saved(self, sid: str) -> dict[str, Any]:
+        """What the socket remembers of its visit (on_connect saves it; python-socketio
+        answers {} before that)."""
+        try:
+            saved: dict[str, Any] = await self.get_session(sid)
+        except KeyError:
+            saved = {}
+        if "vid" not in saved:
+            raise HelpchatError("unauthorized")
+        return saved
+
     async def _tracked_session(self, sid: str) -> VisitorSession:
         """The socket's session, read now, and the socket tracked from now on: before a
         request, as a counselor may take the chat before its ack is sent. Both in one round
         trip (store/batching.py)."""
-        try:
-            saved = await self.get_session(sid)
-        except KeyError:
-            raise HelpchatError("unauthorized") from None
+        saved = await self._saved(sid)
         if saved["tracked"]:
             return await self._session(sid)
         session, _ = await asyncio.gather(self._session(sid), self._track(sid, saved["vid"]))
@@ -101,11 +109,8 @@ class VisitorNamespace(VisitorQuestionEvents):
     async def _session(self, sid: str, recent: bool = False) -> VisitorSession:
         """The socket's session, read now (recent: from the one-second memory of a session
         in a chat; see `_in_chat`)."""
-        try:
-            saved = await self.get_session(sid)
-            vid = saved["vid"]
-        except KeyError:
-            raise HelpchatError("unauthorized") from None
+        saved = await self._saved(sid)
+        vid = saved["vid"]
         sessions = self.hub.store.sessions
         session = await (sessions.recent_chat(vid) if recent else sessions.get(vid))
         if session is None:
@@ -120,9 +125,13 @@ class VisitorNamespace(VisitorQuestionEvents):
         urgent = validation.optional_bool(body, "urgent")
         # Back from a question thread opened on this connection, to chat with its counselor.
         tid = await self._thread_of(sid, body) if body.get("thread_id") is not None else None
-        session = await self._tracked_session(sid)
+        # The session and the availability it asks against, in one round trip (batching.py);
+        # the contacts in this socket's language, as its widget shows them.
+        lang = (await self._saved(sid))["lang"]
+        session, reading = await asyncio.gather(self._tracked_session(sid),
+                                                self.hub.pushes.availability_and_load(lang))
         ack = await self.hub.visitors.request_chat(session, topic, urgent,
-                                                   validation.proof(body))
+                                                   validation.proof(body), reading)
         async with self.session(sid) as saved:
             saved["kept"] = True
         if tid and session.state not in ("queued", "chatting"):

@@ -7,6 +7,7 @@ positions of those behind it do not count it.
 
 from __future__ import annotations
 
+import asyncio
 from typing import NamedTuple
 
 from helpchat.store import keys
@@ -46,16 +47,18 @@ class Queue:
     async def enqueue(
         self, *, vid: str, cid: str, now_ms: int, topic: str | None, urgent: bool, cap: int,
         pseudonym_code: str, lang: str, ranked: bool | None = None,
+        new_session_ttl_s: int | None = None,
     ) -> Joined:
         """Queued (ok), or already queued or chatting (exists), or refused (full, blocked,
         gone). `ranked`: whether an urgent entry is placed before normal ones (default: when
-        urgent)."""
+        urgent). `new_session_ttl_s`: a visit not stored yet, whose session is stored here (as
+        VisitorSessions.create would, living that long), whatever the answer."""
         ranked = urgent if ranked is None else ranked
         result = await self._scripts.enqueue(
             keys=[keys.visitor(vid), keys.QUEUE, keys.conversation(cid), keys.GONE],
             args=[cid, queue_score(now_ms, urgent=urgent and ranked), now_ms, topic or "",
                   "1" if urgent else "0", cap, keys.CONTENT_TTL, vid, pseudonym_code, lang,
-                  keys.PREFIX],
+                  keys.PREFIX, "" if new_session_ttl_s is None else new_session_ttl_s],
         )
         if len(result) == 1:
             return Joined(result[0], None, 0)
@@ -118,8 +121,9 @@ class Queue:
             await self._redis.zrem(keys.QUEUE, *stale)
         if not conversations:
             return []
-        gone = await self._redis.zmscore(keys.GONE, [f"v:{c.vid}" for c in conversations])
-        activity = await visitor_activity(self._redis, [conv.id for conv in conversations])
+        gone, activity = await asyncio.gather(  # one round trip (batching.py)
+            self._redis.zmscore(keys.GONE, [f"v:{c.vid}" for c in conversations]),
+            visitor_activity(self._redis, [conv.id for conv in conversations]))
         entries: list[QueueEntry] = []
         ahead = 0
         for conv, since in zip(conversations, gone, strict=True):

@@ -58,6 +58,9 @@ class Pushes:
         self.store = ctx.store
         self._queue = Coalesced(self._push_queue, QUEUE_PUSH_WINDOW_S, ctx.redis_watch)
         self._rows = Coalesced(self._push_queue_rows, QUEUE_PUSH_WINDOW_S, ctx.redis_watch)
+        # Its own run, so that `settled` (a take's chat_started waits for it) waits only for
+        # the queue and the positions, not for the availability's two round trips as well.
+        self._avail_push = Coalesced(self.push_availability, QUEUE_PUSH_WINDOW_S, ctx.redis_watch)
         # lang -> (read at, monotonic s; the reading, or the task making it)
         self._recent: dict[str, tuple[float, asyncio.Future[dict[str, Any]]]] = {}
 
@@ -135,8 +138,9 @@ class Pushes:
 
     # queue ----------------------------------------------------------------------------------
     async def push_queue(self) -> None:
-        """Queue to every counselor; position and estimate to every waiting visitor: soon, at
-        most once per QUEUE_PUSH_WINDOW_S (the caller does not wait for it)."""
+        """Queue to every counselor; position and estimate to every waiting visitor, then the
+        availability to every visitor: soon, at most once per QUEUE_PUSH_WINDOW_S (the caller
+        does not wait for it)."""
         self._recent.clear()  # a change made here: the next arrival reads afresh
         self._queue.request()
 
@@ -154,27 +158,29 @@ class Pushes:
     async def close(self) -> None:
         await self._queue.close()
         await self._rows.close()
+        await self._avail_push.close()
 
     async def _push_queue(self) -> None:
-        entries = await self._push_queue_rows()
-        load = await self.load()
+        entries, load = await asyncio.gather(self.store.queue.entries(), self.load())
+        await self._send_rows(entries)
         for index, entry in enumerate(entries):
             await self.ctx.sio.emit(
                 "queue_position",
                 payloads.queue_position(entries, index, load.wait_for(entry.position)),
                 room=visitor_room(entry.conversation.vid), namespace=VISITOR_NS,
             )
-        await self.push_availability(load)
+        self._avail_push.request()
 
-    async def _push_queue_rows(self) -> list[QueueEntry]:
-        entries = await self.store.queue.entries()
+    async def _push_queue_rows(self) -> None:
+        await self._send_rows(await self.store.queue.entries())
+
+    async def _send_rows(self, entries: list[QueueEntry]) -> None:
         now = self.ctx.now_ms()
         lang = self.ctx.settings.default_language
         await self.ctx.sio.emit(
             "queue", {"entries": [payloads.queue_entry(e, now, lang) for e in entries]},
             room=QUEUE_ROOM, namespace=COUNSELOR_NS,
         )
-        return entries
 
     # duty -----------------------------------------------------------------------------------
     async def duty_payload(self, counselor: Counselor) -> dict[str, Any]:

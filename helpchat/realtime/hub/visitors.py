@@ -12,7 +12,7 @@ from helpchat.realtime import payloads
 from helpchat.realtime.hub.context import HubContext
 from helpchat.realtime.hub.lifecycle import Lifecycle
 from helpchat.realtime.hub.proof import ProofGate
-from helpchat.realtime.hub.pushes import Pushes
+from helpchat.realtime.hub.pushes import Load, Pushes
 from helpchat.store.models import Conversation, Message, VisitorSession
 
 log = logging.getLogger("helpchat.realtime.hub")
@@ -53,10 +53,14 @@ class VisitorSide:
         }
 
     async def request_chat(self, session: VisitorSession, topic: str | None,
-                           urgent: bool, proof: Any = None) -> dict[str, Any]:
+                           urgent: bool, proof: Any = None,
+                           reading: tuple[dict[str, Any], Load] | None = None
+                           ) -> dict[str, Any]:
+        """`reading`: the availability and load (Pushes.availability_and_load) as read by the
+        caller together with the session, in the same round trip."""
         if session.blocked:
             raise HelpchatError("blocked")
-        current, load = await self.pushes.availability_and_load(session.lang)
+        current, load = reading or await self.pushes.availability_and_load(session.lang)
         already = session.state in ("queued", "chatting") and session.conversation_id
         if not current["available"] and not already:
             await self.turned_away(session, current)
@@ -65,12 +69,13 @@ class VisitorSide:
         # may lose its priority (it stays marked urgent for the counselors).
         ranked = await self.gate.admit(proof, urgent=urgent) if not already else urgent
         now = self.ctx.now_ms()
-        if not session.stored:  # the first request that got this far: stored from now on
-            await self.store.sessions.create(session.vid, session.lang, now)
         status, cid, position = await self.store.queue.enqueue(
             vid=session.vid, cid=identity.new_id(), now_ms=now, topic=topic,
             urgent=urgent, ranked=ranked, cap=self.ctx.settings.queue_cap,
             pseudonym_code=identity.pseudonym_code(session.vid), lang=session.lang,
+            # The first request that got this far: the session is stored from now on.
+            new_session_ttl_s=None if session.stored
+            else self.ctx.settings.visitor_idle_session_seconds,
         )
         if status == "blocked":
             raise HelpchatError("blocked")

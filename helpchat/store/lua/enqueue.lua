@@ -2,14 +2,22 @@
 -- Put a visitor's new conversation in the queue, atomically with the checks that decide it.
 -- KEYS: 1 visitor hash, 2 queue zset, 3 conversation hash, 4 gone zset (disconnect times)
 -- ARGV: 1 cid, 2 score, 3 now_ms, 4 topic, 5 urgent (1/0), 6 queue cap, 7 content ttl,
---       8 vid, 9 pseudonym code, 10 lang, 11 key prefix
+--       8 vid, 9 pseudonym code, 10 lang, 11 key prefix, 12 seconds a session made here lives
+--       ('' when it must exist already: one that expired is 'gone')
 -- Returns {status, cid, place}: the place as queue_place.lua counts it (0 when not queued), so
 -- the join needs no second round trip to tell the youth.
 local function place(cid)
   local ahead, found = connected_ahead(KEYS[2], KEYS[4], ARGV[11], cid, nil)
   return found and ahead + 1 or 0
 end
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'gone'} end
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  -- A visit's first request: its session is stored from now on (as VisitorSessions.create
+  -- stores one), in the same round trip as the join.
+  if ARGV[12] == '' then return {'gone'} end
+  redis.call('HSET', KEYS[1], 'lang', ARGV[10], 'state', 'idle', 'conv', '',
+    'created_ms', ARGV[3])
+  redis.call('EXPIRE', KEYS[1], ARGV[12])
+end
 if redis.call('HGET', KEYS[1], 'blocked') == '1' then return {'blocked'} end
 local state = redis.call('HGET', KEYS[1], 'state')
 if state == 'queued' or state == 'chatting' then
