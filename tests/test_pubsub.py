@@ -198,3 +198,45 @@ async def test_a_process_stopped_while_its_subscriber_connects_stops_listening(
         return bool((await redis_client.pubsub_numsub("helpchat"))[0][1] == 0)
 
     await eventually(unsubscribed)
+
+
+async def test_a_crossing_message_is_published_as_python_socketio_reads_it_and_arrives_once(
+    start_server: ServerFactory, redis_client: aioredis.Redis
+) -> None:
+    """An emit is published in python-socketio's format without its data searched for bytes,
+    ending with the host_id by which the sender's own listener passes over the echo before
+    decoding it; each side gets each message once."""
+    raw: list[str] = []
+    listener = redis_client.pubsub()
+    await listener.subscribe("helpchat")
+
+    async def listen() -> None:
+        async for item in listener.listen():
+            if item["type"] == "message" and '"event":"message"' in item["data"]:
+                raw.append(item["data"])
+
+    listening = asyncio.create_task(listen())
+    one, two = await start_server(), await start_server()
+    bob = await make_counselor(two.app, _url(two), "bob")
+    youth, _, cid = await chat_with(_url(one), bob)
+    host_id = one.app[appkeys.SIO].manager.host_id
+    for n in range(3):
+        assert (await youth.call("message", {"client_id": f"x{n}", "text": "hoi"}))["ok"]
+        await bob.client.wait_for("message", lambda m, n=n: m["client_id"] == f"x{n}")
+
+    async def all_published() -> bool:
+        return len(raw) == 6  # to the youth's room and to bob's, each
+
+    await eventually(all_published)
+    assert all(r.endswith(f'"host_id":"{host_id}"}}') for r in raw)
+    sent = [json.loads(r) for r in raw]
+    assert {(m["method"], m["binary"], m["callback"]) for m in sent} == {("emit", False, None)}
+    assert {m["data"][0]["client_id"] for m in sent} == {"x0", "x1", "x2"}
+    for n in range(3):  # the youth's own, once each (bob's were taken by wait_for above)
+        await youth.wait_for("message", lambda m, n=n: m["client_id"] == f"x{n}")
+    assert not [m for m in [*youth.received("message"), *bob.client.received("message")]
+                if m["conversation_id"] == cid]
+    listening.cancel()
+    await listener.aclose()
+    await youth.close()
+    await bob.close()

@@ -5,6 +5,9 @@ three changes to python-socketio's own:
   subscribes on one connection of its own, kept for the life of the process. The original makes
   a client (with its own pool) at every connect and every publish retry and never closes the old
   one: under a Redis hiccup that leaked hundreds of connections.
+- The subscriber reads its connection's replies itself: redis-py's PubSub spent about 60 us of
+  Python on every message (a health check, a retry wrapper with its closures, a dict per
+  message), 10-13 % of each process's time with every message crossing (py-spy).
 - When Redis dropped its subscriber (output buffer exceeded, Redis restarted), the emits
   published meanwhile are lost to this process, so after resubscribing it tells every socket it
   holds to `resync` (fetch what it missed with `sync` after its last message id).
@@ -21,12 +24,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+import math
+from collections.abc import AsyncIterator
 from typing import Any
 
 import socketio
 from engineio import packet as eio_packet
-from redis.asyncio.client import PubSub
+from redis.asyncio.connection import AbstractConnection
 from redis.exceptions import RedisError
 from socketio import packet
 
@@ -37,21 +41,6 @@ log = logging.getLogger(__name__)
 NAMESPACES = ("/visitor", "/counselor")
 FIRST_RETRY_S, LAST_RETRY_S = 0.1, 5.0
 HELLO = "helpchat:hello"  # an emit to nobody: a process announcing itself to the others
-
-
-class _Subscriber(PubSub):  # type: ignore[misc]
-    """redis-py reconnects a dropped subscriber and resubscribes by itself, silently: this one
-    says so, because the emits published while it was away are lost to this process."""
-
-    def __init__(self, client: Redis, on_resubscribed: Callable[[], None]) -> None:
-        super().__init__(client.connection_pool, ignore_subscribe_messages=True)
-        self._on_resubscribed = on_resubscribed
-
-    async def on_connect(self, connection: Any) -> None:
-        resubscribing = bool(self.channels)  # not the first subscribe, but a comeback
-        await super().on_connect(connection)
-        if resubscribing:
-            self._on_resubscribed()
 
 
 class _InlineDelivery(socketio.AsyncManager):  # type: ignore[misc]
@@ -87,7 +76,8 @@ class ResyncingRedisManager(socketio.AsyncRedisManager, _InlineDelivery):  # typ
     def __init__(self, client: Redis, subscriber: Redis, *, channel: str) -> None:
         super().__init__(channel=channel)
         self._client = client
-        self._subscriber = subscriber  # a client of one connection, for the subscriber only
+        self._subscriber = subscriber  # its pool's settings make the subscriber's connection
+        self._subscription: AbstractConnection | None = None
         self.resubscribes = 0  # for tests and the log: how often the subscriber came back
         # Publish everything until a heartbeat has shown this process to be the only one.
         self.alone = False
@@ -106,12 +96,21 @@ class ResyncingRedisManager(socketio.AsyncRedisManager, _InlineDelivery):  # typ
     async def emit(self, event: str, data: Any, namespace: str | None = None,
                    room: Any = None, skip_sid: Any = None, callback: Any = None,
                    to: Any = None, **kwargs: Any) -> Any:
-        room = to or room
-        if callback is None and not kwargs.get("ignore_queue") and \
-                self._only_here(room, namespace or "/"):
-            kwargs["ignore_queue"] = True
-        return await super().emit(event, data, namespace=namespace, room=room,
-                                  skip_sid=skip_sid, callback=callback, **kwargs)
+        room, namespace = to or room, namespace or "/"
+        if callback is not None:  # (helpchat emits none): python-socketio's own way
+            return await super().emit(event, data, namespace=namespace, room=room,
+                                      skip_sid=skip_sid, callback=callback, **kwargs)
+        await _InlineDelivery.emit(self, event, data, namespace, room=room, skip_sid=skip_sid)
+        if not kwargs.get("ignore_queue") and not self._only_here(room, namespace):
+            # As python-socketio publishes it, without searching the data for bytes to send
+            # apart (JSON only, wire_json.py): 4 % of a process's time with every message
+            # crossing (py-spy). host_id comes last: `_listen` knows its own by the end.
+            await self._publish({
+                "method": "emit", "event": event,
+                "data": list(data) if isinstance(data, tuple) else [data], "binary": False,
+                "namespace": namespace, "room": room, "skip_sid": skip_sid, "callback": None,
+                "host_id": self.host_id})
+        return None
 
     def _only_here(self, room: Any, namespace: str) -> bool:
         """No other process can hold a recipient: this one is alone, or every room named is a
@@ -128,9 +127,9 @@ class ResyncingRedisManager(socketio.AsyncRedisManager, _InlineDelivery):  # typ
         await super()._handle_emit(message)
 
     def _redis_connect(self) -> None:
-        # Clients made once: their pools reconnect by themselves, so nothing is made anew here.
+        # Publishing goes through the shared client, whose pool reconnects by itself; the
+        # subscriber is `_subscribe`'s.
         self.redis = self._client
-        self.pubsub = _Subscriber(self._subscriber, self._resubscribed)
         self.connected = True
 
     def _resubscribed(self) -> None:
@@ -149,24 +148,27 @@ class ResyncingRedisManager(socketio.AsyncRedisManager, _InlineDelivery):  # typ
             return None
 
     async def _listen(self) -> AsyncIterator[Any]:
-        # The shared client decodes responses: channel and data arrive as str.
-        async for message in self._redis_listen_with_retries():
-            if message["type"] == "message" and message["channel"] == self.channel:
-                yield message["data"]
+        # Replies come as [kind, channel, data], decoded (str): the subscriber's connection
+        # has the shared client's settings. What this process published (and so delivered
+        # already) comes back too: passed over before it is decoded, by its host_id at the
+        # end (python-socketio decodes it to find that).
+        own = f'"host_id":"{self.host_id}"}}'
+        async for reply in self._redis_listen_with_retries():
+            if reply[0] == "message" and reply[1] == self.channel and \
+                    not reply[2].endswith(own):
+                yield reply[2]
 
     async def _redis_listen_with_retries(self) -> AsyncIterator[Any]:
         # As python-socketio's own loop, with a quicker first retry and the resync hook.
         retry_s, first = FIRST_RETRY_S, True
         while True:
             try:
-                await self._drop_subscriber()
-                self._redis_connect()
-                await self.pubsub.subscribe(self.channel)
+                connection = await self._subscribe()
                 if not first:
                     self._resubscribed()
                 first, retry_s = False, FIRST_RETRY_S
-                async for message in self.pubsub.listen():
-                    yield message
+                while True:
+                    yield await connection.read_response(timeout=math.inf, push_request=True)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - any failure: reconnect and resubscribe
@@ -175,13 +177,30 @@ class ResyncingRedisManager(socketio.AsyncRedisManager, _InlineDelivery):  # typ
                 await asyncio.sleep(retry_s)
                 retry_s = min(retry_s * 2, LAST_RETRY_S)
 
+    async def _subscribe(self) -> AbstractConnection:
+        """A new connection (under Sentinel: to the master it names now), subscribed once
+        Redis confirmed it: what is published from then on reaches this process."""
+        await self._drop_subscriber()
+        self._redis_connect()
+        pool = self._subscriber.connection_pool
+        connection = self._subscription = pool.connection_class(**pool.connection_kwargs)
+        await connection.connect()
+        # Under RESP3 every message is a push reply, which passes this handler; redis-py's
+        # own formats each one for a debug log (its PubSub sets its handler the same way).
+        connection._parser.set_pubsub_push_handler(_as_it_came)
+        await connection.send_command("SUBSCRIBE", self.channel)
+        confirmed = await connection.read_response(push_request=True)  # within socket_timeout
+        if not (isinstance(confirmed, list) and confirmed[:2] == ["subscribe", self.channel]):
+            raise RedisError(f"unexpected answer to SUBSCRIBE: {confirmed!r:.80}")
+        return connection
+
     async def follow_new_master(self) -> None:
         """After a Sentinel failover: subscribe and publish on the new master. The old one may
         answer as master for seconds and keep whatever is published there to itself. Closing
         the subscriber's connection under its pending read makes the listen loop fail, connect
         anew (to the master Sentinel names now), resubscribe and ask every client to resync
-        what it may have missed. (Closing the PubSub object instead leaves that read waiting.)"""
-        await self._subscriber.connection_pool.disconnect()
+        what it may have missed."""
+        await self._drop_subscriber()
 
     async def stop(self, within_s: float) -> None:
         """At shutdown: the listener ends and the subscriber's connection closes.
@@ -194,12 +213,17 @@ class ResyncingRedisManager(socketio.AsyncRedisManager, _InlineDelivery):  # typ
         await self._subscriber.aclose()
 
     async def _drop_subscriber(self) -> None:
-        # Its connection goes back to the pool (closed), not astray; a dead one may fail to.
-        if self.pubsub is not None:
+        # Closed, not left astray; a dead one may fail to close cleanly.
+        connection, self._subscription = self._subscription, None
+        if connection is not None:
             with contextlib.suppress(RedisError, OSError):
-                await self.pubsub.aclose()
+                await connection.disconnect(nowait=True)
 
     async def ask_resync(self) -> None:
         # Local sockets only (ignore_queue): every process does this for its own.
         for namespace in NAMESPACES:
             await self.emit("resync", {}, namespace=namespace, ignore_queue=True)
+
+
+async def _as_it_came(reply: Any) -> Any:
+    return reply
