@@ -1,5 +1,5 @@
 """The socket.io client manager that shares emits between processes over Redis pub/sub, with
-three changes to python-socketio's own:
+these changes to python-socketio's own:
 
 - It publishes on the process's one Redis client, whose bounded pool the store uses too, and
   subscribes on one connection of its own, kept for the life of the process. The original makes
