@@ -230,7 +230,7 @@ async def test_a_visits_first_join_stores_its_session_in_the_same_script(
     own_redis_url: str,
 ) -> None:
     """enqueue.lua stores a visit not stored yet (as VisitorSessions.create would, with the
-    idle expiry) when told how long it lives; without that a session that expired is gone."""
+    idle expiry) when given its session; without it a session that expired is gone."""
     client = aioredis.Redis.from_url(own_redis_url, decode_responses=True)
     try:
         store = Store.create(client, load_settings(environ={}, secret_key=TEST_SECRET))
@@ -239,7 +239,9 @@ async def test_a_visits_first_join_stores_its_session_in_the_same_script(
         expired = await store.queue.enqueue(vid=new_id(), cid=new_id(), **args)
         assert expired.status == "gone"
         vid = new_id()
-        joined = await store.queue.enqueue(vid=vid, cid=new_id(), new_session_ttl_s=600, **args)
+        joined = await store.queue.enqueue(  # (the default idle expiry: 600 s)
+            vid=vid, cid=new_id(), new_session=store.sessions.new_session_args(
+                "en", args["now_ms"]), **args)
         assert (joined.status, joined.position) == ("ok", 1)
         assert 590 < await client.ttl(keys.visitor(vid)) <= 600
         assert await client.hget(keys.visitor(vid), "created_ms") == str(args["now_ms"])

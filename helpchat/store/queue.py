@@ -47,18 +47,18 @@ class Queue:
     async def enqueue(
         self, *, vid: str, cid: str, now_ms: int, topic: str | None, urgent: bool, cap: int,
         pseudonym_code: str, lang: str, ranked: bool | None = None,
-        new_session_ttl_s: int | None = None,
+        new_session: list[str | int] | None = None,
     ) -> Joined:
         """Queued (ok), or already queued or chatting (exists), or refused (full, blocked,
         gone). `ranked`: whether an urgent entry is placed before normal ones (default: when
-        urgent). `new_session_ttl_s`: a visit not stored yet, whose session is stored here (as
-        VisitorSessions.create would, living that long), whatever the answer."""
+        urgent). `new_session`: a visit not stored yet, whose session is stored here
+        (VisitorSessions.new_session_args), whatever the answer."""
         ranked = urgent if ranked is None else ranked
         result = await self._scripts.enqueue(
             keys=[keys.visitor(vid), keys.QUEUE, keys.conversation(cid), keys.GONE],
             args=[cid, queue_score(now_ms, urgent=urgent and ranked), now_ms, topic or "",
                   "1" if urgent else "0", cap, keys.CONTENT_TTL, vid, pseudonym_code, lang,
-                  keys.PREFIX, "" if new_session_ttl_s is None else new_session_ttl_s],
+                  keys.PREFIX, *(new_session or ())],
         )
         if len(result) == 1:
             return Joined(result[0], None, 0)

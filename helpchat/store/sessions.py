@@ -46,10 +46,13 @@ class VisitorSessions:
         self._flag_once = client.register_script((LUA_DIR / "flag_once.lua").read_text())
         self._recent: dict[str, tuple[float, VisitorSession]] = {}
 
+    def new_session_args(self, lang: str, now_ms: int) -> list[str | int]:
+        """A visit's session as it is first stored: its idle expiry, then field, value, ...
+        (hash_set.lua's arguments; enqueue.lua takes the same for a visit's first join)."""
+        return [self._idle_ttl_s, "lang", lang, "state", "idle", "conv", "", "created_ms", now_ms]
+
     async def create(self, vid: str, lang: str, now_ms: int) -> VisitorSession:
-        await self._hash_set(keys=[keys.visitor(vid)],
-                             args=[self._idle_ttl_s, "lang", lang, "state", "idle", "conv", "",
-                                   "created_ms", now_ms])
+        await self._hash_set(keys=[keys.visitor(vid)], args=self.new_session_args(lang, now_ms))
         return VisitorSession(vid, lang, "idle", None, False)
 
     async def keep(self, vid: str) -> None:

@@ -74,8 +74,8 @@ class VisitorSide:
             urgent=urgent, ranked=ranked, cap=self.ctx.settings.queue_cap,
             pseudonym_code=identity.pseudonym_code(session.vid), lang=session.lang,
             # The first request that got this far: the session is stored from now on.
-            new_session_ttl_s=None if session.stored
-            else self.ctx.settings.visitor_idle_session_seconds,
+            new_session=None if session.stored
+            else self.store.sessions.new_session_args(session.lang, now),
         )
         if status == "blocked":
             raise HelpchatError("blocked")

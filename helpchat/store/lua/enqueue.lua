@@ -2,8 +2,9 @@
 -- Put a visitor's new conversation in the queue, atomically with the checks that decide it.
 -- KEYS: 1 visitor hash, 2 queue zset, 3 conversation hash, 4 gone zset (disconnect times)
 -- ARGV: 1 cid, 2 score, 3 now_ms, 4 topic, 5 urgent (1/0), 6 queue cap, 7 content ttl,
---       8 vid, 9 pseudonym code, 10 lang, 11 key prefix, 12 seconds a session made here lives
---       ('' when it must exist already: one that expired is 'gone')
+--       8 vid, 9 pseudonym code, 10 lang, 11 key prefix; for a visit not stored yet, 12 the
+--       seconds its session lives, then its field, value, ... (VisitorSessions.new_session_args;
+--       without them a session that expired is 'gone')
 -- Returns {status, cid, place}: the place as queue_place.lua counts it (0 when not queued), so
 -- the join needs no second round trip to tell the youth.
 local function place(cid)
@@ -13,9 +14,8 @@ end
 if redis.call('EXISTS', KEYS[1]) == 0 then
   -- A visit's first request: its session is stored from now on (as VisitorSessions.create
   -- stores one), in the same round trip as the join.
-  if ARGV[12] == '' then return {'gone'} end
-  redis.call('HSET', KEYS[1], 'lang', ARGV[10], 'state', 'idle', 'conv', '',
-    'created_ms', ARGV[3])
+  if ARGV[12] == nil then return {'gone'} end
+  redis.call('HSET', KEYS[1], unpack(ARGV, 13))
   redis.call('EXPIRE', KEYS[1], ARGV[12])
 end
 if redis.call('HGET', KEYS[1], 'blocked') == '1' then return {'blocked'} end
