@@ -20,6 +20,8 @@ from typing import Any
 import socketio
 from aiohttp import web
 
+from helpchat.cli import LISTEN_BACKLOG
+
 VISITOR, COUNSELOR = "/visitor", "/counselor"
 
 
@@ -125,7 +127,10 @@ def main() -> None:
     parser.add_argument("--redis", default=None, help="AsyncRedisManager on this Redis URL")
     args = parser.parse_args()
     app = relay_app(args.redis) if args.kind == "relay" else ws_app()
-    web.run_app(app, host="127.0.0.1", port=args.port, print=None, access_log=None)
+    # helpchat's listen backlog, so a burst of connections measures the servers, not aiohttp's
+    # default queue of 128 (whose overflow costs a dropped SYN a second's retry).
+    web.run_app(app, host="127.0.0.1", port=args.port, print=None, access_log=None,
+                backlog=LISTEN_BACKLOG)
 
 
 if __name__ == "__main__":
