@@ -34,6 +34,12 @@ def _url(server: TestServer) -> str:
     return str(server.make_url("")).rstrip("/")
 
 
+def _emitted(published: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The emits in what was published on the channel, batches opened."""
+    return [emit for message in published for emit in
+            (message["data"] if message["event"] == "helpchat:batch" else [message])]
+
+
 async def _flood(client: Client, stop: asyncio.Event, data: dict[str, Any]) -> int:
     """Send 2,000-emoji messages and typing as fast as acks come back; acks that were ok."""
     sent = ok = 0
@@ -141,7 +147,7 @@ async def test_a_process_serving_alone_delivers_without_redis_until_another_star
     for n in range(5):
         assert (await youth.call("message", {"client_id": f"a{n}", "text": "hoi"}))["ok"]
         await anna.client.wait_for("message", lambda m, n=n: m["client_id"] == f"a{n}")
-    assert not [m for m in published if m.get("event") == "message"]
+    assert not [m for m in _emitted(published) if m["event"] == "message"]
 
     two = await start_server()  # announces itself: the first one publishes from now on
     assert not one.app[appkeys.SIO].manager.alone
@@ -150,7 +156,7 @@ async def test_a_process_serving_alone_delivers_without_redis_until_another_star
     assert (await other.call("message", {"client_id": "b1", "text": "hallo"}))["ok"]
     assert (await bob.client.wait_for("message", lambda m: m["client_id"] == "b1"))["text"] \
         == "hallo"
-    assert [m for m in published if m.get("event") == "message"]
+    assert [m for m in _emitted(published) if m["event"] == "message"]
     listening.cancel()
     await listener.aclose()
     for client in (youth, other):
@@ -200,12 +206,12 @@ async def test_a_process_stopped_while_its_subscriber_connects_stops_listening(
     await eventually(unsubscribed)
 
 
-async def test_a_crossing_message_is_published_as_python_socketio_reads_it_and_arrives_once(
+async def test_a_crossing_message_is_published_once_for_both_its_rooms_and_arrives_once(
     start_server: ServerFactory, redis_client: aioredis.Redis
 ) -> None:
-    """An emit is published in python-socketio's format without its data searched for bytes,
-    ending with the host_id by which the sender's own listener passes over the echo before
-    decoding it; each side gets each message once."""
+    """A message's emits to the youth's room and to the counselor's go out together as one
+    publish, ending with the host_id by which the sender's own listener passes over the echo
+    before decoding it; each side gets each message once."""
     raw: list[str] = []
     listener = redis_client.pubsub()
     await listener.subscribe("helpchat")
@@ -225,13 +231,15 @@ async def test_a_crossing_message_is_published_as_python_socketio_reads_it_and_a
         await bob.client.wait_for("message", lambda m, n=n: m["client_id"] == f"x{n}")
 
     async def all_published() -> bool:
-        return len(raw) == 6  # to the youth's room and to bob's, each
+        return len(raw) == 3
 
     await eventually(all_published)
     assert all(r.endswith(f'"host_id":"{host_id}"}}') for r in raw)
-    sent = [json.loads(r) for r in raw]
-    assert {(m["method"], m["binary"], m["callback"]) for m in sent} == {("emit", False, None)}
-    assert {m["data"][0]["client_id"] for m in sent} == {"x0", "x1", "x2"}
+    for n, published in enumerate(json.loads(r) for r in raw):
+        assert (published["method"], published["event"]) == ("emit", "helpchat:batch")
+        emits = [e for e in published["data"] if e["event"] == "message"]
+        assert [e["data"][0]["client_id"] for e in emits] == [f"x{n}", f"x{n}"]
+        assert [e["namespace"] for e in emits] == ["/visitor", "/counselor"]
     for n in range(3):  # the youth's own, once each (bob's were taken by wait_for above)
         await youth.wait_for("message", lambda m, n=n: m["client_id"] == f"x{n}")
     assert not [m for m in [*youth.received("message"), *bob.client.received("message")]
