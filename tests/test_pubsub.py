@@ -14,7 +14,7 @@ import redis.asyncio as aioredis
 from aiohttp.test_utils import TestServer
 
 from helpchat import appkeys
-from helpchat.realtime.hub import lang_room
+from helpchat.realtime.hub import COUNSELOR_NS, counselor_room, lang_room
 from tests.conftest import ServerFactory
 from tests.support import Client, chat_with, eventually, make_counselor, visitor
 
@@ -237,7 +237,7 @@ async def test_a_crossing_message_is_published_once_for_both_its_rooms_and_arriv
     assert all(r.endswith(f'"host_id":"{host_id}"}}') for r in raw)
     for n, published in enumerate(json.loads(r) for r in raw):
         assert (published["method"], published["event"]) == ("emit", "helpchat:batch")
-        emits = [e for e in published["data"] if e["event"] == "message"]
+        emits = [e for e in published["data"] if e.get("event") == "message"]
         assert [e["data"][0]["client_id"] for e in emits] == [f"x{n}", f"x{n}"]
         assert [e["namespace"] for e in emits] == ["/visitor", "/counselor"]
     for n in range(3):  # the youth's own, once each (bob's were taken by wait_for above)
@@ -248,3 +248,25 @@ async def test_a_crossing_message_is_published_once_for_both_its_rooms_and_arriv
     await listener.aclose()
     await youth.close()
     await bob.close()
+
+
+async def test_what_a_process_publishes_arrives_in_order_a_disconnect_after_the_emit_before_it(
+    start_server: ServerFactory
+) -> None:
+    """python-socketio publishes a disconnect for a socket of another process itself: it goes
+    out behind the emit made just before it (an account's `account_changed`, then its sockets
+    closed), not ahead of it."""
+    one, two = await start_server(), await start_server()
+    anna = await make_counselor(two.app, _url(two), "anna")
+    [sid] = await one.app[appkeys.STORE].presence.sockets("c", anna.id)
+    sio = one.app[appkeys.SIO]
+    await sio.emit("account_changed", {"reason": "disabled"}, room=counselor_room(anna.id),
+                   namespace=COUNSELOR_NS)
+    await sio.disconnect(sid, namespace=COUNSELOR_NS)
+    assert await anna.client.wait_for("account_changed") == {"reason": "disabled"}
+
+    async def closed() -> bool:
+        return not anna.client.sio.connected
+
+    await eventually(closed)
+    await anna.close()
